@@ -1,0 +1,61 @@
+// prcm: verify and benchmark the generated channel-recalibration blocks.
+#include "cli.h"
+
+#include <CLI/CLI.hpp>
+
+namespace {
+
+void add_problem_options(CLI::App *cmd, prcm::cli::ProblemOptions &o, bool module_required) {
+    auto *module = cmd->add_option("--module,-m", o.module, "Module name, e.g. prcm, affine_prcm (see `prcm list`)");
+    if (module_required) module->required();
+    cmd->add_option("--shape", o.shape, "Input shape N,C,H,W")->capture_default_str();
+    cmd->add_option("--num-basis,-b", o.num_basis, "Number of bases B")->capture_default_str();
+    cmd->add_option("--device,-d", o.device, "cpu, opencl or cuda")->capture_default_str();
+    cmd->add_option("--seed", o.seed, "Seed of the random input and weights")->capture_default_str();
+}
+
+void add_timing_options(CLI::App *cmd, prcm::cli::TimingOptions &t) {
+    cmd->add_option("--warmup", t.warmup, "Warm-up calls (default: CPU 20, GPU 100)")->check(CLI::NonNegativeNumber);
+    cmd->add_option("--repeat", t.repeat, "Timed calls (default: CPU 100, GPU 500)")->check(CLI::PositiveNumber);
+    cmd->add_option("--threads", t.threads, "CPU threads (default: one per core)")->check(CLI::NonNegativeNumber);
+}
+
+}  // namespace
+
+int main(int argc, char **argv) {
+    using namespace prcm::cli;
+    CLI::App app{"prcm: Halide-compiled PRCM-family blocks, verified against a naive reference and timed.\n"
+                 "With no subcommand: verify and benchmark every module at 1x64x64x64 on the CPU."};
+    app.require_subcommand(0, 1);
+
+    TimingOptions suite_timing;
+    add_timing_options(&app, suite_timing);
+
+    auto *list = app.add_subcommand("list", "List the modules, their weights and the devices built");
+
+    ProblemOptions verify_opts;
+    bool verify_all = false;
+    auto *verify = app.add_subcommand("verify", "Compare a library with the naive reference on seeded data");
+    add_problem_options(verify, verify_opts, false);
+    verify->add_flag("--all", verify_all, "Every module on every device built, over the awkward-shape grid");
+
+    ProblemOptions bench_opts;
+    TimingOptions bench_timing;
+    auto *bench = app.add_subcommand("bench", "Verify, then time a module and the copy of the same tensor");
+    add_problem_options(bench, bench_opts, true);
+    add_timing_options(bench, bench_timing);
+
+    CLI11_PARSE(app, argc, argv);
+
+    if (*list) return run_list();
+    if (*verify) {
+        if (verify_all) return run_verify_all();
+        if (verify_opts.module.empty()) {
+            std::cerr << "prcm verify: give --module NAME or --all\n";
+            return 2;
+        }
+        return run_verify(verify_opts);
+    }
+    if (*bench) return run_bench(bench_opts, bench_timing);
+    return run_default_suite(suite_timing);
+}

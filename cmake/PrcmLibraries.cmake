@@ -1,0 +1,44 @@
+# How one module becomes its AOT libraries. Every library of the project shares
+# one Halide runtime; every library also emits its STMT so a reader can see what
+# the schedule produced (build/generators/<lib>.stmt).
+
+# Devices in the order the CLI lists them; cpu is always built.
+set(PRCM_DEVICES cpu)
+if (PRCM_BUILD_OPENCL)
+    list(APPEND PRCM_DEVICES opencl)
+endif ()
+if (PRCM_BUILD_CUDA)
+    list(APPEND PRCM_DEVICES cuda)
+endif ()
+
+# The GPU libraries' host side runs on the baseline of the CPU list.
+list(GET PRCM_CPU_TARGETS -1 _prcm_cpu_baseline)
+set(PRCM_OPENCL_TARGET "${_prcm_cpu_baseline}-opencl")
+set(PRCM_CUDA_TARGET "${_prcm_cpu_baseline}-cuda-${PRCM_CUDA_CAPABILITY}")
+
+# prcm_add_halide_libraries(<generator>): <generator>_<device> for every device
+# built, all linked into the `prcm_halide_libraries` interface target.
+function(prcm_add_halide_libraries generator)
+    foreach (device IN LISTS PRCM_DEVICES)
+        set(lib "${generator}_${device}")
+        if (device STREQUAL "cpu")
+            set(targets ${PRCM_CPU_TARGETS})
+            set(extra "")
+        elseif (device STREQUAL "opencl")
+            set(targets ${PRCM_OPENCL_TARGET})
+            set(extra "")
+        else ()
+            set(targets ${PRCM_CUDA_TARGET})
+            set(extra DEVICE_CODE ptx_file)
+        endif ()
+        add_halide_library(${lib} FROM prcm_generators GENERATOR ${generator}
+                           TARGETS ${targets}
+                           USE_RUNTIME prcm_halide_runtime
+                           STMT stmt_file
+                           ${extra})
+        target_link_libraries(prcm_halide_libraries INTERFACE ${lib})
+        if (device STREQUAL "cuda")
+            set_property(GLOBAL APPEND PROPERTY PRCM_PTX_FILES "${ptx_file}")
+        endif ()
+    endforeach ()
+endfunction()

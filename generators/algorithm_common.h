@@ -1,0 +1,54 @@
+// Algorithm pieces shared by the generators. Nothing here schedules anything.
+#pragma once
+
+#include "Halide.h"
+
+namespace prcm {
+
+// The canonical loop variables, named after the tensor axes they walk.
+struct Axes {
+    Halide::Var x{"x"}, y{"y"}, c{"c"}, n{"n"}, b{"b"};
+};
+
+// Logistic function as torch.sigmoid computes it (accurate exp, no fast path).
+inline Halide::Expr sigmoid(const Halide::Expr &z) {
+    return 1.0f / (1.0f + Halide::exp(-z));
+}
+
+// Sum over each (c, n) plane of an NCHW input: the numerator of x.mean(dim=[2, 3]).
+// The sum is its own Func with an update so that a schedule can rfactor it.
+struct PlaneSum {
+    Halide::Func sum;     // (c, n)
+    Halide::RDom plane;   // (x over W, y over H)
+};
+
+template<typename InputBuffer>
+PlaneSum plane_sum(const InputBuffer &input, const Axes &v) {
+    PlaneSum p;
+    p.plane = Halide::RDom(0, input.dim(0).extent(), 0, input.dim(1).extent(), "plane");
+    p.sum = Halide::Func("plane_sum");
+    p.sum(v.c, v.n) = 0.0f;
+    p.sum(v.c, v.n) += input(p.plane.x, p.plane.y, v.c, v.n);
+    return p;
+}
+
+// Tensors are dense NCHW with zero mins; a weight's extents are tied to the
+// input's channel count and to each other, so a mismatched weight is rejected
+// by the pipeline's own checks instead of being read out of bounds.
+template<typename BufferParam>
+void require_dense_from_zero(BufferParam &buf) {
+    buf.dim(0).set_stride(1);
+    for (int d = 0; d < buf.dimensions(); d++) {
+        buf.dim(d).set_min(0);
+    }
+}
+
+// The output of a block has exactly the input's shape.
+template<typename OutputBuffer, typename InputBuffer>
+void require_same_shape(OutputBuffer &output, const InputBuffer &input) {
+    for (int d = 0; d < input.dimensions(); d++) {
+        output.dim(d).set_bounds(0, input.dim(d).extent());
+    }
+}
+
+}  // namespace prcm

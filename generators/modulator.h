@@ -1,0 +1,65 @@
+// The algorithm shared by every channel modulator: a global average pool, a chain
+// of tiny per-sample vectors, and an output pass over the input. The stages a
+// schedule needs are kept in ModulatorStages.
+#pragma once
+
+#include "Halide.h"
+#include "generators/algorithm_common.h"
+
+namespace prcm {
+
+struct ModulatorStages {
+    Axes v;
+    PlaneSum gap;                          // (c, n) plane sums feeding the mean
+    Halide::Func ctx{"ctx"};               // (c, n) == x.mean(dim=[2, 3])
+    std::vector<Halide::Func> vectors;     // per-sample vectors, (k, n) each, producers first
+    Halide::Func output;                   // (x, y, c, n)
+    Halide::Expr width, height, channels, batch;
+};
+
+// The pool and the shapes; the caller adds its vectors and output.
+template<typename InputBuffer>
+ModulatorStages modulator_stages(InputBuffer &input) {
+    ModulatorStages s;
+    s.width = input.dim(0).extent();
+    s.height = input.dim(1).extent();
+    s.channels = input.dim(2).extent();
+    s.batch = input.dim(3).extent();
+    s.gap = plane_sum(input, s.v);
+    s.ctx(s.v.c, s.v.n) = s.gap.sum(s.v.c, s.v.n) / Halide::cast<float>(s.width * s.height);
+    require_dense_from_zero(input);
+    return s;
+}
+
+// coeff = ctx @ basis.T, (b, n). The basis is torch [B, C], i.e. (c, b) here.
+template<typename BasisBuffer>
+Halide::Func basis_coefficients(const ModulatorStages &s, BasisBuffer &basis) {
+    require_dense_from_zero(basis);
+    basis.dim(0).set_extent(s.channels);
+    Halide::RDom over_c(0, s.channels, "over_c");
+    Halide::Func coeff("coeff");
+    coeff(s.v.b, s.v.n) = Halide::sum(s.ctx(over_c, s.v.n) * basis(over_c, s.v.b));
+    return coeff;
+}
+
+// nn.Linear(in, out, bias=False) applied to a (k, n) vector: weight is torch
+// [out, in], i.e. (in, out) here; its extents are tied to the given sizes.
+template<typename WeightBuffer>
+Halide::Expr linear(WeightBuffer &weight, const Halide::Func &in, const Halide::Expr &in_features,
+                    const Halide::Expr &out_features, const Halide::Var &out, const Halide::Var &n) {
+    require_dense_from_zero(weight);
+    weight.dim(0).set_extent(in_features);
+    weight.dim(1).set_extent(out_features);
+    Halide::RDom over_in(0, in_features, "over_in");
+    return Halide::sum(in(over_in, n) * weight(over_in, out));
+}
+
+// Estimates for an autoscheduler: the notebooks' 1x64x64x64 with 8 bases.
+constexpr int kEstimateBatch = 1, kEstimateChannels = 64, kEstimateSize = 64, kEstimateBasis = 8;
+
+template<typename TensorBuffer>
+void estimate_nchw(TensorBuffer &t) {
+    t.set_estimates({{0, kEstimateSize}, {0, kEstimateSize}, {0, kEstimateChannels}, {0, kEstimateBatch}});
+}
+
+}  // namespace prcm

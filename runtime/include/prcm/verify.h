@@ -1,0 +1,72 @@
+// Verification against the naive reference, shared by the CLI, the benchmarks
+// and the tests. A problem prints as the command that replays it.
+#pragma once
+
+#include "prcm/registry.h"
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace prcm {
+
+// The one tolerance of the project: |got - want| <= atol + rtol * |want|. float32
+// sums of a few thousand terms stay well inside it; a wrong index does not.
+struct Tolerance {
+    double atol = 1e-5;
+    double rtol = 1e-4;
+};
+constexpr Tolerance kTolerance{};
+
+// Fills a tensor from a generator seeded by (seed, name): a failure replays exactly.
+void fill_seeded(Tensor &t, const std::string &name, uint64_t seed, Init init);
+
+// A problem: one module, one device, one shape and its hyper-parameters.
+struct Problem {
+    const Module *module = nullptr;
+    Device device = Device::cpu;
+    TorchShape shape{1, 64, 64, 64};  // N, C, H, W
+    HyperParams hp;
+    uint64_t seed = 1;
+    std::string replay() const;  // the `prcm verify ...` command line
+};
+
+enum class Verdict { passed, failed, mistrusted, skipped };
+const char *verdict_name(Verdict v);
+
+struct Comparison {
+    Verdict verdict = Verdict::passed;
+    double max_abs = 0, max_rel = 0;
+    size_t mismatches = 0;
+    std::vector<std::string> first_mismatches;  // "(n, c, h, w): got G, want W"
+};
+
+Comparison compare(const Tensor &got, const RefTensor &want, Tolerance tol = kTolerance);
+
+// The seeded input and weights of a problem.
+struct ProblemData {
+    Tensor input;
+    Weights weights;
+};
+ProblemData make_problem_data(const Problem &p);
+
+struct VerifyResult {
+    Comparison comparison;
+    std::string error;  // set when the library could not run (verdict failed or skipped)
+};
+
+// Runs the problem on its device and compares with the reference. An absent
+// device gives Verdict::skipped with the reason in `error`.
+VerifyResult verify(const Problem &p);
+
+}  // namespace prcm
+
+namespace prcm {
+
+// The awkward shapes every module is verified over, on every device: C = 1 and
+// primes, H and W of 1, 2, 7, 8, 64 and 65 (around and below the vector width),
+// batches of 1 to 3, 1 to 32 bases. Every (H, W) pair meets every channel count;
+// batch, bases and seed rotate through their values.
+std::vector<Problem> awkward_problems(const Module &module, Device device);
+
+}  // namespace prcm

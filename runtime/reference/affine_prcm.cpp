@@ -1,0 +1,44 @@
+// AffinePRCM, from notebook 001 §1:
+//   ctx = x.mean(dim=[2, 3]); coeff = ctx @ basis.t()
+//   alpha = scale_proj(coeff).sigmoid(); beta = shift_proj(coeff)
+//   return x * alpha + beta
+#include "reference_math.h"
+
+namespace prcm {
+namespace {
+
+std::vector<WeightSpec> weights(int channels, const HyperParams &hp) {
+    return {
+        {"basis", {hp.num_basis, channels}, Init::normal},
+        {"scale_proj.weight", {channels, hp.num_basis}, Init::linear},
+        {"shift_proj.weight", {channels, hp.num_basis}, Init::linear},
+    };
+}
+
+HyperParams implied(const Weights &w) {
+    HyperParams hp;
+    hp.num_basis = torch_extent(w, "basis", 0);
+    return hp;
+}
+
+RefTensor reference(const Tensor &x, const Weights &w) {
+    const auto ctx = ref::plane_means(x);
+    std::vector<std::vector<double>> scale, shift;
+    for (const auto &sample : ctx) {
+        std::vector<double> coeff = ref::linear(w.at("basis"), sample);  // ctx @ basis.T
+        std::vector<double> alpha = ref::linear(w.at("scale_proj.weight"), coeff);
+        for (double &a : alpha) a = ref::sigmoid(a);
+        scale.push_back(alpha);
+        shift.push_back(ref::linear(w.at("shift_proj.weight"), coeff));
+    }
+    return ref::modulate(x, scale, shift);
+}
+
+}  // namespace
+
+extern const ModuleSpec affine_prcm_spec;
+const ModuleSpec affine_prcm_spec = {"affine_prcm", "AffinePRCM",
+                                     "x * sigmoid(scale_proj(coeff)) + shift_proj(coeff), coeff = mean_hw(x) @ basis.T",
+                                     weights, implied, reference};
+
+}  // namespace prcm

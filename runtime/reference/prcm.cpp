@@ -1,0 +1,42 @@
+// PRCM, from notebook 001 §1 (and 000 §1):
+//   ctx = x.mean(dim=[2, 3]); coeff = ctx @ basis.t()
+//   w = fuser(coeff).sigmoid(); return x * w
+#include "reference_math.h"
+
+namespace prcm {
+namespace {
+
+std::vector<WeightSpec> weights(int channels, const HyperParams &hp) {
+    return {
+        {"basis", {hp.num_basis, channels}, Init::normal},
+        {"fuser.weight", {channels, hp.num_basis}, Init::linear},
+    };
+}
+
+HyperParams implied(const Weights &w) {
+    HyperParams hp;
+    hp.num_basis = torch_extent(w, "basis", 0);
+    return hp;
+}
+
+RefTensor reference(const Tensor &x, const Weights &w) {
+    const Tensor &basis = w.at("basis");
+    const auto ctx = ref::plane_means(x);
+    std::vector<std::vector<double>> scale, shift;
+    for (const auto &sample : ctx) {
+        std::vector<double> coeff = ref::linear(basis, sample);  // ctx @ basis.T
+        std::vector<double> gate = ref::linear(w.at("fuser.weight"), coeff);
+        for (double &g : gate) g = ref::sigmoid(g);
+        scale.push_back(gate);
+        shift.emplace_back(gate.size(), 0.0);
+    }
+    return ref::modulate(x, scale, shift);
+}
+
+}  // namespace
+
+extern const ModuleSpec prcm_spec;
+const ModuleSpec prcm_spec = {"prcm", "PRCM", "x * sigmoid(fuser(mean_hw(x) @ basis.T))", weights, implied,
+                              reference};
+
+}  // namespace prcm

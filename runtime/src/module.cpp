@@ -1,0 +1,58 @@
+#include "prcm/module.h"
+
+#include <algorithm>
+#include <sstream>
+
+namespace prcm {
+
+long long parameter_count(const ModuleSpec &spec, int channels, const HyperParams &hp) {
+    long long total = 0;
+    for (const WeightSpec &w : spec.weights(channels, hp)) {
+        long long count = 1;
+        for (int e : w.shape) count *= e;
+        total += count;
+    }
+    return total;
+}
+
+int torch_extent(const Weights &weights, const std::string &name, int torch_axis) {
+    auto it = weights.find(name);
+    if (it == weights.end() || torch_axis >= it->second.dimensions()) return 0;
+    return it->second.dim(it->second.dimensions() - 1 - torch_axis).extent();
+}
+
+std::string argument_name(const std::string &weight_name) {
+    std::string s = weight_name;
+    std::replace(s.begin(), s.end(), '.', '_');
+    return s;
+}
+
+Status check_weights(const ModuleSpec &spec, int channels, const Weights &weights, HyperParams *hp) {
+    // Names first: the implied hyper-parameters need every weight to be there.
+    const std::vector<WeightSpec> names_only = spec.weights(channels, HyperParams{});
+    for (const WeightSpec &w : names_only) {
+        if (!weights.count(w.name)) {
+            return Status::error(std::string(spec.title) + ": missing weight '" + w.name + "'");
+        }
+    }
+    for (const auto &[name, tensor] : weights) {
+        bool known = std::any_of(names_only.begin(), names_only.end(),
+                                 [&](const WeightSpec &w) { return w.name == name; });
+        if (!known) {
+            return Status::error(std::string(spec.title) + ": unexpected weight '" + name + "'");
+        }
+    }
+    *hp = spec.implied(weights);
+    for (const WeightSpec &w : spec.weights(channels, *hp)) {
+        const TorchShape got = torch_shape(weights.at(w.name));
+        if (got != w.shape) {
+            std::ostringstream msg;
+            msg << spec.title << ": weight '" << w.name << "' has shape " << shape_string(got)
+                << ", expected " << shape_string(w.shape) << " for an input of " << channels << " channels";
+            return Status::error(msg.str());
+        }
+    }
+    return Status::ok();
+}
+
+}  // namespace prcm

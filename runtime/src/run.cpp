@@ -1,0 +1,203 @@
+#include "prcm/run.h"
+
+#include <HalideRuntime.h>
+#include <dlfcn.h>
+
+#include <mutex>
+#include <sstream>
+
+namespace prcm {
+
+namespace {
+
+// Halide reports errors through a handler; keep the last message for the Status
+// instead of letting the default handler print it.
+std::mutex error_mutex;
+std::string last_halide_error;
+
+void capture_halide_error(void *, const char *msg) {
+    std::lock_guard<std::mutex> lock(error_mutex);
+    last_halide_error = msg ? msg : "";
+    while (!last_halide_error.empty() && last_halide_error.back() == '\n') last_halide_error.pop_back();
+}
+
+void install_error_handler() {
+    static std::once_flag once;
+    std::call_once(once, [] { halide_set_error_handler(capture_halide_error); });
+}
+
+std::string take_halide_error() {
+    std::lock_guard<std::mutex> lock(error_mutex);
+    std::string msg = last_halide_error;
+    last_halide_error.clear();
+    return msg;
+}
+
+Status opencl_available() {
+    void *lib = dlopen("libOpenCL.so.1", RTLD_LAZY | RTLD_LOCAL);
+    if (!lib) lib = dlopen("libOpenCL.so", RTLD_LAZY | RTLD_LOCAL);
+    if (!lib) {
+        return Status::error("no OpenCL here: libOpenCL.so.1 not found (apt-get install ocl-icd-libopencl1 pocl-opencl-icd)");
+    }
+    using GetPlatformIDs = int (*)(unsigned, void **, unsigned *);
+    auto get_platforms = reinterpret_cast<GetPlatformIDs>(dlsym(lib, "clGetPlatformIDs"));
+    unsigned platforms = 0;
+    if (!get_platforms || get_platforms(0, nullptr, &platforms) != 0 || platforms == 0) {
+        return Status::error("no OpenCL platform here (apt-get install pocl-opencl-icd for one on the CPU)");
+    }
+    return Status::ok();
+}
+
+Status cuda_available() {
+    void *lib = dlopen("libcuda.so.1", RTLD_LAZY | RTLD_LOCAL);
+    if (!lib) {
+        return Status::error("no CUDA device here: the NVIDIA driver (libcuda.so.1) is not installed; "
+                             "use --device cpu or --device opencl");
+    }
+    using Init = int (*)(unsigned);
+    using GetCount = int (*)(int *);
+    auto init = reinterpret_cast<Init>(dlsym(lib, "cuInit"));
+    auto get_count = reinterpret_cast<GetCount>(dlsym(lib, "cuDeviceGetCount"));
+    int count = 0;
+    if (!init || !get_count) {
+        return Status::error("no CUDA device here: libcuda.so.1 lacks cuInit/cuDeviceGetCount");
+    }
+    if (int err = init(0); err != 0) {
+        return Status::error("no CUDA device here: cuInit failed with CUDA error " + std::to_string(err));
+    }
+    if (get_count(&count) != 0 || count == 0) {
+        return Status::error("no CUDA device here: the driver is installed but reports no GPU");
+    }
+    return Status::ok();
+}
+
+// Hands the tensors to an argv entry point in the order its metadata declares.
+Status call(const Library &lib, const Tensor &input, const Weights *weights,
+            Tensor &output) {
+    install_error_handler();
+    const halide_filter_metadata_t *md = lib.metadata();
+    std::vector<void *> args(md->num_arguments, nullptr);
+    for (int i = 0; i < md->num_arguments; i++) {
+        const halide_filter_argument_t &arg = md->arguments[i];
+        const std::string name = arg.name;
+        if (name == "input") {
+            args[i] = const_cast<Tensor &>(input).raw_buffer();
+        } else if (name == "output") {
+            args[i] = output.raw_buffer();
+        } else {
+            const Tensor *found = nullptr;
+            if (weights) {
+                for (const auto &[weight_name, tensor] : *weights) {
+                    if (argument_name(weight_name) == name) found = &tensor;
+                }
+            }
+            if (!found || arg.kind != halide_argument_kind_input_buffer) {
+                return Status::error(std::string(lib.function_name) + ": no value for argument '" + name +
+                                     "' (the registry and the generator disagree)");
+            }
+            args[i] = const_cast<Tensor *>(found)->raw_buffer();
+        }
+    }
+    if (int err = lib.argv(args.data()); err != 0) {
+        std::string msg = take_halide_error();
+        std::ostringstream out;
+        out << lib.function_name << " failed (Halide error " << err << ")";
+        if (!msg.empty()) out << ": " << msg;
+        return Status::error(out.str());
+    }
+    return Status::ok();
+}
+
+}  // namespace
+
+Status device_available(Device d) {
+    switch (d) {
+    case Device::cpu: return Status::ok();
+    case Device::opencl: return opencl_available();
+    case Device::cuda: return cuda_available();
+    }
+    return Status::error("unknown device");
+}
+
+Status check_input(const Tensor &input) {
+    if (input.dimensions() != 4) {
+        return Status::error("input must be 4-D NCHW, got shape " + shape_string(torch_shape(input)));
+    }
+    for (int d = 0; d < 4; d++) {
+        if (input.dim(d).extent() <= 0) {
+            return Status::error("input shape " + shape_string(torch_shape(input)) +
+                                 " has a zero-sized dimension; every block needs N, C, H, W >= 1");
+        }
+    }
+    return Status::ok();
+}
+
+Status check_output(const Tensor &input, const Tensor &output) {
+    if (torch_shape(output) != torch_shape(input)) {
+        return Status::error("output shape " + shape_string(torch_shape(output)) + " differs from input shape " +
+                             shape_string(torch_shape(input)) + "; a block's output has its input's shape");
+    }
+    return Status::ok();
+}
+
+namespace {
+Status check_device(const Library *lib, const char *what, Device device) {
+    if (!lib) {
+        return Status::error(std::string(what) + " has no " + device_name(device) +
+                             " library in this build (configure with PRCM_BUILD_" +
+                             (device == Device::cuda ? "CUDA" : "OPENCL") + "=ON)");
+    }
+    return device_available(device);
+}
+
+Status finish_on_host(Device device, Tensor &output) {
+    if (device != Device::cpu && output.raw_buffer()->device) {
+        install_error_handler();
+        if (int err = output.copy_to_host(); err != 0) {
+            return Status::error("copying the result back from " + std::string(device_name(device)) +
+                                 " failed: " + take_halide_error());
+        }
+    }
+    return Status::ok();
+}
+}  // namespace
+
+Status run_module(const Module &module, Device device, const Tensor &input, const Weights &weights,
+                  Tensor &output) {
+    const Library *lib = module.library(device);
+    if (Status s = check_device(lib, module.spec->name, device); !s) return s;
+    if (Status s = check_input(input); !s) return s;
+    if (Status s = check_output(input, output); !s) return s;
+    HyperParams hp;
+    if (Status s = check_weights(*module.spec, input.dim(2).extent(), weights, &hp); !s) return s;
+    if (Status s = call(*lib, input, &weights, output); !s) return s;
+    return finish_on_host(device, output);
+}
+
+Status call_library(const Library &lib, const Tensor &input, const Weights &weights, Tensor &output) {
+    return call(lib, input, &weights, output);
+}
+
+Status run_copy(Device device, const Tensor &input, Tensor &output) {
+    const Library *lib = copy_library(device);
+    if (Status s = check_device(lib, "copy", device); !s) return s;
+    if (Status s = check_input(input); !s) return s;
+    if (Status s = check_output(input, output); !s) return s;
+    if (Status s = call(*lib, input, nullptr, output); !s) return s;
+    return finish_on_host(device, output);
+}
+
+Status device_sync(Device device, Tensor &output) {
+    if (device == Device::cpu || !output.raw_buffer()->device) return Status::ok();
+    install_error_handler();
+    if (int err = output.device_sync(); err != 0) {
+        return Status::error(std::string(device_name(device)) + " sync failed: " + take_halide_error());
+    }
+    return Status::ok();
+}
+
+void set_cpu_threads(int threads) {
+    halide_set_num_threads(threads);
+}
+
+}  // namespace prcm
