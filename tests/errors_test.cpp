@@ -1,0 +1,127 @@
+// Bad input is refused with a message that names the problem, never a crash:
+// through the runtime's checks, and at the library boundary for users who call
+// a generated function directly.
+#include "test_support.h"
+
+#include "prcm_cpu.h"
+
+using namespace prcm;
+
+namespace {
+
+struct Case {
+    Tensor input = make_tensor({1, 64, 8, 8});
+    Weights weights;
+    Tensor output = make_tensor({1, 64, 8, 8});
+    Case() {
+        weights.emplace("basis", make_tensor({8, 64}));
+        weights.emplace("fuser.weight", make_tensor({64, 8}));
+    }
+    Status run(Device d = Device::cpu) { return run_module(test::module_named("prcm"), d, input, weights, output); }
+};
+
+bool contains(const std::string &haystack, const std::string &needle) {
+    return haystack.find(needle) != std::string::npos;
+}
+
+}  // namespace
+
+TEST_CASE("a well-formed case runs (the baseline of the cases below)", "[errors]") {
+    Case c;
+    CHECK(c.run().is_ok());
+}
+
+TEST_CASE("a weight of the wrong shape is named with both shapes", "[errors]") {
+    for (Device d : test::devices_to_test()) {
+        Case c;
+        c.weights["fuser.weight"] = make_tensor({64, 5});
+        const Status s = c.run(d);
+        INFO(s.message());
+        CHECK_FALSE(s.is_ok());
+        CHECK(contains(s.message(), "'fuser.weight' has shape [64, 5], expected [64, 8]"));
+    }
+}
+
+TEST_CASE("a weight whose channels disagree with the input is refused", "[errors]") {
+    Case c;
+    c.weights["basis"] = make_tensor({8, 32});
+    const Status s = c.run();
+    INFO(s.message());
+    CHECK(contains(s.message(), "'basis' has shape [8, 32], expected [8, 64] for an input of 64 channels"));
+}
+
+TEST_CASE("a weight with too few dimensions is refused, not read", "[errors]") {
+    Case c;
+    c.weights["basis"] = make_tensor({512});
+    const Status s = c.run();
+    INFO(s.message());
+    CHECK(contains(s.message(), "'basis' has shape [512]"));
+}
+
+TEST_CASE("a missing or an unexpected weight is named", "[errors]") {
+    Case missing;
+    missing.weights.erase("fuser.weight");
+    CHECK(contains(missing.run().message(), "missing weight 'fuser.weight'"));
+
+    Case extra;
+    extra.weights.emplace("fuser.bias", make_tensor({64}));
+    CHECK(contains(extra.run().message(), "unexpected weight 'fuser.bias'"));
+}
+
+TEST_CASE("a zero-sized dimension is refused", "[errors]") {
+    for (const TorchShape &shape : std::vector<TorchShape>{{0, 64, 8, 8}, {1, 0, 8, 8}, {1, 64, 0, 8}, {1, 64, 8, 0}}) {
+        Case c;
+        c.input = make_tensor(shape);
+        c.output = make_tensor(shape);
+        const Status s = c.run();
+        INFO(s.message());
+        CHECK(contains(s.message(), "has a zero-sized dimension"));
+    }
+}
+
+TEST_CASE("an input that is not 4-D is refused", "[errors]") {
+    Case c;
+    c.input = make_tensor({64, 8, 8});
+    CHECK(contains(c.run().message(), "input must be 4-D NCHW, got shape [64, 8, 8]"));
+}
+
+TEST_CASE("an output whose shape differs from the input's is refused", "[errors]") {
+    Case c;
+    c.output = make_tensor({1, 64, 8, 7});
+    const Status s = c.run();
+    CHECK(contains(s.message(), "output shape [1, 64, 8, 7] differs from input shape [1, 64, 8, 8]"));
+}
+
+TEST_CASE("an absent CUDA device is an error, not a crash", "[errors]") {
+    if (device_available(Device::cuda).is_ok()) return;  // a machine with a GPU runs it instead
+    Case c;
+    const Status s = c.run(Device::cuda);
+    CHECK_FALSE(s.is_ok());
+    CHECK((contains(s.message(), "no CUDA device here") || contains(s.message(), "no cuda library")));
+}
+
+namespace {
+std::string library_error;
+void capture(void *, const char *msg) { library_error = msg; }
+}  // namespace
+
+TEST_CASE("the generated library itself rejects mismatched weights and outputs", "[errors]") {
+    // Users who link prcm_cpu directly skip the runtime's checks; the pipeline's
+    // own constraints still refuse the call instead of reading out of bounds.
+    halide_error_handler_t previous = halide_set_error_handler(capture);
+    Tensor input = make_tensor({1, 16, 4, 4}), basis = make_tensor({8, 16});
+    Tensor fuser = make_tensor({16, 8}), bad_fuser = make_tensor({16, 5});
+    Tensor output = make_tensor({1, 16, 4, 4}), bad_output = make_tensor({1, 16, 4, 3});
+
+    library_error.clear();
+    CHECK(prcm_cpu(input, basis, bad_fuser, output) != 0);
+    INFO(library_error);
+    CHECK(contains(library_error, "fuser_weight"));
+
+    library_error.clear();
+    CHECK(prcm_cpu(input, basis, fuser, bad_output) != 0);
+    CHECK(contains(library_error, "output"));
+
+    CHECK(prcm_cpu(input, basis, fuser, output) == 0);
+    halide_set_error_handler(previous);
+}

@@ -1,0 +1,32 @@
+// Every module of the registry, on every device that runs here, against the
+// naive reference: the awkward-shape grid and the notebooks' own configurations.
+#include "test_support.h"
+
+using namespace prcm;
+
+TEST_CASE("every module matches the reference over the awkward-shape grid", "[modules]") {
+    for (const Module &m : modules()) {
+        for (Device d : test::devices_to_test()) {
+            INFO(m.spec->name << " on " << device_name(d));
+            REQUIRE(device_available(d).is_ok());
+            for (const Problem &p : awkward_problems(m, d)) test::check_problem(p);
+        }
+    }
+}
+
+TEST_CASE("every module matches the reference at the notebooks' configurations", "[modules]") {
+    // 1x64x64x64 (the latency tables), C=128 at 4..64 and batch 16 (the sweeps).
+    const std::vector<TorchShape> shapes = {{1, 64, 64, 64}, {1, 128, 4, 4},  {1, 128, 8, 8},
+                                            {1, 128, 16, 16}, {1, 128, 32, 32}, {16, 64, 64, 64}};
+    for (const Module &m : modules()) {
+        for (Device d : test::devices_to_test()) {
+            for (const TorchShape &shape : shapes) {
+                Problem p;
+                p.module = &m;
+                p.device = d;
+                p.shape = shape;
+                test::check_problem(p);
+            }
+        }
+    }
+}

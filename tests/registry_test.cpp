@@ -1,0 +1,34 @@
+// The registry and the generated libraries agree: every weight the spec names is
+// an argument of every library, in Halide's spelling, and nothing else is.
+#include "test_support.h"
+
+#include <set>
+
+using namespace prcm;
+
+TEST_CASE("each library's arguments are the input, the spec's weights and the output", "[registry]") {
+    REQUIRE(!modules().empty());
+    for (const Module &m : modules()) {
+        REQUIRE(m.libraries.size() == built_devices().size());
+        std::set<std::string> expected{"input", "output"};
+        for (const WeightSpec &w : m.spec->weights(64, HyperParams{})) expected.insert(argument_name(w.name));
+        for (const Library &lib : m.libraries) {
+            const halide_filter_metadata_t *md = lib.metadata();
+            std::set<std::string> got;
+            for (int i = 0; i < md->num_arguments; i++) got.insert(md->arguments[i].name);
+            INFO(lib.function_name);
+            CHECK(got == expected);
+        }
+    }
+}
+
+TEST_CASE("module names are unique and snake_case", "[registry]") {
+    std::set<std::string> seen;
+    for (const Module &m : modules()) {
+        const std::string name = m.spec->name;
+        CHECK(seen.insert(name).second);
+        CHECK(name.find_first_not_of("abcdefghijklmnopqrstuvwxyz0123456789_") == std::string::npos);
+        CHECK(find_module(name) == &m);
+    }
+    CHECK(find_module("no_such_module") == nullptr);
+}
