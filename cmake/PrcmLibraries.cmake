@@ -37,6 +37,12 @@ function(prcm_add_halide_libraries generator)
                            STMT stmt_file
                            ${extra})
         target_link_libraries(prcm_halide_libraries INTERFACE ${lib})
+        list(LENGTH targets target_count)
+        if (target_count GREATER 1)
+            add_custom_command(TARGET ${lib} POST_BUILD
+                               COMMAND ${CMAKE_COMMAND} -DDIR=${CMAKE_CURRENT_BINARY_DIR} -DLIB=${lib}
+                                       -P "${PROJECT_SOURCE_DIR}/cmake/WriteStmtIndex.cmake")
+        endif ()
         if (device STREQUAL "cuda")
             set_property(GLOBAL APPEND PROPERTY PRCM_PTX_FILES "${ptx_file}")
         endif ()

@@ -13,19 +13,20 @@ void schedule_modulator_cpu(ModulatorStages &s, const Target &target) {
 
     // Pass 1, the global average pool: each plane is summed into `vec` vector lanes
     // (rfactor), which keeps the read at full vector width for any W.
-    Var lane("lane"), cn("cn"), task("task"), plane_in_task("plane_in_task");
+    // c is split into tasks within each n (not fused with n), so one plane's lanes
+    // have a constant size and live in a register.
+    Var lane("lane"), task("task"), c_in_task("c_in_task");
     RVar xo("xo"), xi("xi");
     Func lanes = s.gap.sum.update()
                      .split(s.gap.plane.x, xo, xi, vec, TailStrategy::GuardWithIf)
                      .rfactor(xi, lane);
     s.gap.sum.compute_root();
-    s.gap.sum.update()
-        .fuse(v.c, v.n, cn)
-        .split(cn, task, plane_in_task, max(1, kTaskElements / plane), TailStrategy::GuardWithIf);
+    s.gap.sum.update().split(v.c, task, c_in_task, max(1, kTaskElements / plane), TailStrategy::GuardWithIf);
     s.gap.sum.update().specialize(plane * planes <= kSerialElements);
     s.gap.sum.update().parallel(task);
-    // One plane's lanes at a time, contiguous: they stay in registers.
-    lanes.compute_at(s.gap.sum, plane_in_task).reorder_storage(lane, v.c, v.n).vectorize(lane);
+    lanes.compute_at(s.gap.sum, c_in_task)
+        .reorder_storage(lane, v.c, v.n)
+        .vectorize(lane);
     lanes.update().reorder(lane, xo, s.gap.plane.y).vectorize(lane);
 
     // The per-sample vectors are a few hundred multiply-adds: one core, vectorized.
