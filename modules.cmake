@@ -9,3 +9,10 @@ set(PRCM_MODULES
     prcm
     affine_prcm
 )
+
+# Other names of a module, as alias=module=NotebookClass: dropout is the identity
+# at inference, so the notebooks' *_NoDropout classes compute what their parents do.
+set(PRCM_ALIASES
+    prcm_no_dropout=prcm=PRCM_NoDropout
+    affine_prcm_no_dropout=affine_prcm=AffinePRCM_NoDropout
+)

@@ -32,7 +32,7 @@ fi
 venv="$root/.venv"
 stamp="$venv/.requirements.installed"
 if [ ! -x "$venv/bin/python" ] || ! cmp -s scripts/requirements.txt "$stamp"; then
-    say "creating $venv with $(tr '\n' ' ' <scripts/requirements.txt | sed 's/#[^h]*//')"
+    say "creating $venv with $(grep -v '^#' scripts/requirements.txt | tr '\n' ' ')"
     python3 -m venv "$venv"
     "$venv/bin/pip" install --quiet --disable-pip-version-check -r scripts/requirements.txt
     cp scripts/requirements.txt "$stamp"

@@ -82,14 +82,14 @@ TEST_CASE("a zero-sized dimension is refused", "[errors]") {
 TEST_CASE("an input that is not 4-D is refused", "[errors]") {
     Case c;
     c.input = make_tensor({64, 8, 8});
-    CHECK(contains(c.run().message(), "input must be 4-D NCHW, got shape [64, 8, 8]"));
+    CHECK(contains(c.run().message(), "PRCM takes a 4-D input (NCHW), got shape [64, 8, 8]"));
 }
 
 TEST_CASE("an output whose shape differs from the input's is refused", "[errors]") {
     Case c;
     c.output = make_tensor({1, 64, 8, 7});
     const Status s = c.run();
-    CHECK(contains(s.message(), "output shape [1, 64, 8, 7] differs from input shape [1, 64, 8, 8]"));
+    CHECK(contains(s.message(), "output shape [1, 64, 8, 7] is not PRCM's output shape [1, 64, 8, 8]"));
 }
 
 TEST_CASE("an absent CUDA device is an error, not a crash", "[errors]") {

@@ -9,11 +9,12 @@
 namespace prcm::cli {
 
 // What selects a problem on the command line.
+// Hyper-parameters left at 0 take the module's notebook defaults.
 struct ProblemOptions {
     std::string module;
     std::string shape = "1,64,64,64";
     std::string device = "cpu";
-    int num_basis = 8;
+    int num_basis = 0, reduction = 0, expansion = 0, pool_size = 0, kernel_size = 0;
     uint64_t seed = 1;
 };
 
@@ -27,6 +28,7 @@ struct TimingOptions {
 std::string make_problem(const ProblemOptions &o, Problem *p);
 
 int run_list();
+int run_params();
 int run_verify(const ProblemOptions &o);
 int run_verify_all();
 int run_bench(const ProblemOptions &o, const TimingOptions &t);

@@ -34,21 +34,51 @@ std::string make_problem(const ProblemOptions &o, Problem *p) {
     for (int v : shape) {
         if (v < 1) return "--shape '" + o.shape + "': every size must be at least 1";
     }
-    if (o.num_basis < 1) return "--num-basis must be at least 1";
     p->shape = shape;
-    p->hp.num_basis = o.num_basis;
+    p->hp = p->module->spec->defaults;
     p->seed = o.seed;
+    const struct {
+        const char *flag;
+        int given;
+        unsigned use;
+        int *field;
+    } flags[] = {
+        {"--num-basis", o.num_basis, uses_num_basis, &p->hp.num_basis},
+        {"--reduction", o.reduction, uses_reduction, &p->hp.reduction},
+        {"--expansion", o.expansion, uses_expansion, &p->hp.expansion},
+        {"--pool-size", o.pool_size, uses_pool_size, &p->hp.pool_size},
+        {"--kernel-size", o.kernel_size, uses_kernel_size, &p->hp.kernel_size},
+    };
+    for (const auto &f : flags) {
+        if (f.given == 0) continue;
+        if (!(p->module->spec->uses & f.use)) {
+            const std::string takes = hyper_flags(*p->module->spec, p->module->spec->defaults);
+            return std::string(p->module->spec->name) + " takes no " + f.flag + " (its defaults:" +
+                   (takes.empty() ? std::string(" none") : takes) + ")";
+        }
+        if (f.given < 1) return std::string(f.flag) + " must be at least 1";
+        *f.field = f.given;
+    }
+    if (p->hp.kernel_size % 2 == 0) {
+        return "--kernel-size must be odd: with padding k//2 an even kernel changes the output size";
+    }
     return "";
 }
 
 int run_list() {
-    std::cout << "Modules (weights as PyTorch state_dict keys; shapes at C=64, num_basis=8):\n";
+    std::cout << "Modules (weights as PyTorch state_dict keys, shapes at C=64 and the defaults shown):\n";
     for (const Module &m : modules()) {
-        std::cout << "  " << m.spec->name << "  (" << m.spec->title << ")  " << m.spec->formula << "\n";
-        for (const WeightSpec &w : m.spec->weights(64, HyperParams{})) {
-            std::cout << "      " << w.name << " " << shape_string(w.shape) << "\n";
+        const ModuleSpec &spec = *m.spec;
+        std::cout << "  " << spec.name << "  (" << spec.title << ")  " << spec.formula << "\n";
+        std::cout << "      defaults:" << (spec.uses ? hyper_flags(spec, spec.defaults) : " none") << "\n";
+        for (const WeightSpec &w : spec.weights(64, spec.defaults)) {
+            std::cout << "      " << w.name << " " << shape_string(w.shape) << (w.parameter ? "" : "  (buffer)") << "\n";
         }
-        std::cout << "      parameters: " << format_count(parameter_count(*m.spec, 64, HyperParams{})) << "\n";
+        std::cout << "      parameters: " << format_count(parameter_count(spec, 64, spec.defaults)) << "\n";
+    }
+    if (!aliases().empty()) std::cout << "Aliases:\n";
+    for (const Alias &a : aliases()) {
+        std::cout << "  " << a.name << "  (" << a.title << ") = " << a.module->spec->name << "\n";
     }
     std::cout << "Devices built:\n";
     for (Device d : built_devices()) {

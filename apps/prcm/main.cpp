@@ -9,7 +9,11 @@ void add_problem_options(CLI::App *cmd, prcm::cli::ProblemOptions &o, bool modul
     auto *module = cmd->add_option("--module,-m", o.module, "Module name, e.g. prcm, affine_prcm (see `prcm list`)");
     if (module_required) module->required();
     cmd->add_option("--shape", o.shape, "Input shape N,C,H,W")->capture_default_str();
-    cmd->add_option("--num-basis,-b", o.num_basis, "Number of bases B")->capture_default_str();
+    cmd->add_option("--num-basis,-b", o.num_basis, "Number of bases B (PRCM family; default 8)");
+    cmd->add_option("--reduction", o.reduction, "SE reduction r: hidden C // r (default 4)");
+    cmd->add_option("--expansion", o.expansion, "Expansion r: hidden C * r or B * r (default per module)");
+    cmd->add_option("--pool-size", o.pool_size, "PRCM_AdaptivePool output size ps (default 2)");
+    cmd->add_option("--kernel-size", o.kernel_size, "InvertedBottleneck depthwise kernel k, odd (default 7)");
     cmd->add_option("--device,-d", o.device, "cpu, opencl or cuda")->capture_default_str();
     cmd->add_option("--seed", o.seed, "Seed of the random input and weights")->capture_default_str();
 }
@@ -32,6 +36,7 @@ int main(int argc, char **argv) {
     add_timing_options(&app, suite_timing);
 
     auto *list = app.add_subcommand("list", "List the modules, their weights and the devices built");
+    auto *params = app.add_subcommand("params", "The notebooks' parameter-count tables, from the registry");
 
     ProblemOptions verify_opts;
     bool verify_all = false;
@@ -48,6 +53,7 @@ int main(int argc, char **argv) {
     CLI11_PARSE(app, argc, argv);
 
     if (*list) return run_list();
+    if (*params) return run_params();
     if (*verify) {
         if (verify_all) return run_verify_all();
         if (verify_opts.module.empty()) {

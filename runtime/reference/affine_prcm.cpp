@@ -10,18 +10,18 @@ namespace {
 std::vector<WeightSpec> weights(int channels, const HyperParams &hp) {
     return {
         {"basis", {hp.num_basis, channels}, Init::normal},
-        {"scale_proj.weight", {channels, hp.num_basis}, Init::linear},
-        {"shift_proj.weight", {channels, hp.num_basis}, Init::linear},
+        {"scale_proj.weight", {channels, hp.num_basis}, Init::fan_in},
+        {"shift_proj.weight", {channels, hp.num_basis}, Init::fan_in},
     };
 }
 
-HyperParams implied(const Weights &w) {
-    HyperParams hp;
+HyperParams implied(const Weights &w, int, const HyperParams &given) {
+    HyperParams hp = given;
     hp.num_basis = torch_extent(w, "basis", 0);
     return hp;
 }
 
-RefTensor reference(const Tensor &x, const Weights &w) {
+RefTensor reference(const Tensor &x, const Weights &w, const HyperParams &) {
     const auto ctx = ref::plane_means(x);
     std::vector<std::vector<double>> scale, shift;
     for (const auto &sample : ctx) {
@@ -37,8 +37,15 @@ RefTensor reference(const Tensor &x, const Weights &w) {
 }  // namespace
 
 extern const ModuleSpec affine_prcm_spec;
-const ModuleSpec affine_prcm_spec = {"affine_prcm", "AffinePRCM",
-                                     "x * sigmoid(scale_proj(coeff)) + shift_proj(coeff), coeff = mean_hw(x) @ basis.T",
-                                     weights, implied, reference};
+const ModuleSpec affine_prcm_spec = {
+    .name = "affine_prcm",
+    .title = "AffinePRCM",
+    .formula = "x * sigmoid(scale_proj(coeff)) + shift_proj(coeff), coeff = mean_hw(x) @ basis.T",
+    .uses = uses_num_basis,
+    .defaults = {.num_basis = 8},
+    .weights = weights,
+    .implied = implied,
+    .reference = reference,
+};
 
 }  // namespace prcm

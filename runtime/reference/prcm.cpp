@@ -9,17 +9,17 @@ namespace {
 std::vector<WeightSpec> weights(int channels, const HyperParams &hp) {
     return {
         {"basis", {hp.num_basis, channels}, Init::normal},
-        {"fuser.weight", {channels, hp.num_basis}, Init::linear},
+        {"fuser.weight", {channels, hp.num_basis}, Init::fan_in},
     };
 }
 
-HyperParams implied(const Weights &w) {
-    HyperParams hp;
+HyperParams implied(const Weights &w, int, const HyperParams &given) {
+    HyperParams hp = given;
     hp.num_basis = torch_extent(w, "basis", 0);
     return hp;
 }
 
-RefTensor reference(const Tensor &x, const Weights &w) {
+RefTensor reference(const Tensor &x, const Weights &w, const HyperParams &) {
     const Tensor &basis = w.at("basis");
     const auto ctx = ref::plane_means(x);
     std::vector<std::vector<double>> scale, shift;
@@ -36,7 +36,15 @@ RefTensor reference(const Tensor &x, const Weights &w) {
 }  // namespace
 
 extern const ModuleSpec prcm_spec;
-const ModuleSpec prcm_spec = {"prcm", "PRCM", "x * sigmoid(fuser(mean_hw(x) @ basis.T))", weights, implied,
-                              reference};
+const ModuleSpec prcm_spec = {
+    .name = "prcm",
+    .title = "PRCM",
+    .formula = "x * sigmoid(fuser(mean_hw(x) @ basis.T))",
+    .uses = uses_num_basis,
+    .defaults = {.num_basis = 8},
+    .weights = weights,
+    .implied = implied,
+    .reference = reference,
+};
 
 }  // namespace prcm

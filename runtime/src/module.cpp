@@ -5,9 +5,23 @@
 
 namespace prcm {
 
+TorchShape module_input_shape(const ModuleSpec &spec, const TorchShape &x, const HyperParams &hp) {
+    return spec.input_shape ? spec.input_shape(x, hp) : x;
+}
+
+TorchShape module_output_shape(const ModuleSpec &spec, const TorchShape &input, const HyperParams &hp) {
+    return spec.output_shape ? spec.output_shape(input, hp) : input;
+}
+
+int module_channels(const ModuleSpec &spec, const TorchShape &input, const Weights &weights) {
+    if (spec.channels_of) return spec.channels_of(input, weights);
+    return input.size() > 1 ? input[1] : 0;
+}
+
 long long parameter_count(const ModuleSpec &spec, int channels, const HyperParams &hp) {
     long long total = 0;
     for (const WeightSpec &w : spec.weights(channels, hp)) {
+        if (!w.parameter) continue;
         long long count = 1;
         for (int e : w.shape) count *= e;
         total += count;
@@ -29,7 +43,7 @@ std::string argument_name(const std::string &weight_name) {
 
 Status check_weights(const ModuleSpec &spec, int channels, const Weights &weights, HyperParams *hp) {
     // Names first: the implied hyper-parameters need every weight to be there.
-    const std::vector<WeightSpec> names_only = spec.weights(channels, HyperParams{});
+    const std::vector<WeightSpec> names_only = spec.weights(channels, *hp);
     for (const WeightSpec &w : names_only) {
         if (!weights.count(w.name)) {
             return Status::error(std::string(spec.title) + ": missing weight '" + w.name + "'");
@@ -42,17 +56,27 @@ Status check_weights(const ModuleSpec &spec, int channels, const Weights &weight
             return Status::error(std::string(spec.title) + ": unexpected weight '" + name + "'");
         }
     }
-    *hp = spec.implied(weights);
+    *hp = spec.implied(weights, channels, *hp);
     for (const WeightSpec &w : spec.weights(channels, *hp)) {
         const TorchShape got = torch_shape(weights.at(w.name));
         if (got != w.shape) {
             std::ostringstream msg;
-            msg << spec.title << ": weight '" << w.name << "' has shape " << shape_string(got)
-                << ", expected " << shape_string(w.shape) << " for an input of " << channels << " channels";
+            msg << spec.title << ": weight '" << w.name << "' has shape " << shape_string(got) << ", expected "
+                << shape_string(w.shape) << " for an input of " << channels << " channels";
             return Status::error(msg.str());
         }
     }
     return Status::ok();
+}
+
+std::string hyper_flags(const ModuleSpec &spec, const HyperParams &hp) {
+    std::ostringstream out;
+    if (spec.uses & uses_num_basis) out << " --num-basis " << hp.num_basis;
+    if (spec.uses & uses_reduction) out << " --reduction " << hp.reduction;
+    if (spec.uses & uses_expansion) out << " --expansion " << hp.expansion;
+    if (spec.uses & uses_pool_size) out << " --pool-size " << hp.pool_size;
+    if (spec.uses & uses_kernel_size) out << " --kernel-size " << hp.kernel_size;
+    return out.str();
 }
 
 }  // namespace prcm

@@ -71,12 +71,14 @@ Status cuda_available() {
     return Status::ok();
 }
 
-// Hands the tensors to an argv entry point in the order its metadata declares.
-Status call(const Library &lib, const Tensor &input, const Weights *weights,
-            Tensor &output) {
+// Hands the tensors to an argv entry point in the order its metadata declares:
+// buffers by their Halide names, scalars from the module's hyper-parameters.
+Status call(const Library &lib, const ModuleSpec *spec, const HyperParams &hp, const Tensor &input,
+            const Weights *arguments, Tensor &output) {
     install_error_handler();
     const halide_filter_metadata_t *md = lib.metadata();
     std::vector<void *> args(md->num_arguments, nullptr);
+    std::vector<int> scalars(md->num_arguments, 0);
     for (int i = 0; i < md->num_arguments; i++) {
         const halide_filter_argument_t &arg = md->arguments[i];
         const std::string name = arg.name;
@@ -84,10 +86,14 @@ Status call(const Library &lib, const Tensor &input, const Weights *weights,
             args[i] = const_cast<Tensor &>(input).raw_buffer();
         } else if (name == "output") {
             args[i] = output.raw_buffer();
+        } else if (arg.kind == halide_argument_kind_input_scalar && spec && spec->scalar_argument &&
+                   arg.type.code == halide_type_int && arg.type.bits == 32) {
+            scalars[i] = spec->scalar_argument(name, hp);
+            args[i] = &scalars[i];
         } else {
             const Tensor *found = nullptr;
-            if (weights) {
-                for (const auto &[weight_name, tensor] : *weights) {
+            if (arguments) {
+                for (const auto &[weight_name, tensor] : *arguments) {
                     if (argument_name(weight_name) == name) found = &tensor;
                 }
             }
@@ -119,23 +125,28 @@ Status device_available(Device d) {
     return Status::error("unknown device");
 }
 
-Status check_input(const Tensor &input) {
-    if (input.dimensions() != 4) {
-        return Status::error("input must be 4-D NCHW, got shape " + shape_string(torch_shape(input)));
+Status check_input(const ModuleSpec &spec, const Tensor &input) {
+    const TorchShape shape = torch_shape(input);
+    const size_t rank = module_input_shape(spec, {1, 1, 1, 1}, spec.defaults).size();
+    if (shape.size() != rank) {
+        return Status::error(std::string(spec.title) + " takes a " + std::to_string(rank) + "-D input" +
+                             (rank == 4 ? " (NCHW)" : "") + ", got shape " + shape_string(shape));
     }
-    for (int d = 0; d < 4; d++) {
-        if (input.dim(d).extent() <= 0) {
-            return Status::error("input shape " + shape_string(torch_shape(input)) +
-                                 " has a zero-sized dimension; every block needs N, C, H, W >= 1");
+    for (int e : shape) {
+        if (e <= 0) {
+            return Status::error("input shape " + shape_string(shape) +
+                                 " has a zero-sized dimension; every dimension must be at least 1");
         }
     }
     return Status::ok();
 }
 
-Status check_output(const Tensor &input, const Tensor &output) {
-    if (torch_shape(output) != torch_shape(input)) {
-        return Status::error("output shape " + shape_string(torch_shape(output)) + " differs from input shape " +
-                             shape_string(torch_shape(input)) + "; a block's output has its input's shape");
+Status check_output(const ModuleSpec &spec, const HyperParams &hp, const Tensor &input, const Tensor &output) {
+    const TorchShape want = module_output_shape(spec, torch_shape(input), hp);
+    if (torch_shape(output) != want) {
+        return Status::error("output shape " + shape_string(torch_shape(output)) + " is not " + spec.title +
+                             "'s output shape " + shape_string(want) + " for input " +
+                             shape_string(torch_shape(input)));
     }
     return Status::ok();
 }
@@ -149,42 +160,54 @@ Status check_device(const Library *lib, const char *what, Device device) {
     }
     return device_available(device);
 }
+}  // namespace
 
-Status finish_on_host(Device device, Tensor &output) {
+Status copy_to_host(Device device, Tensor &output) {
     if (device != Device::cpu && output.raw_buffer()->device) {
         install_error_handler();
         if (int err = output.copy_to_host(); err != 0) {
             return Status::error("copying the result back from " + std::string(device_name(device)) +
-                                 " failed: " + take_halide_error());
+                                 " failed (Halide error " + std::to_string(err) + "): " + take_halide_error());
         }
     }
     return Status::ok();
 }
-}  // namespace
 
-Status run_module(const Module &module, Device device, const Tensor &input, const Weights &weights,
-                  Tensor &output) {
-    const Library *lib = module.library(device);
-    if (Status s = check_device(lib, module.spec->name, device); !s) return s;
-    if (Status s = check_input(input); !s) return s;
-    if (Status s = check_output(input, output); !s) return s;
-    HyperParams hp;
-    if (Status s = check_weights(*module.spec, input.dim(2).extent(), weights, &hp); !s) return s;
-    if (Status s = call(*lib, input, &weights, output); !s) return s;
-    return finish_on_host(device, output);
+Status prepare_call(const Module &module, Device device, const Tensor &input, const Weights &weights,
+                    const Tensor &output, PreparedCall *call, const HyperParams *given) {
+    const ModuleSpec &spec = *module.spec;
+    call->module = &module;
+    call->device = device;
+    call->library = module.library(device);
+    if (Status s = check_device(call->library, spec.name, device); !s) return s;
+    if (Status s = check_input(spec, input); !s) return s;
+    call->hp = given ? *given : spec.defaults;
+    const int channels = module_channels(spec, torch_shape(input), weights);
+    if (Status s = check_weights(spec, channels, weights, &call->hp); !s) return s;
+    if (Status s = check_output(spec, call->hp, input, output); !s) return s;
+    call->arguments = spec.library_arguments ? spec.library_arguments(weights, call->hp) : weights;
+    return Status::ok();
 }
 
-Status call_library(const Library &lib, const Tensor &input, const Weights &weights, Tensor &output) {
-    return call(lib, input, &weights, output);
+Status call_prepared(const PreparedCall &c, const Tensor &input, Tensor &output) {
+    return call(*c.library, c.module->spec, c.hp, input, &c.arguments, output);
+}
+
+Status run_module(const Module &module, Device device, const Tensor &input, const Weights &weights,
+                  Tensor &output, const HyperParams *given) {
+    PreparedCall c;
+    if (Status s = prepare_call(module, device, input, weights, output, &c, given); !s) return s;
+    if (Status s = call_prepared(c, input, output); !s) return s;
+    return copy_to_host(device, output);
 }
 
 Status run_copy(Device device, const Tensor &input, Tensor &output) {
     const Library *lib = copy_library(device);
     if (Status s = check_device(lib, "copy", device); !s) return s;
-    if (Status s = check_input(input); !s) return s;
-    if (Status s = check_output(input, output); !s) return s;
-    if (Status s = call(*lib, input, nullptr, output); !s) return s;
-    return finish_on_host(device, output);
+    if (torch_shape(input).size() != 4 || torch_shape(output) != torch_shape(input)) {
+        return Status::error("copy: input and output must be the same 4-D shape");
+    }
+    return call(*lib, nullptr, HyperParams{}, input, nullptr, output);
 }
 
 Status device_sync(Device device, Tensor &output) {

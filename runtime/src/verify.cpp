@@ -21,11 +21,17 @@ uint64_t fnv1a(const std::string &s) {
 
 void fill_seeded(Tensor &t, const std::string &name, uint64_t seed, Init init) {
     std::mt19937_64 rng(fnv1a(name) ^ (seed * 0x9E3779B97F4A7C15ull));
-    if (init == Init::normal) {
-        std::normal_distribution<float> dist(0.0f, 1.0f);
+    if (init == Init::normal || init == Init::small) {
+        std::normal_distribution<float> dist(0.0f, init == Init::normal ? 1.0f : 0.1f);
+        t.for_each_value([&](float &v) { v = dist(rng); });
+    } else if (init == Init::positive) {
+        std::uniform_real_distribution<float> dist(0.5f, 1.5f);
         t.for_each_value([&](float &v) { v = dist(rng); });
     } else {
-        const float bound = 1.0f / std::sqrt(static_cast<float>(t.dim(0).extent()));  // fan_in = last torch dim
+        // fan_in: every torch dimension but the first (the innermost Halide ones).
+        float fan_in = 1;
+        for (int d = 0; d + 1 < t.dimensions(); d++) fan_in *= t.dim(d).extent();
+        const float bound = 1.0f / std::sqrt(std::max(1.0f, fan_in));
         std::uniform_real_distribution<float> dist(-bound, bound);
         t.for_each_value([&](float &v) { v = dist(rng); });
     }
@@ -35,9 +41,18 @@ void fill_seeded(Tensor &t, const std::string &name, uint64_t seed, Init init) {
 std::string Problem::replay() const {
     std::ostringstream out;
     out << "prcm verify --module " << module->spec->name << " --device " << device_name(device) << " --shape "
-        << shape[0] << "," << shape[1] << "," << shape[2] << "," << shape[3] << " --num-basis " << hp.num_basis
+        << shape[0] << "," << shape[1] << "," << shape[2] << "," << shape[3] << hyper_flags(*module->spec, hp)
         << " --seed " << seed;
     return out.str();
+}
+
+Problem make_problem(const Module &module, Device device, const TorchShape &x) {
+    Problem p;
+    p.module = &module;
+    p.device = device;
+    p.shape = x;
+    p.hp = module.spec->defaults;
+    return p;
 }
 
 const char *verdict_name(Verdict v) {
@@ -50,6 +65,26 @@ const char *verdict_name(Verdict v) {
     return "?";
 }
 
+namespace {
+std::string coordinates(size_t index, const TorchShape &shape) {
+    std::vector<size_t> coord(shape.size());
+    for (size_t d = shape.size(); d-- > 0;) {
+        coord[d] = index % shape[d];
+        index /= shape[d];
+    }
+    std::ostringstream out;
+    const char *axes = shape.size() == 4 ? "nchw" : "";
+    out << "(";
+    for (size_t d = 0; d < coord.size(); d++) {
+        out << (d ? ", " : "");
+        if (*axes) out << axes[d] << "=";
+        out << coord[d];
+    }
+    out << ")";
+    return out.str();
+}
+}  // namespace
+
 Comparison compare(const Tensor &got, const RefTensor &want, Tolerance tol) {
     Comparison r;
     if (torch_shape(got) != want.shape) {
@@ -57,30 +92,37 @@ Comparison compare(const Tensor &got, const RefTensor &want, Tolerance tol) {
         r.first_mismatches.push_back("shape " + shape_string(torch_shape(got)) + ", want " + shape_string(want.shape));
         return r;
     }
-    const int N = want.shape[0], C = want.shape[1], H = want.shape[2], W = want.shape[3];
-    size_t near_zero = 0, index = 0;
-    for (int n = 0; n < N; n++)
-        for (int c = 0; c < C; c++)
-            for (int h = 0; h < H; h++)
-                for (int w = 0; w < W; w++, index++) {
-                    const double g = got(w, h, c, n), e = want.data[index];
-                    const double diff = std::abs(g - e);
-                    if (std::abs(e) <= tol.atol) near_zero++;
-                    r.max_abs = std::max(r.max_abs, std::isnan(diff) ? INFINITY : diff);
-                    if (std::abs(e) > tol.atol) r.max_rel = std::max(r.max_rel, diff / std::abs(e));
-                    if (!(diff <= tol.atol + tol.rtol * std::abs(e))) {
-                        if (r.first_mismatches.size() < 5) {
-                            std::ostringstream m;
-                            m << "(n=" << n << ", c=" << c << ", h=" << h << ", w=" << w << "): got " << g
-                              << ", want " << e;
-                            r.first_mismatches.push_back(m.str());
-                        }
-                        r.mismatches++;
-                    }
-                }
+    // Walk `got` in torch (row-major) order, as the reference is stored.
+    std::vector<float> flat;
+    flat.reserve(want.data.size());
+    const int rank = got.dimensions();
+    std::vector<int> pos(rank, 0);
+    for (size_t i = 0; i < want.data.size(); i++) {
+        flat.push_back(got(pos.data()));
+        for (int d = 0; d < rank; d++) {  // Halide dim 0 is torch's last axis: it moves fastest
+            if (++pos[d] < got.dim(d).extent()) break;
+            pos[d] = 0;
+        }
+    }
+    size_t near_zero = 0;
+    for (size_t i = 0; i < flat.size(); i++) {
+        const double g = flat[i], e = want.data[i];
+        const double diff = std::abs(g - e);
+        if (std::abs(e) <= tol.atol) near_zero++;
+        r.max_abs = std::max(r.max_abs, std::isnan(diff) ? INFINITY : diff);
+        if (std::abs(e) > tol.atol) r.max_rel = std::max(r.max_rel, diff / std::abs(e));
+        if (!(diff <= tol.atol + tol.rtol * std::abs(e))) {
+            if (r.first_mismatches.size() < 5) {
+                std::ostringstream m;
+                m << coordinates(i, want.shape) << ": got " << g << ", want " << e;
+                r.first_mismatches.push_back(m.str());
+            }
+            r.mismatches++;
+        }
+    }
     if (r.mismatches) {
         r.verdict = Verdict::failed;
-    } else if (index >= 16 && near_zero * 10 > index * 9) {
+    } else if (flat.size() >= 16 && near_zero * 10 > flat.size() * 9) {
         // Nearly all zeros agree with anything that is also zero: proves nothing.
         r.verdict = Verdict::mistrusted;
     }
@@ -89,7 +131,7 @@ Comparison compare(const Tensor &got, const RefTensor &want, Tolerance tol) {
 
 ProblemData make_problem_data(const Problem &p) {
     ProblemData d;
-    d.input = make_tensor(p.shape);
+    d.input = make_tensor(module_input_shape(*p.module->spec, p.shape, p.hp));
     fill_seeded(d.input, "input", p.seed, Init::normal);
     for (const WeightSpec &w : p.module->spec->weights(p.shape[1], p.hp)) {
         Tensor t = make_tensor(w.shape);
@@ -106,14 +148,15 @@ VerifyResult verify(const Problem &p) {
         r.error = s.message();
         return r;
     }
+    const ModuleSpec &spec = *p.module->spec;
     ProblemData d = make_problem_data(p);
-    Tensor output = make_tensor(p.shape);
-    if (Status s = run_module(*p.module, p.device, d.input, d.weights, output); !s) {
+    Tensor output = make_tensor(module_output_shape(spec, torch_shape(d.input), p.hp));
+    if (Status s = run_module(*p.module, p.device, d.input, d.weights, output, &p.hp); !s) {
         r.comparison.verdict = Verdict::failed;
         r.error = s.message();
         return r;
     }
-    r.comparison = compare(output, p.module->spec->reference(d.input, d.weights));
+    r.comparison = compare(output, spec.reference(d.input, d.weights, p.hp));
     return r;
 }
 
@@ -126,16 +169,22 @@ std::vector<Problem> awkward_problems(const Module &module, Device device) {
     const int channels[] = {1, 3, 24, 64, 65, 192};
     const int sizes[] = {1, 2, 7, 8, 64, 65};
     const int bases[] = {1, 4, 8, 32};
+    const int reductions[] = {4, 1, 2, 8, 16};
+    const int expansions[] = {1, 2, 4};
+    const int pool_sizes[] = {2, 1, 3, 4, 5, 8};
+    const int kernel_sizes[] = {3, 5, 7};
     std::vector<Problem> problems;
     int i = 0;
     for (int h : sizes)
         for (int w : sizes)
             for (int c : channels) {
-                Problem p;
-                p.module = &module;
-                p.device = device;
-                p.shape = {batches[i % 3], c, h, w};
-                p.hp.num_basis = bases[i % 4];
+                Problem p = make_problem(module, device, {batches[i % 3], c, h, w});
+                const unsigned uses = module.spec->uses;
+                if (uses & uses_num_basis) p.hp.num_basis = bases[i % 4];
+                if (uses & uses_reduction) p.hp.reduction = reductions[i % 5];
+                if (uses & uses_expansion) p.hp.expansion = expansions[i % 3];
+                if (uses & uses_pool_size) p.hp.pool_size = pool_sizes[i % 6];
+                if (uses & uses_kernel_size) p.hp.kernel_size = kernel_sizes[(i / 3) % 3];
                 p.seed = 1 + i % 5;
                 problems.push_back(p);
                 i++;

@@ -1,6 +1,7 @@
 // What the project knows about a block, independent of how it was compiled:
-// its weights under their PyTorch state_dict names, its hyper-parameters, and
-// its naive reference. Each module's spec lives in runtime/reference/<module>.cpp.
+// its weights under their PyTorch state_dict names, its hyper-parameters, the
+// shapes it maps, and its naive reference. Each module's spec lives in
+// runtime/reference/<module>.cpp.
 #pragma once
 
 #include "prcm/status.h"
@@ -12,21 +13,37 @@
 
 namespace prcm {
 
-// Hyper-parameters a user may give; those that weights imply are checked against them.
+// Every hyper-parameter of every block; a module reads the ones it `uses`.
 struct HyperParams {
-    int num_basis = 8;
+    int num_basis = 8;    // B: PRCM family
+    int reduction = 4;    // SE: hidden = C // reduction
+    int expansion = 4;    // PRCM_SE family, PRCM_AdaptivePool, InvertedBottleneck: hidden = C * r (B * r)
+    int pool_size = 2;    // PRCM_AdaptivePool: a runtime input of its library
+    int kernel_size = 7;  // InvertedBottleneck: the depthwise kernel
 };
 
-// How the seeded generator fills a weight, after the PyTorch initialiser it stands for.
+// Which hyper-parameters a module reads (a bit set over HyperParams' fields).
+enum Uses : unsigned {
+    uses_num_basis = 1u << 0,
+    uses_reduction = 1u << 1,
+    uses_expansion = 1u << 2,
+    uses_pool_size = 1u << 3,
+    uses_kernel_size = 1u << 4,
+};
+
+// How the seeded generator fills a tensor, after the PyTorch initialiser it stands for.
 enum class Init {
-    normal,  // torch.randn: basis
-    linear,  // nn.Linear's uniform(-1/sqrt(fan_in), 1/sqrt(fan_in)), fan_in = last dim
+    normal,    // torch.randn (inputs, basis)
+    fan_in,    // nn.Linear / nn.Conv2d weight: uniform(+-1/sqrt(fan_in)), fan_in = all dims but the first
+    small,     // biases, BN shifts and running means: normal * 0.1
+    positive,  // BN scales and running variances: uniform(0.5, 1.5)
 };
 
 struct WeightSpec {
-    std::string name;  // PyTorch state_dict key, e.g. "fuser.weight"
-    TorchShape shape;  // PyTorch shape
-    Init init = Init::linear;
+    std::string name;        // PyTorch state_dict key, e.g. "fuser.weight"
+    TorchShape shape;        // PyTorch shape
+    Init init = Init::fan_in;
+    bool parameter = true;   // counted by count_params (BN running statistics are buffers)
 };
 
 using Weights = std::map<std::string, Tensor>;
@@ -35,26 +52,48 @@ struct ModuleSpec {
     const char *name;     // CLI name, snake_case: "affine_prcm"
     const char *title;    // the notebooks' class name: "AffinePRCM"
     const char *formula;  // one line of what forward() computes
+    unsigned uses;        // the hyper-parameters it reads (Uses)
+    HyperParams defaults; // the notebook constructor's defaults
     // The weights a block of `channels` channels has for these hyper-parameters.
     std::vector<WeightSpec> (*weights)(int channels, const HyperParams &hp);
-    // The hyper-parameters that a complete set of weights implies.
-    HyperParams (*implied)(const Weights &weights);
+    // The hyper-parameters a complete set of weights implies, starting from `given`
+    // (weights cannot say everything: SE's reduction only through C // r).
+    HyperParams (*implied)(const Weights &weights, int channels, const HyperParams &given);
     // Plain loops from the notebook's forward(), accumulating in double.
-    RefTensor (*reference)(const Tensor &input, const Weights &weights);
+    RefTensor (*reference)(const Tensor &input, const Weights &weights, const HyperParams &hp);
+    // Optional (nullptr: identity). The input this block takes when the experiment's
+    // tensor is x [N, C, H, W] (a component kernel takes ctx [N, C], say), and its output.
+    TorchShape (*input_shape)(const TorchShape &x, const HyperParams &hp) = nullptr;
+    TorchShape (*output_shape)(const TorchShape &input, const HyperParams &hp) = nullptr;
+    // Optional (nullptr: the weights as they are). The library's arguments from checked
+    // weights, e.g. BatchNorm folded into the convolutions.
+    Weights (*library_arguments)(const Weights &weights, const HyperParams &hp) = nullptr;
+    // Optional: the scalar arguments of the library by name (e.g. pool_size).
+    int (*scalar_argument)(const std::string &name, const HyperParams &hp) = nullptr;
+    // Optional (nullptr: torch axis 1 of the input). The C that sizes the weights.
+    int (*channels_of)(const TorchShape &input, const Weights &weights) = nullptr;
 };
 
-// PyTorch count_params: the number of elements over every weight.
+int module_channels(const ModuleSpec &spec, const TorchShape &input, const Weights &weights);
+
+TorchShape module_input_shape(const ModuleSpec &spec, const TorchShape &x, const HyperParams &hp);
+TorchShape module_output_shape(const ModuleSpec &spec, const TorchShape &input, const HyperParams &hp);
+
+// PyTorch count_params: the elements of every parameter (BN buffers excluded).
 long long parameter_count(const ModuleSpec &spec, int channels, const HyperParams &hp);
 
-// Extent of a weight along a torch axis, or 0 when it lacks that axis: the
-// implied() functions read shapes before they are checked.
+// Extent of a weight along a torch axis, or 0 when it is absent or lacks that axis:
+// the implied() functions read shapes before they are checked.
 int torch_extent(const Weights &weights, const std::string &name, int torch_axis);
 
 // A weight's name as a Halide argument: "fuser.weight" -> "fuser_weight".
 std::string argument_name(const std::string &weight_name);
 
-// Every weight present, none extra, each of the shape the input's channels and
-// the implied hyper-parameters require. On success `hp` holds those hyper-parameters.
+// Every weight present, none extra, each of the shape that the input's channels
+// and the implied hyper-parameters require. On success `hp` holds those.
 Status check_weights(const ModuleSpec &spec, int channels, const Weights &weights, HyperParams *hp);
+
+// The flags that set a module's hyper-parameters, for replay lines: " --num-basis 8".
+std::string hyper_flags(const ModuleSpec &spec, const HyperParams &hp);
 
 }  // namespace prcm

@@ -29,7 +29,16 @@ struct Module {
     const Library *library(Device d) const;
 };
 
+// Another name of a module (the notebooks' *_NoDropout classes).
+struct Alias {
+    const char *name;    // CLI name: "prcm_no_dropout"
+    const char *title;   // the notebook's class: "PRCM_NoDropout"
+    const Module *module;
+};
+
 const std::vector<Module> &modules();
+const std::vector<Alias> &aliases();
+// A module by its name or by an alias.
 const Module *find_module(std::string_view name);
 std::vector<Device> built_devices();
 // The copy floor of a device: the same tensor copied by a Halide pipeline.

@@ -9,25 +9,43 @@ namespace prcm {
 // Whether a device can run here; the message says why not in one line.
 Status device_available(Device d);
 
-// Shape rules shared by every block: a 4-D NCHW input with no zero-sized dimension,
-// and an output of exactly the input's shape.
-Status check_input(const Tensor &input);
-Status check_output(const Tensor &input, const Tensor &output);
+// A module's input: the rank its spec takes, no zero-sized dimension.
+Status check_input(const ModuleSpec &spec, const Tensor &input);
+// A module's output: exactly the shape its spec maps the input to.
+Status check_output(const ModuleSpec &spec, const HyperParams &hp, const Tensor &input, const Tensor &output);
 
-// Runs `module` on `device`: input and weights are checked against the module's
-// spec, then the library writes `output` (allocated by the caller, input-shaped).
+// A checked call, ready to repeat: the library, the hyper-parameters the weights
+// imply, and the library's arguments (weights after any folding).
+struct PreparedCall {
+    const Module *module = nullptr;
+    const Library *library = nullptr;
+    Device device = Device::cpu;
+    HyperParams hp;
+    Weights arguments;
+};
+
+// Checks the device, the input, the weights and the output against the module's
+// spec. `given` holds what the weights cannot imply (pool size); default: the spec's.
+Status prepare_call(const Module &module, Device device, const Tensor &input, const Weights &weights,
+                    const Tensor &output, PreparedCall *call, const HyperParams *given = nullptr);
+
+// Calls the library of a prepared call and leaves its result where it is (on the
+// device for a GPU): the benchmark loop. Then device_sync.
+Status call_prepared(const PreparedCall &call, const Tensor &input, Tensor &output);
+
+// prepare_call, call_prepared, and the result copied back to the host.
 Status run_module(const Module &module, Device device, const Tensor &input, const Weights &weights,
-                  Tensor &output);
+                  Tensor &output, const HyperParams *given = nullptr);
 
-// Calls a library with no checks and leaves its result where it is (on the device
-// for a GPU): the benchmark loop, after run_module has checked the same tensors.
-Status call_library(const Library &lib, const Tensor &input, const Weights &weights, Tensor &output);
-
-// Runs the copy floor of `device`: output = input.
+// The copy floor of `device`: output = input, the same tensor copied by a Halide
+// pipeline. Like call_prepared, it leaves a GPU result on the device.
 Status run_copy(Device device, const Tensor &input, Tensor &output);
 
-// Blocks until the device has finished the work queued so far (timing needs it).
+// Blocks until the device has finished the work queued on `output`.
 Status device_sync(Device device, Tensor &output);
+
+// Brings a device result back to the host (a no-op on the CPU).
+Status copy_to_host(Device device, Tensor &output);
 
 // Threads the CPU libraries may use (0: Halide's default, one per core).
 void set_cpu_threads(int threads);

@@ -21,7 +21,9 @@ constexpr Tolerance kTolerance{};
 // Fills a tensor from a generator seeded by (seed, name): a failure replays exactly.
 void fill_seeded(Tensor &t, const std::string &name, uint64_t seed, Init init);
 
-// A problem: one module, one device, one shape and its hyper-parameters.
+// A problem: one module, one device, the experiment's tensor x [N, C, H, W] (the
+// module's own input derives from it: a component kernel takes ctx [N, C], say),
+// the hyper-parameters and the seed.
 struct Problem {
     const Module *module = nullptr;
     Device device = Device::cpu;
@@ -31,6 +33,9 @@ struct Problem {
     std::string replay() const;  // the `prcm verify ...` command line
 };
 
+// A problem with the module's default hyper-parameters.
+Problem make_problem(const Module &module, Device device, const TorchShape &x);
+
 enum class Verdict { passed, failed, mistrusted, skipped };
 const char *verdict_name(Verdict v);
 
@@ -38,7 +43,7 @@ struct Comparison {
     Verdict verdict = Verdict::passed;
     double max_abs = 0, max_rel = 0;
     size_t mismatches = 0;
-    std::vector<std::string> first_mismatches;  // "(n, c, h, w): got G, want W"
+    std::vector<std::string> first_mismatches;  // "[n, c, h, w]: got G, want W"
 };
 
 Comparison compare(const Tensor &got, const RefTensor &want, Tolerance tol = kTolerance);
@@ -65,8 +70,10 @@ namespace prcm {
 
 // The awkward shapes every module is verified over, on every device: C = 1 and
 // primes, H and W of 1, 2, 7, 8, 64 and 65 (around and below the vector width),
-// batches of 1 to 3, 1 to 32 bases. Every (H, W) pair meets every channel count;
-// batch, bases and seed rotate through their values.
+// batches of 1 to 3; and each hyper-parameter the module reads rotates through
+// its edges: 1 to 32 bases, reductions up to past C (SE's hidden width 0),
+// expansions 1 to 4, pool sizes that do not divide H or exceed it, kernels 3, 5, 7.
+// Every (H, W) pair meets every channel count.
 std::vector<Problem> awkward_problems(const Module &module, Device device);
 
 }  // namespace prcm

@@ -1,0 +1,142 @@
+// `prcm params`: the parameter-comparison tables of both notebooks (001 §3 and
+// 000 §4), every count computed from the registry's weight specs.
+#include "cli.h"
+
+#include <cstdio>
+#include <algorithm>
+#include <functional>
+#include <iostream>
+
+namespace prcm::cli {
+
+namespace {
+
+struct Row {
+    const char *label;  // as the notebook prints it
+    const char *module;
+    std::function<void(HyperParams &)> configure;
+};
+
+// The count of one row, or -1 when its module is not in this build.
+long long count(const Row &row, int channels) {
+    const Module *m = find_module(row.module);
+    if (!m) return -1;
+    HyperParams hp = m->spec->defaults;
+    if (row.configure) row.configure(hp);
+    return parameter_count(*m->spec, channels, hp);
+}
+
+std::string fixed(double v, const char *format) {
+    char buf[32];
+    std::snprintf(buf, sizeof buf, format, v);
+    return buf;
+}
+
+void table_001(int channels, int num_basis) {
+    auto basis = [num_basis](HyperParams &hp) { hp.num_basis = num_basis; };
+    const std::vector<Row> rows = {
+        {"PRCM (scale only)", "prcm", basis},
+        {"AffinePRCM (scale+shift)", "affine_prcm", basis},
+        {"ShiftOnlyPRCM", "shift_only_prcm", basis},
+        {"SE (reduction=4)", "se", [](HyperParams &hp) { hp.reduction = 4; }},
+    };
+    std::cout << "Parameter Comparison (channels=" << channels << ", num_basis=" << num_basis
+              << ")  [notebook 001 §3]\n\n";
+    const long long baseline = count(rows[0], channels);
+    Table t{{"Module", "Params", "Extra vs PRCM"}, {}};
+    for (const Row &r : rows) {
+        const long long n = count(r, channels);
+        if (n < 0) {
+            t.rows.push_back({r.label, "not built", "-"});
+            continue;
+        }
+        const long long extra = n - baseline;
+        t.rows.push_back({r.label, format_count(n),
+                          extra > 0 ? "+" + format_count(extra) : extra < 0 ? format_count(extra) : "baseline"});
+    }
+    t.print();
+
+    // The breakdown: each weight of PRCM and AffinePRCM once, with its shape.
+    std::cout << "\n[Parameter Breakdown]\n";
+    std::vector<std::string> seen;
+    for (const char *name : {"prcm", "affine_prcm"}) {
+        const Module *m = find_module(name);
+        if (!m) continue;
+        HyperParams hp = m->spec->defaults;
+        hp.num_basis = num_basis;
+        for (const WeightSpec &w : m->spec->weights(channels, hp)) {
+            if (std::find(seen.begin(), seen.end(), w.name) != seen.end()) continue;
+            seen.push_back(w.name);
+            long long elements = 1;
+            std::string dims;
+            for (int e : w.shape) {
+                elements *= e;
+                dims += (dims.empty() ? "" : " x ") + std::to_string(e);
+            }
+            std::cout << "  " << w.name << ": " << dims << " = " << format_count(elements)
+                      << (std::string(name) == "affine_prcm" && w.name != "scale_proj.weight" ? " (NEW in AffinePRCM)"
+                                                                                               : "")
+                      << "\n";
+        }
+    }
+}
+
+void table_000(int channels) {
+    auto exp = [](int r) { return [r](HyperParams &hp) { hp.expansion = r; }; };
+    auto pool = [](int ps) {
+        return [ps](HyperParams &hp) {
+            hp.pool_size = ps;
+            hp.expansion = 2;
+        };
+    };
+    auto ib = [](int r) {
+        return [r](HyperParams &hp) {
+            hp.kernel_size = 7;
+            hp.expansion = r;
+        };
+    };
+    const std::vector<Row> rows = {
+        {"InvertedBottleneck (7x7, exp=2)", "inverted_bottleneck", ib(2)},
+        {"InvertedBottleneck (7x7, exp=4)", "inverted_bottleneck", ib(4)},
+        {"InvertedBottleneckRes (7x7, exp=2)", "inverted_bottleneck_res", ib(2)},
+        {"PRCM (baseline)", "prcm", [](HyperParams &hp) { hp.num_basis = 8; }},
+        {"PRCM_SE (exp=2)", "prcm_se", exp(2)},
+        {"PRCM_SE (exp=4)", "prcm_se", exp(4)},
+        {"PRCM_AdaptivePool (2x2, exp=2)", "prcm_adaptive_pool", pool(2)},
+        {"PRCM_AdaptivePool (4x4, exp=2)", "prcm_adaptive_pool", pool(4)},
+        {"PRCM_AdaptivePool (8x8, exp=2)", "prcm_adaptive_pool", pool(8)},
+        {"PRCM_BasisExpand (B=8, exp=4)", "prcm_basis_expand",
+         [](HyperParams &hp) {
+             hp.num_basis = 8;
+             hp.expansion = 4;
+         }},
+        {"PRCM_SE_Affine (exp=4)", "prcm_se_affine", exp(4)},
+    };
+    std::cout << "Parameter Comparison (channels=" << channels << ")  [notebook 000 §4]\n\n";
+    const long long prcm = count(rows[3], channels), invbn = count(rows[0], channels);
+    Table t{{"Variant", "Params", "vs PRCM", "vs InvBN"}, {}};
+    for (const Row &r : rows) {
+        const long long n = count(r, channels);
+        if (n < 0) {
+            t.rows.push_back({r.label, "not built", "-", "-"});
+            continue;
+        }
+        t.rows.push_back({r.label, format_count(n), prcm > 0 ? fixed(double(n) / prcm, "%.1fx") : "-",
+                          invbn > 0 ? fixed(double(n) / invbn, "%.2fx") : "-"});
+    }
+    t.print();
+    std::cout << "\n[Note]\n"
+                 "- InvertedBottleneck: 7x7 DW + 1x1 expand + 1x1 project + BNs (BN affine counted, running stats not)\n"
+                 "- PRCM_AdaptivePool: 1x1 convs, so the count does not depend on pool_size\n";
+}
+
+}  // namespace
+
+int run_params() {
+    table_001(64, 8);
+    std::cout << "\n";
+    table_000(64);
+    return 0;
+}
+
+}  // namespace prcm::cli
