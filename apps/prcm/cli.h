@@ -24,6 +24,12 @@ struct TimingOptions {
     int threads = 0;  // 0: one per core
 };
 
+struct RunOptions {
+    ProblemOptions problem;
+    std::string weights, input, output;
+    bool verify = false;
+};
+
 // Turns options into a problem, or returns a message naming what is wrong.
 std::string make_problem(const ProblemOptions &o, Problem *p);
 
@@ -32,6 +38,7 @@ int run_params();
 int run_verify(const ProblemOptions &o);
 int run_verify_all();
 int run_bench(const ProblemOptions &o, const TimingOptions &t);
+int run_run(const RunOptions &r);
 int run_default_suite(const TimingOptions &t);
 
 // Aligned text tables: a header row, then rows; numbers right-aligned.

@@ -5,17 +5,20 @@
 
 namespace {
 
-void add_problem_options(CLI::App *cmd, prcm::cli::ProblemOptions &o, bool module_required) {
+// `with_data`: the problem's data is seeded (verify, bench), not read from files (run).
+void add_problem_options(CLI::App *cmd, prcm::cli::ProblemOptions &o, bool module_required, bool with_data = true) {
     auto *module = cmd->add_option("--module,-m", o.module, "Module name, e.g. prcm, affine_prcm (see `prcm list`)");
     if (module_required) module->required();
-    cmd->add_option("--shape", o.shape, "Input shape N,C,H,W")->capture_default_str();
+    if (with_data) {
+        cmd->add_option("--shape", o.shape, "The experiment's tensor x, N,C,H,W")->capture_default_str();
+        cmd->add_option("--seed", o.seed, "Seed of the random input and weights")->capture_default_str();
+    }
     cmd->add_option("--num-basis,-b", o.num_basis, "Number of bases B (PRCM family; default 8)");
     cmd->add_option("--reduction", o.reduction, "SE reduction r: hidden C // r (default 4)");
     cmd->add_option("--expansion", o.expansion, "Expansion r: hidden C * r or B * r (default per module)");
     cmd->add_option("--pool-size", o.pool_size, "PRCM_AdaptivePool output size ps (default 2)");
     cmd->add_option("--kernel-size", o.kernel_size, "InvertedBottleneck depthwise kernel k, odd (default 7)");
     cmd->add_option("--device,-d", o.device, "cpu, opencl or cuda")->capture_default_str();
-    cmd->add_option("--seed", o.seed, "Seed of the random input and weights")->capture_default_str();
 }
 
 void add_timing_options(CLI::App *cmd, prcm::cli::TimingOptions &t) {
@@ -50,6 +53,14 @@ int main(int argc, char **argv) {
     add_problem_options(bench, bench_opts, true);
     add_timing_options(bench, bench_timing);
 
+    RunOptions run_opts;
+    auto *run = app.add_subcommand("run", "Run a module on weights from a safetensors file and an input .npy");
+    add_problem_options(run, run_opts.problem, true, false);
+    run->add_option("--weights,-w", run_opts.weights, "safetensors file with the module's state_dict")->required();
+    run->add_option("--input,-i", run_opts.input, "float32 .npy input (NCHW)")->required();
+    run->add_option("--output,-o", run_opts.output, "float32 .npy output, written atomically")->required();
+    run->add_flag("--verify", run_opts.verify, "Also compare with the naive reference before writing");
+
     CLI11_PARSE(app, argc, argv);
 
     if (*list) return run_list();
@@ -63,5 +74,6 @@ int main(int argc, char **argv) {
         return run_verify(verify_opts);
     }
     if (*bench) return run_bench(bench_opts, bench_timing);
+    if (*run) return run_run(run_opts);
     return run_default_suite(suite_timing);
 }

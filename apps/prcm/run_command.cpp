@@ -1,0 +1,96 @@
+// `prcm run`: a block on real weights and data. Weights are a safetensors file
+// under the block's PyTorch state_dict names; input and output are float32 .npy.
+#include "cli.h"
+
+#include "prcm/io.h"
+#include "prcm/run.h"
+
+#include <iostream>
+
+namespace prcm::cli {
+
+namespace {
+
+// A flag the user gave that the weights imply must agree with them.
+std::string contradiction(const ModuleSpec &spec, const ProblemOptions &o, const HyperParams &implied) {
+    const struct {
+        const char *flag;
+        int given, implied;
+        unsigned use;
+    } checks[] = {
+        {"--num-basis", o.num_basis, implied.num_basis, uses_num_basis},
+        {"--reduction", o.reduction, implied.reduction, uses_reduction},
+        {"--expansion", o.expansion, implied.expansion, uses_expansion},
+        {"--kernel-size", o.kernel_size, implied.kernel_size, uses_kernel_size},
+    };
+    for (const auto &c : checks) {
+        if (c.given > 0 && (spec.uses & c.use) && c.given != c.implied) {
+            return std::string(c.flag) + " " + std::to_string(c.given) + " contradicts the weights, which imply " +
+                   std::to_string(c.implied);
+        }
+    }
+    return "";
+}
+
+}  // namespace
+
+int run_run(const RunOptions &r) {
+    const ProblemOptions &o = r.problem;
+    Problem p;
+    ProblemOptions shapeless = o;
+    shapeless.shape = "1,1,1,1";  // the input file gives the shape
+    if (std::string err = make_problem(shapeless, &p); !err.empty()) {
+        std::cerr << "prcm run: " << err << "\n";
+        return 2;
+    }
+    const Module &module = *p.module;
+    const ModuleSpec &spec = *module.spec;
+    Tensor input;
+    Weights weights;
+    if (Status s = load_npy(r.input, &input); !s) {
+        std::cerr << "prcm run: input " << s.message() << "\n";
+        return 2;
+    }
+    if (Status s = load_safetensors(r.weights, &weights); !s) {
+        std::cerr << "prcm run: weights " << s.message() << "\n";
+        return 2;
+    }
+    if (Status s = check_input(spec, input); !s) {
+        std::cerr << "prcm run: " << r.input << ": " << s.message() << "\n";
+        return 2;
+    }
+    const int channels = module_channels(spec, torch_shape(input), weights);
+    HyperParams hp = p.hp;
+    if (Status s = check_weights(spec, channels, weights, &hp); !s) {
+        std::cerr << "prcm run: " << r.weights << ": " << s.message() << "\n";
+        return 2;
+    }
+    if (std::string err = contradiction(spec, o, hp); !err.empty()) {
+        std::cerr << "prcm run: " << err << "\n";
+        return 2;
+    }
+    Tensor output = make_tensor(module_output_shape(spec, torch_shape(input), hp));
+    if (Status s = run_module(module, p.device, input, weights, output, &hp); !s) {
+        std::cerr << "prcm run: " << s.message() << "\n";
+        return s.message().find("no CUDA device") != std::string::npos ||
+                       s.message().find("no OpenCL") != std::string::npos
+                   ? 3
+                   : 1;
+    }
+    if (r.verify) {
+        const Comparison c = compare(output, spec.reference(input, weights, hp));
+        std::cout << verdict_name(c.verdict) << "  " << spec.title << " on " << device_name(p.device)
+                  << " against the reference: max abs err " << format_sci(c.max_abs) << "\n";
+        for (const std::string &m : c.first_mismatches) std::cout << "    " << m << "\n";
+        if (c.verdict == Verdict::failed) return 1;
+    }
+    if (Status s = save_npy(r.output, output); !s) {
+        std::cerr << "prcm run: output " << s.message() << "\n";
+        return 1;
+    }
+    std::cout << "wrote " << r.output << " " << shape_string(torch_shape(output)) << " (" << spec.title
+              << hyper_flags(spec, hp) << ", " << device_name(p.device) << ")\n";
+    return 0;
+}
+
+}  // namespace prcm::cli
