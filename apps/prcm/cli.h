@@ -49,6 +49,8 @@ struct Table {
 };
 
 std::string machine_line(Device device, int threads);
+std::string cpu_model();
+int default_threads();  // HL_NUM_THREADS, else one per core
 std::string format_ms(double ms);
 std::string format_count(long long n);  // 1,024
 std::string format_sci(double v);       // 2.4e-07

@@ -1,5 +1,5 @@
 // prcm: verify and benchmark the generated channel-recalibration blocks.
-#include "cli.h"
+#include "experiments.h"
 
 #include <CLI/CLI.hpp>
 
@@ -18,7 +18,8 @@ void add_problem_options(CLI::App *cmd, prcm::cli::ProblemOptions &o, bool modul
     cmd->add_option("--expansion", o.expansion, "Expansion r: hidden C * r or B * r (default per module)");
     cmd->add_option("--pool-size", o.pool_size, "PRCM_AdaptivePool output size ps (default 2)");
     cmd->add_option("--kernel-size", o.kernel_size, "InvertedBottleneck depthwise kernel k, odd (default 7)");
-    cmd->add_option("--device,-d", o.device, "cpu, opencl or cuda")->capture_default_str();
+    cmd->add_option("--device,-d", o.device, "cpu, opencl or cuda (an experiment takes a list: cpu,opencl)")
+        ->capture_default_str();
 }
 
 void add_timing_options(CLI::App *cmd, prcm::cli::TimingOptions &t) {
@@ -48,10 +49,20 @@ int main(int argc, char **argv) {
     verify->add_flag("--all", verify_all, "Every module on every device built, over the awkward-shape grid");
 
     ProblemOptions bench_opts;
-    TimingOptions bench_timing;
-    auto *bench = app.add_subcommand("bench", "Verify, then time a module and the copy of the same tensor");
-    add_problem_options(bench, bench_opts, true);
-    add_timing_options(bench, bench_timing);
+    ExperimentOptions experiment;
+    std::string experiment_names;
+    for (const std::string &id : experiment_ids()) experiment_names += id + ", ";
+    auto *bench = app.add_subcommand("bench", "Verify, then time a module (--module) or an experiment of the notebooks");
+    bench->add_option("experiment", experiment.name, "Experiment: " + experiment_names + "or all");
+    add_problem_options(bench, bench_opts, false);
+    add_timing_options(bench, experiment.timing);
+    bench->add_option("--json", experiment.json_path, "Write an experiment's results, with the machine, as JSON");
+    bench->add_option("--csv", experiment.csv_path, "Write an experiment's results as CSV");
+
+    std::string report_input, report_out = "report";
+    auto *report = app.add_subcommand("report", "Draw the sweeps of a `bench --json` file as SVG charts with an index page");
+    report->add_option("results", report_input, "JSON written by prcm bench ... --json")->required();
+    report->add_option("--out,-o", report_out, "Output directory")->capture_default_str();
 
     RunOptions run_opts;
     auto *run = app.add_subcommand("run", "Run a module on weights from a safetensors file and an input .npy");
@@ -73,7 +84,22 @@ int main(int argc, char **argv) {
         }
         return run_verify(verify_opts);
     }
-    if (*bench) return run_bench(bench_opts, bench_timing);
+    if (*bench) {
+        if (!experiment.name.empty()) {
+            if (!bench_opts.module.empty()) {
+                std::cerr << "prcm bench: give an experiment or --module, not both\n";
+                return 2;
+            }
+            experiment.device = bench_opts.device;
+            return run_experiments(experiment);
+        }
+        if (bench_opts.module.empty()) {
+            std::cerr << "prcm bench: give an experiment (" << experiment_names << "all) or --module NAME\n";
+            return 2;
+        }
+        return run_bench(bench_opts, experiment.timing);
+    }
+    if (*report) return run_report(report_input, report_out);
     if (*run) return run_run(run_opts);
     return run_default_suite(suite_timing);
 }

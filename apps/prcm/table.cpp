@@ -3,6 +3,7 @@
 #include <HalideRuntime.h>
 
 #include <cstdio>
+#include <cstdlib>
 #include <fstream>
 #include <iostream>
 #include <thread>
@@ -31,7 +32,6 @@ void Table::print() const {
     for (const auto &row : rows) line(row);
 }
 
-namespace {
 std::string cpu_model() {
     std::ifstream in("/proc/cpuinfo");
     std::string line;
@@ -43,10 +43,14 @@ std::string cpu_model() {
     }
     return "unknown CPU";
 }
-}  // namespace
+
+int default_threads() {
+    if (const char *env = std::getenv("HL_NUM_THREADS"); env && std::atoi(env) > 0) return std::atoi(env);
+    return static_cast<int>(std::thread::hardware_concurrency());
+}
 
 std::string machine_line(Device device, int threads) {
-    const int used = threads > 0 ? threads : static_cast<int>(std::thread::hardware_concurrency());
+    const int used = threads > 0 ? threads : default_threads();
     std::string s = cpu_model() + ", " + std::to_string(used) + " thread" + (used == 1 ? "" : "s") +
                     ", Halide " PRCM_HALIDE_VERSION ", device " + device_name(device);
     return s;

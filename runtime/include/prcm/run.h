@@ -47,6 +47,10 @@ Status device_sync(Device device, Tensor &output);
 // Brings a device result back to the host (a no-op on the CPU).
 Status copy_to_host(Device device, Tensor &output);
 
+// The CPU target the multi-target libraries dispatch to on this machine (one of
+// PRCM_CPU_TARGETS), found by asking the dispatcher itself.
+std::string cpu_target_selected();
+
 // Threads the CPU libraries may use (0: Halide's default, one per core).
 void set_cpu_threads(int threads);
 

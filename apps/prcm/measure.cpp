@@ -1,0 +1,94 @@
+#include "measure.h"
+
+#include "prcm/run.h"
+
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <functional>
+#include <numeric>
+
+namespace prcm::cli {
+
+namespace {
+
+Stats summarize(std::vector<double> ms) {
+    Stats s;
+    std::sort(ms.begin(), ms.end());
+    const double n = static_cast<double>(ms.size());
+    s.mean = std::accumulate(ms.begin(), ms.end(), 0.0) / n;
+    double var = 0;
+    for (double v : ms) var += (v - s.mean) * (v - s.mean);
+    s.std = std::sqrt(var / n);  // np.std: population
+    s.min = ms.front();
+    s.median = ms.size() % 2 ? ms[ms.size() / 2] : 0.5 * (ms[ms.size() / 2 - 1] + ms[ms.size() / 2]);
+    s.p90 = ms[std::min(ms.size() - 1, static_cast<size_t>(std::ceil(0.9 * n)) - 1)];
+    return s;
+}
+
+// The notebooks' protocol: warm-up calls, then each call timed on its own, with
+// the device synchronized inside the timed region.
+Status time_calls(const std::function<Status()> &call_and_sync, int warmup, int repeat, Stats *out) {
+    for (int i = 0; i < warmup; i++) {
+        if (Status s = call_and_sync(); !s) return s;
+    }
+    std::vector<double> ms;
+    ms.reserve(repeat);
+    for (int i = 0; i < repeat; i++) {
+        const auto start = std::chrono::steady_clock::now();
+        if (Status s = call_and_sync(); !s) return s;
+        const auto end = std::chrono::steady_clock::now();
+        ms.push_back(std::chrono::duration<double, std::milli>(end - start).count());
+    }
+    *out = summarize(std::move(ms));
+    return Status::ok();
+}
+
+}  // namespace
+
+void resolve_protocol(Device d, TimingOptions *t) {
+    const bool gpu = d != Device::cpu;
+    if (t->warmup < 0) t->warmup = gpu ? 100 : 20;
+    if (t->repeat < 1) t->repeat = gpu ? 500 : 100;
+}
+
+// Verifies the problem, then times the block and the copy of the same tensor.
+Measurement measure(const Problem &p, const TimingOptions &t) {
+    Measurement m;
+    m.verified = verify(p);
+    if (m.verified.comparison.verdict != Verdict::passed) return m;
+
+    ProblemData d = make_problem_data(p);
+    Tensor output = make_tensor(module_output_shape(*p.module->spec, torch_shape(d.input), p.hp));
+    PreparedCall call;
+    if (Status s = prepare_call(*p.module, p.device, d.input, d.weights, output, &call, &p.hp); !s) {
+        m.error = s.message();
+        return m;
+    }
+    Status s = time_calls(
+        [&] {
+            if (Status c = call_prepared(call, d.input, output); !c) return c;
+            return device_sync(p.device, output);
+        },
+        t.warmup, t.repeat, &m.block);
+    if (s) {
+        // The floor: copying the experiment's tensor x, the largest the block touches.
+        Tensor x = make_tensor(p.shape), copy = make_tensor(p.shape);
+        s = time_calls(
+            [&] {
+                if (Status c = run_copy(p.device, x, copy); !c) return c;
+                return device_sync(p.device, copy);
+            },
+            t.warmup, t.repeat, &m.copy);
+    }
+    if (!s) m.error = s.message();
+    return m;
+}
+
+std::string ratio_string(double a, double b) {
+    char buf[32];
+    std::snprintf(buf, sizeof buf, "%.2fx", a / b);
+    return buf;
+}
+
+}  // namespace prcm::cli

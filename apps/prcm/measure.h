@@ -1,0 +1,26 @@
+// Timing a verified problem beside the copy of the same tensor.
+#pragma once
+
+#include "cli.h"
+
+namespace prcm::cli {
+
+struct Stats {
+    double mean = 0, std = 0, min = 0, median = 0, p90 = 0;
+};
+
+struct Measurement {
+    VerifyResult verified;  // the problem is verified before it is timed
+    Stats block, copy;      // the block, and copying x [N, C, H, W] on the same device
+    std::string error;      // set when timing could not run
+    bool ok() const { return verified.comparison.verdict == Verdict::passed && error.empty(); }
+};
+
+// The notebooks' protocol when not overridden: CPU 20 warm-up / 100 timed, GPU 100 / 500.
+void resolve_protocol(Device d, TimingOptions *t);
+
+Measurement measure(const Problem &p, const TimingOptions &t);
+
+std::string ratio_string(double a, double b);  // "1.49x"
+
+}  // namespace prcm::cli
