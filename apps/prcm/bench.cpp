@@ -1,4 +1,4 @@
-#include "measure.h"
+#include "experiments.h"
 
 #include "prcm/run.h"
 
@@ -11,7 +11,7 @@
 
 namespace prcm::cli {
 
-int run_bench(const ProblemOptions &o, const TimingOptions &t_in) {
+int run_bench(const ProblemOptions &o, const TimingOptions &t_in, const std::string &json_path) {
     Problem p;
     if (std::string err = make_problem(o, &p); !err.empty()) {
         std::cerr << "prcm bench: " << err << "\n";
@@ -29,6 +29,8 @@ int run_bench(const ProblemOptions &o, const TimingOptions &t_in) {
     const Comparison &c = m.verified.comparison;
     std::cout << "problem  " << p.replay() << "\n";
     std::cout << "machine  " << machine_line(p.device, t.threads) << "\n";
+    std::cout << "target   " << (p.device == Device::cpu ? cpu_target_selected() + " (picked by the multi-target dispatch)"
+                                                          : std::string(device_name(p.device))) << "\n";
     std::cout << "verified " << verdict_name(c.verdict) << ", max abs err " << format_sci(c.max_abs) << "\n";
     if (c.verdict != Verdict::passed) {
         if (!m.verified.error.empty()) std::cout << "  " << m.verified.error << "\n";
@@ -48,6 +50,23 @@ int run_bench(const ProblemOptions &o, const TimingOptions &t_in) {
     row(p.module->spec->title, m.block);
     row("copy (floor)", m.copy);
     table.print();
+    if (!json_path.empty()) {
+        auto stats = [](const Stats &s) {
+            return nlohmann::json{{"mean", s.mean}, {"std", s.std}, {"min", s.min}, {"median", s.median}, {"p90", s.p90}};
+        };
+        const nlohmann::json doc = {{"machine", machine_json(p.device, t.threads)},
+                                    {"replay", p.replay()},
+                                    {"module", p.module->spec->name},
+                                    {"shape", p.shape},
+                                    {"timing", {{"warmup", t.warmup}, {"repeat", t.repeat}}},
+                                    {"max_abs_err", c.max_abs},
+                                    {"latency_ms", stats(m.block)},
+                                    {"copy_ms", stats(m.copy)}};
+        if (Status s = write_json(json_path, doc); !s) {
+            std::cerr << "prcm bench: " << s.message() << "\n";
+            return 1;
+        }
+    }
     return 0;
 }
 

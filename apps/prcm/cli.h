@@ -37,7 +37,7 @@ int run_list();
 int run_params();
 int run_verify(const ProblemOptions &o);
 int run_verify_all();
-int run_bench(const ProblemOptions &o, const TimingOptions &t);
+int run_bench(const ProblemOptions &o, const TimingOptions &t, const std::string &json_path);
 int run_run(const RunOptions &r);
 int run_default_suite(const TimingOptions &t);
 

@@ -397,6 +397,19 @@ void write_csv(const std::string &path, const nlohmann::json &doc) {
 
 }  // namespace
 
+Status write_json(const std::string &path, const nlohmann::json &doc) {
+    const std::string tmp = path + ".tmp";
+    {
+        std::ofstream out(tmp);
+        out << doc.dump(2) << "\n";
+        if (!out) return Status::error(path + ": cannot write");
+    }
+    std::error_code ec;
+    std::filesystem::rename(tmp, path, ec);
+    if (ec) return Status::error(path + ": " + ec.message());
+    return Status::ok();
+}
+
 nlohmann::json machine_json(Device device, int threads) {
     std::vector<std::string> built;
     for (Device d : built_devices()) built.push_back(device_name(d));
@@ -530,10 +543,10 @@ int run_experiments(const ExperimentOptions &o) {
                                 {"parameter_counts", params_json},
                                 {"summary", summary_json}};
     if (!o.json_path.empty()) {
-        std::ofstream out(o.json_path + ".tmp");
-        out << doc.dump(2) << "\n";
-        out.close();
-        std::filesystem::rename(o.json_path + ".tmp", o.json_path);
+        if (Status s = write_json(o.json_path, doc); !s) {
+            std::cerr << "prcm bench: " << s.message() << "\n";
+            return 1;
+        }
         std::cout << "\nwrote " << o.json_path << "\n";
     }
     if (!o.csv_path.empty()) {

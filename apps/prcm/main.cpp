@@ -56,7 +56,7 @@ int main(int argc, char **argv) {
     bench->add_option("experiment", experiment.name, "Experiment: " + experiment_names + "or all");
     add_problem_options(bench, bench_opts, false);
     add_timing_options(bench, experiment.timing);
-    bench->add_option("--json", experiment.json_path, "Write an experiment's results, with the machine, as JSON");
+    bench->add_option("--json", experiment.json_path, "Write the results, with the machine, as JSON");
     bench->add_option("--csv", experiment.csv_path, "Write an experiment's results as CSV");
 
     std::string report_input, report_out = "report";
@@ -97,7 +97,7 @@ int main(int argc, char **argv) {
             std::cerr << "prcm bench: give an experiment (" << experiment_names << "all) or --module NAME\n";
             return 2;
         }
-        return run_bench(bench_opts, experiment.timing);
+        return run_bench(bench_opts, experiment.timing, experiment.json_path);
     }
     if (*report) return run_report(report_input, report_out);
     if (*run) return run_run(run_opts);
