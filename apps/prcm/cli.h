@@ -28,6 +28,8 @@ struct RunOptions {
     ProblemOptions problem;
     std::string weights, input, output;
     bool verify = false;
+    TimingOptions timing;  // repeat > 0: also time the block on these weights and this input
+    std::string json_path;
 };
 
 // Turns options into a problem, or returns a message naming what is wrong.

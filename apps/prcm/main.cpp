@@ -71,6 +71,13 @@ int main(int argc, char **argv) {
     run->add_option("--input,-i", run_opts.input, "float32 .npy input (NCHW)")->required();
     run->add_option("--output,-o", run_opts.output, "float32 .npy output, written atomically")->required();
     run->add_flag("--verify", run_opts.verify, "Also compare with the naive reference before writing");
+    run->add_option("--repeat", run_opts.timing.repeat, "Also time this many calls on these weights and input")
+        ->check(CLI::PositiveNumber);
+    run->add_option("--warmup", run_opts.timing.warmup, "Warm-up calls before timing (default 20)")
+        ->check(CLI::NonNegativeNumber);
+    run->add_option("--threads", run_opts.timing.threads, "CPU threads (default: one per core)")
+        ->check(CLI::NonNegativeNumber);
+    run->add_option("--json", run_opts.json_path, "With --repeat: write the timing as JSON");
 
     CLI11_PARSE(app, argc, argv);
 

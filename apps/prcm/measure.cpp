@@ -65,12 +65,7 @@ Measurement measure(const Problem &p, const TimingOptions &t) {
         m.error = s.message();
         return m;
     }
-    Status s = time_calls(
-        [&] {
-            if (Status c = call_prepared(call, d.input, output); !c) return c;
-            return device_sync(p.device, output);
-        },
-        t.warmup, t.repeat, &m.block);
+    Status s = time_prepared(call, d.input, output, t, &m.block);
     if (s) {
         // The floor: copying the experiment's tensor x, the largest the block touches.
         Tensor x = make_tensor(p.shape), copy = make_tensor(p.shape);
@@ -83,6 +78,16 @@ Measurement measure(const Problem &p, const TimingOptions &t) {
     }
     if (!s) m.error = s.message();
     return m;
+}
+
+Status time_prepared(const PreparedCall &call, const Tensor &input, Tensor &output, const TimingOptions &t,
+                     Stats *stats) {
+    return time_calls(
+        [&] {
+            if (Status c = call_prepared(call, input, output); !c) return c;
+            return device_sync(call.device, output);
+        },
+        t.warmup, t.repeat, stats);
 }
 
 std::string ratio_string(double a, double b) {

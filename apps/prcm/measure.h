@@ -3,6 +3,8 @@
 
 #include "cli.h"
 
+#include "prcm/run.h"
+
 namespace prcm::cli {
 
 struct Stats {
@@ -20,6 +22,10 @@ struct Measurement {
 void resolve_protocol(Device d, TimingOptions *t);
 
 Measurement measure(const Problem &p, const TimingOptions &t);
+
+// Times a checked call (see prepare_call) on the user's own tensors.
+Status time_prepared(const PreparedCall &call, const Tensor &input, Tensor &output, const TimingOptions &t,
+                     Stats *stats);
 
 std::string ratio_string(double a, double b);  // "1.49x"
 

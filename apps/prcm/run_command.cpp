@@ -1,6 +1,6 @@
 // `prcm run`: a block on real weights and data. Weights are a safetensors file
 // under the block's PyTorch state_dict names; input and output are float32 .npy.
-#include "cli.h"
+#include "experiments.h"
 
 #include "prcm/io.h"
 #include "prcm/run.h"
@@ -70,6 +70,35 @@ int run_run(const RunOptions &r) {
         return 2;
     }
     Tensor output = make_tensor(module_output_shape(spec, torch_shape(input), hp));
+    if (r.timing.repeat > 0) {
+        TimingOptions t = r.timing;
+        resolve_protocol(p.device, &t);
+        if (t.threads > 0) set_cpu_threads(t.threads);
+        PreparedCall call;
+        Stats stats;
+        Status s = prepare_call(module, p.device, input, weights, output, &call, &hp);
+        if (s) s = time_prepared(call, input, output, t, &stats);
+        if (!s) {
+            std::cerr << "prcm run: " << s.message() << "\n";
+            return 1;
+        }
+        std::cout << "timed " << t.repeat << " calls after " << t.warmup << " warm-up: median "
+                  << format_ms(stats.median) << " ms, mean " << format_ms(stats.mean) << " ms, min "
+                  << format_ms(stats.min) << " ms\n";
+        if (!r.json_path.empty()) {
+            const nlohmann::json doc = {
+                {"machine", machine_json(p.device, t.threads)},
+                {"module", spec.name},
+                {"shape", torch_shape(input)},
+                {"timing", {{"warmup", t.warmup}, {"repeat", t.repeat}}},
+                {"latency_ms",
+                 {{"mean", stats.mean}, {"std", stats.std}, {"min", stats.min}, {"median", stats.median}, {"p90", stats.p90}}}};
+            if (Status w = write_json(r.json_path, doc); !w) {
+                std::cerr << "prcm run: " << w.message() << "\n";
+                return 1;
+            }
+        }
+    }
     if (Status s = run_module(module, p.device, input, weights, output, &hp); !s) {
         std::cerr << "prcm run: " << s.message() << "\n";
         return s.message().find("no CUDA device") != std::string::npos ||
