@@ -8,6 +8,13 @@
 set(PRCM_MODULES
     prcm
     affine_prcm
+    gap
+    basis_projection
+    linear
+    sigmoid
+    scale
+    shift
+    affine
 )
 
 # Other names of a module, as alias=module=NotebookClass: dropout is the identity

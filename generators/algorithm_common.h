@@ -11,8 +11,10 @@ struct Axes {
 };
 
 // Logistic function as torch.sigmoid computes it (accurate exp, no fast path).
+// Halide's CPU exp returns 0, not inf, past 2^31 ln 2 (its exponent overflows
+// int32), so the far negative tail, 0 in float from -89 on, is selected outright.
 inline Halide::Expr sigmoid(const Halide::Expr &z) {
-    return 1.0f / (1.0f + Halide::exp(-z));
+    return Halide::select(z < -100.0f, 0.0f, 1.0f / (1.0f + Halide::exp(-z)));
 }
 
 // Sum over each (c, n) plane of an NCHW input: the numerator of x.mean(dim=[2, 3]).

@@ -1,37 +1,23 @@
 #include "schedules/elementwise.h"
 #include "schedules/modulator_schedule.h"
+#include "schedules/plane_sum.h"
+#include "schedules/vector.h"
 
 namespace prcm {
 
 using namespace Halide;
 
 void schedule_modulator_cpu(ModulatorStages &s, const Target &target) {
-    const int vec = target.natural_vector_size<float>();
     const Axes &v = s.v;
     const Expr plane = s.width * s.height;
     const Expr planes = s.channels * s.batch;
 
-    // Pass 1, the global average pool: each plane is summed into `vec` vector lanes
-    // (rfactor), which keeps the read at full vector width for any W.
-    // c is split into tasks within each n (not fused with n), so one plane's lanes
-    // have a constant size and live in a register.
-    Var lane("lane"), task("task"), c_in_task("c_in_task");
-    RVar xo("xo"), xi("xi");
-    Func lanes = s.gap.sum.update()
-                     .split(s.gap.plane.x, xo, xi, vec, TailStrategy::GuardWithIf)
-                     .rfactor(xi, lane);
-    s.gap.sum.compute_root();
-    s.gap.sum.update().split(v.c, task, c_in_task, max(1, kTaskElements / plane), TailStrategy::GuardWithIf);
-    s.gap.sum.update().specialize(plane * planes <= kSerialElements);
-    s.gap.sum.update().parallel(task);
-    lanes.compute_at(s.gap.sum, c_in_task)
-        .reorder_storage(lane, v.c, v.n)
-        .vectorize(lane);
-    lanes.update().reorder(lane, xo, s.gap.plane.y).vectorize(lane);
+    // Pass 1, the global average pool.
+    schedule_plane_sum_cpu(s.gap, v, target, plane, planes);
 
     // The per-sample vectors are a few hundred multiply-adds: one core, vectorized.
     for (Func f : s.vectors) {
-        f.compute_root().vectorize(f.args()[0], vec, TailStrategy::GuardWithIf);
+        schedule_vector_cpu(f, target);
     }
 
     // Pass 2, the modulation: the second read of the input and the only write.

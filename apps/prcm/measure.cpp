@@ -59,7 +59,7 @@ Measurement measure(const Problem &p, const TimingOptions &t) {
     if (m.verified.comparison.verdict != Verdict::passed) return m;
 
     ProblemData d = make_problem_data(p);
-    Tensor output = make_tensor(module_output_shape(*p.module->spec, torch_shape(d.input), p.hp));
+    Tensor output = make_output(p, d);
     PreparedCall call;
     if (Status s = prepare_call(*p.module, p.device, d.input, d.weights, output, &call, &p.hp); !s) {
         m.error = s.message();

@@ -69,7 +69,7 @@ int run_run(const RunOptions &r) {
         std::cerr << "prcm run: " << err << "\n";
         return 2;
     }
-    Tensor output = make_tensor(module_output_shape(spec, torch_shape(input), hp));
+    Tensor output = make_tensor(module_output_shape(spec, torch_shape(input), channels, hp));
     if (r.timing.repeat > 0) {
         TimingOptions t = r.timing;
         resolve_protocol(p.device, &t);

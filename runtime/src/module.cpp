@@ -9,8 +9,8 @@ TorchShape module_input_shape(const ModuleSpec &spec, const TorchShape &x, const
     return spec.input_shape ? spec.input_shape(x, hp) : x;
 }
 
-TorchShape module_output_shape(const ModuleSpec &spec, const TorchShape &input, const HyperParams &hp) {
-    return spec.output_shape ? spec.output_shape(input, hp) : input;
+TorchShape module_output_shape(const ModuleSpec &spec, const TorchShape &input, int channels, const HyperParams &hp) {
+    return spec.output_shape ? spec.output_shape(input, channels, hp) : input;
 }
 
 int module_channels(const ModuleSpec &spec, const TorchShape &input, const Weights &weights) {

@@ -141,8 +141,9 @@ Status check_input(const ModuleSpec &spec, const Tensor &input) {
     return Status::ok();
 }
 
-Status check_output(const ModuleSpec &spec, const HyperParams &hp, const Tensor &input, const Tensor &output) {
-    const TorchShape want = module_output_shape(spec, torch_shape(input), hp);
+Status check_output(const ModuleSpec &spec, const HyperParams &hp, int channels, const Tensor &input,
+                    const Tensor &output) {
+    const TorchShape want = module_output_shape(spec, torch_shape(input), channels, hp);
     if (torch_shape(output) != want) {
         return Status::error("output shape " + shape_string(torch_shape(output)) + " is not " + spec.title +
                              "'s output shape " + shape_string(want) + " for input " +
@@ -184,7 +185,7 @@ Status prepare_call(const Module &module, Device device, const Tensor &input, co
     call->hp = given ? *given : spec.defaults;
     const int channels = module_channels(spec, torch_shape(input), weights);
     if (Status s = check_weights(spec, channels, weights, &call->hp); !s) return s;
-    if (Status s = check_output(spec, call->hp, input, output); !s) return s;
+    if (Status s = check_output(spec, call->hp, channels, input, output); !s) return s;
     call->arguments = spec.library_arguments ? spec.library_arguments(weights, call->hp) : weights;
     return Status::ok();
 }

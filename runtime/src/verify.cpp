@@ -141,6 +141,12 @@ ProblemData make_problem_data(const Problem &p) {
     return d;
 }
 
+Tensor make_output(const Problem &p, const ProblemData &d) {
+    const ModuleSpec &spec = *p.module->spec;
+    const TorchShape input = torch_shape(d.input);
+    return make_tensor(module_output_shape(spec, input, module_channels(spec, input, d.weights), p.hp));
+}
+
 VerifyResult verify(const Problem &p) {
     VerifyResult r;
     if (Status s = device_available(p.device); !s) {
@@ -150,7 +156,7 @@ VerifyResult verify(const Problem &p) {
     }
     const ModuleSpec &spec = *p.module->spec;
     ProblemData d = make_problem_data(p);
-    Tensor output = make_tensor(module_output_shape(spec, torch_shape(d.input), p.hp));
+    Tensor output = make_output(p, d);
     if (Status s = run_module(*p.module, p.device, d.input, d.weights, output, &p.hp); !s) {
         r.comparison.verdict = Verdict::failed;
         r.error = s.message();

@@ -62,9 +62,10 @@ struct ModuleSpec {
     // Plain loops from the notebook's forward(), accumulating in double.
     RefTensor (*reference)(const Tensor &input, const Weights &weights, const HyperParams &hp);
     // Optional (nullptr: identity). The input this block takes when the experiment's
-    // tensor is x [N, C, H, W] (a component kernel takes ctx [N, C], say), and its output.
+    // tensor is x [N, C, H, W] (a component kernel takes ctx [N, C], say), and its output,
+    // given the C that sizes the weights (a Linear's out_features is not in its input).
     TorchShape (*input_shape)(const TorchShape &x, const HyperParams &hp) = nullptr;
-    TorchShape (*output_shape)(const TorchShape &input, const HyperParams &hp) = nullptr;
+    TorchShape (*output_shape)(const TorchShape &input, int channels, const HyperParams &hp) = nullptr;
     // Optional (nullptr: the weights as they are). The library's arguments from checked
     // weights, e.g. BatchNorm folded into the convolutions.
     Weights (*library_arguments)(const Weights &weights, const HyperParams &hp) = nullptr;
@@ -77,7 +78,7 @@ struct ModuleSpec {
 int module_channels(const ModuleSpec &spec, const TorchShape &input, const Weights &weights);
 
 TorchShape module_input_shape(const ModuleSpec &spec, const TorchShape &x, const HyperParams &hp);
-TorchShape module_output_shape(const ModuleSpec &spec, const TorchShape &input, const HyperParams &hp);
+TorchShape module_output_shape(const ModuleSpec &spec, const TorchShape &input, int channels, const HyperParams &hp);
 
 // PyTorch count_params: the elements of every parameter (BN buffers excluded).
 long long parameter_count(const ModuleSpec &spec, int channels, const HyperParams &hp);

@@ -11,8 +11,9 @@ Status device_available(Device d);
 
 // A module's input: the rank its spec takes, no zero-sized dimension.
 Status check_input(const ModuleSpec &spec, const Tensor &input);
-// A module's output: exactly the shape its spec maps the input to.
-Status check_output(const ModuleSpec &spec, const HyperParams &hp, const Tensor &input, const Tensor &output);
+// A module's output: exactly the shape its spec maps the input to (and the C of its weights).
+Status check_output(const ModuleSpec &spec, const HyperParams &hp, int channels, const Tensor &input,
+                    const Tensor &output);
 
 // A checked call, ready to repeat: the library, the hyper-parameters the weights
 // imply, and the library's arguments (weights after any folding).

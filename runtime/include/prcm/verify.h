@@ -54,6 +54,8 @@ struct ProblemData {
     Weights weights;
 };
 ProblemData make_problem_data(const Problem &p);
+// A zeroed output of the shape the problem's module maps its input to.
+Tensor make_output(const Problem &p, const ProblemData &d);
 
 struct VerifyResult {
     Comparison comparison;

@@ -1,0 +1,47 @@
+#include "schedules/plane_sum.h"
+
+#include "schedules/elementwise.h"
+#include "schedules/vector.h"
+
+namespace prcm {
+
+using namespace Halide;
+
+void schedule_plane_sum_cpu(PlaneSum &p, const Axes &v, const Target &target, const Expr &plane,
+                            const Expr &planes) {
+    const int vec = target.natural_vector_size<float>();
+    // Each plane is summed into `vec` vector lanes (rfactor), which keeps the read
+    // at full vector width for any W.
+    // c is split into tasks within each n (not fused with n), so one plane's lanes
+    // have a constant size and live in a register.
+    Var lane("lane"), task("task"), c_in_task("c_in_task");
+    RVar xo("xo"), xi("xi");
+    Func lanes = p.sum.update()
+                     .split(p.plane.x, xo, xi, vec, TailStrategy::GuardWithIf)
+                     .rfactor(xi, lane);
+    p.sum.compute_root();
+    p.sum.update().split(v.c, task, c_in_task, max(1, kTaskElements / plane), TailStrategy::GuardWithIf);
+    p.sum.update().specialize(plane * planes <= kSerialElements);
+    p.sum.update().parallel(task);
+    lanes.compute_at(p.sum, c_in_task)
+        .reorder_storage(lane, v.c, v.n)
+        .vectorize(lane);
+    lanes.update().reorder(lane, xo, p.plane.y).vectorize(lane);
+}
+
+void schedule_plane_sum_gpu(PlaneSum &p, const Axes &v) {
+    // Adjacent threads read adjacent x (coalesced), one block per plane.
+    Var lane("lane");
+    RVar xo("xo"), xi("xi");
+    Func lanes = p.sum.update()
+                     .split(p.plane.x, xo, xi, kGpuThreads, TailStrategy::GuardWithIf)
+                     .rfactor(xi, lane);
+    // rfactor puts `lane` outermost; threads must sit inside blocks, serial loops inside threads.
+    lanes.compute_root().reorder(lane, v.c, v.n).gpu_blocks(v.c, v.n).gpu_threads(lane);
+    lanes.update().reorder(xo, p.plane.y, lane, v.c, v.n).gpu_blocks(v.c, v.n).gpu_threads(lane);
+    p.sum.compute_root();
+    schedule_vector_gpu(p.sum, v.c, v.n);
+    schedule_vector_gpu(p.sum.update(), v.c, v.n);
+}
+
+}  // namespace prcm

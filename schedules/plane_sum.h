@@ -1,0 +1,15 @@
+// The schedules of a plane sum (the numerator of x.mean(dim=[2, 3])), shared by
+// every channel modulator's pool and by the gap component kernel.
+#pragma once
+
+#include "Halide.h"
+#include "generators/algorithm_common.h"
+
+namespace prcm {
+
+// `plane` is W * H, `planes` C * N: they decide the tasks and the serial case.
+void schedule_plane_sum_cpu(PlaneSum &p, const Axes &v, const Halide::Target &target, const Halide::Expr &plane,
+                            const Halide::Expr &planes);
+void schedule_plane_sum_gpu(PlaneSum &p, const Axes &v);
+
+}  // namespace prcm

@@ -1,0 +1,16 @@
+#include "schedules/vector.h"
+
+namespace prcm {
+
+using namespace Halide;
+
+void schedule_vector_cpu(Func f, const Target &target) {
+    f.compute_root().vectorize(f.args()[0], target.natural_vector_size<float>(), TailStrategy::GuardWithIf);
+}
+
+void schedule_vector_gpu(Stage stage, const Var &k, const Var &n) {
+    Var ko("ko"), ki("ki");
+    stage.split(k, ko, ki, kGpuThreads, TailStrategy::GuardWithIf).gpu_blocks(ko, n).gpu_threads(ki);
+}
+
+}  // namespace prcm
