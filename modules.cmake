@@ -8,6 +8,8 @@
 set(PRCM_MODULES
     prcm
     affine_prcm
+    inverted_bottleneck
+    inverted_bottleneck_res
 )
 
 # Other names of a module, as alias=module=NotebookClass: dropout is the identity
