@@ -11,6 +11,7 @@
 
 #include "reference_math.h"
 
+#include <algorithm>
 #include <cmath>
 #include <string>
 
@@ -116,27 +117,38 @@ inline std::vector<std::vector<double>> by_input_channel(const Tensor &weight) {
     return rows;
 }
 
+// Tensors here are dense (make_tensor): a row of a plane is contiguous.
 inline RefTensor reference(const Tensor &x, const Weights &w, const HyperParams &hp, bool residual) {
     const int W = x.dim(0).extent(), H = x.dim(1).extent(), C = x.dim(2).extent(), N = x.dim(3).extent();
     const int k = hp.kernel_size, pad = k / 2, hidden = C * hp.expansion;
-    const Tensor &dw_weight = w.at("dw_conv.weight");  // [C, 1, k, k]
+    const Tensor &dw_weight = w.at("dw_conv.weight");               // [C, 1, k, k]
     const auto expand = by_input_channel(w.at("expand.weight"));    // [C][C*r]
     const auto project = by_input_channel(w.at("project.weight"));  // [C*r][C]
     const BatchNorm bn1(w, "bn1"), bn2(w, "bn2"), bn3(w, "bn3");
     RefTensor out({N, C, H, W});
+    std::vector<double> dw(static_cast<size_t>(C) * H * W);  // dw_conv(x) of one sample, [C][H][W]
     std::vector<double> a1(C), a2(hidden), a3(C);
-    for (int n = 0; n < N; n++)
+    for (int n = 0; n < N; n++) {
+        // Each output sums its k x k taps in (i, j) order; taps outside the plane are the zero padding.
+        std::fill(dw.begin(), dw.end(), 0.0);
+        for (int c = 0; c < C; c++)
+            for (int h = 0; h < H; h++) {
+                double *out_row = &dw[(static_cast<size_t>(c) * H + h) * W];
+                for (int i = 0; i < k; i++) {
+                    const int hy = h + i - pad;
+                    if (hy < 0 || hy >= H) continue;
+                    const float *in_row = &x(0, hy, c, n);
+                    for (int j = 0; j < k; j++) {
+                        const double tap = dw_weight(j, i, 0, c);
+                        for (int col = std::max(0, pad - j); col < std::min(W, W + pad - j); col++) {
+                            out_row[col] += in_row[col + j - pad] * tap;
+                        }
+                    }
+                }
+            }
         for (int h = 0; h < H; h++)
             for (int col = 0; col < W; col++) {
-                for (int c = 0; c < C; c++) {
-                    double s = 0;
-                    for (int i = 0; i < k; i++)
-                        for (int j = 0; j < k; j++) {
-                            const int hy = h + i - pad, wx = col + j - pad;
-                            if (hy >= 0 && hy < H && wx >= 0 && wx < W) s += x(wx, hy, c, n) * dw_weight(j, i, 0, c);
-                        }
-                    a1[c] = relu(bn1(c, s));
-                }
+                for (int c = 0; c < C; c++) a1[c] = relu(bn1(c, dw[(static_cast<size_t>(c) * H + h) * W + col]));
                 // Each 1x1 conv accumulates over its input channels in order, all outputs at once.
                 std::fill(a2.begin(), a2.end(), 0.0);
                 for (int c = 0; c < C; c++)
@@ -147,6 +159,7 @@ inline RefTensor reference(const Tensor &x, const Weights &w, const HyperParams 
                     for (int c = 0; c < C; c++) a3[c] += project[o][c] * a2[o];
                 for (int c = 0; c < C; c++) out.at(n, c, h, col) = bn3(c, a3[c]) + (residual ? x(col, h, c, n) : 0.0);
             }
+    }
     return out;
 }
 
