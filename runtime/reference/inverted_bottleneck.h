@@ -51,48 +51,7 @@ inline double multiply_adds(const TorchShape &x, const HyperParams &hp) {
     return pixels * (c * hp.kernel_size * hp.kernel_size + 2 * c * c * hp.expansion);
 }
 
-// One BatchNorm as the affine map scale * v + shift.
-struct Affine {
-    std::vector<double> scale, shift;
-};
-
-inline Affine batch_norm(const Weights &w, const std::string &name) {
-    const Tensor &gamma = w.at(name + ".weight"), &beta = w.at(name + ".bias");
-    const Tensor &mean = w.at(name + ".running_mean"), &var = w.at(name + ".running_var");
-    Affine a;
-    for (int i = 0; i < gamma.dim(0).extent(); i++) {
-        const double scale = gamma(i) / std::sqrt(static_cast<double>(var(i)) + kBatchNormEps);
-        a.scale.push_back(scale);
-        a.shift.push_back(beta(i) - mean(i) * scale);
-    }
-    return a;
-}
-
-// The library's arguments: each conv with the BN after it folded in, named as the
-// weight and bias of the fused conv (torch.nn.utils.fusion.fuse_conv_bn_eval).
-// Row o of a conv weight [O, ...] scales by the BN's scale[o]; its bias is shift[o].
-inline Weights library_arguments(const Weights &w, const HyperParams &) {
-    Weights args;
-    const std::pair<const char *, const char *> convs[] = {{"dw_conv", "bn1"}, {"expand", "bn2"}, {"project", "bn3"}};
-    for (const auto &[conv, bn] : convs) {
-        const Affine a = batch_norm(w, bn);
-        const Tensor &weight = w.at(std::string(conv) + ".weight");
-        Tensor folded = make_tensor(torch_shape(weight));
-        const int out_axis = weight.dimensions() - 1;  // torch axis 0
-        folded.for_each_element([&](const int *pos) {
-            folded(pos) = static_cast<float>(weight(pos) * a.scale[pos[out_axis]]);
-        });
-        Tensor bias = make_tensor({static_cast<int>(a.shift.size())});
-        for (size_t o = 0; o < a.shift.size(); o++) bias(static_cast<int>(o)) = static_cast<float>(a.shift[o]);
-        args.emplace(std::string(conv) + ".weight", std::move(folded));
-        args.emplace(std::string(conv) + ".bias", std::move(bias));
-    }
-    return args;
-}
-
-inline double relu(double v) { return v > 0 ? v : 0; }
-
-// One BatchNorm's tensors, applied as written: (v - mean) / sqrt(var + eps) * gamma + beta.
+// One BatchNorm in inference mode, from its four tensors.
 struct BatchNorm {
     std::vector<double> gamma, beta, mean, var;
     BatchNorm(const Weights &w, const std::string &name)
@@ -103,10 +62,39 @@ struct BatchNorm {
         for (int i = 0; i < t.dim(0).extent(); i++) v.push_back(t(i));
         return v;
     }
+    // As forward() applies it; the reference uses this form only.
     double operator()(int i, double v) const {
         return (v - mean[i]) / std::sqrt(var[i] + kBatchNormEps) * gamma[i] + beta[i];
     }
+    // The same map as scale * v + shift, for folding into the conv before it.
+    double scale(int i) const { return gamma[i] / std::sqrt(var[i] + kBatchNormEps); }
+    double shift(int i) const { return beta[i] - mean[i] * scale(i); }
 };
+
+// The library's arguments: each conv with the BN after it folded in, named as the
+// weight and bias of the fused conv (torch.nn.utils.fusion.fuse_conv_bn_eval).
+// Row o of a conv weight [O, ...] scales by the BN's scale(o); its bias is shift(o).
+inline Weights library_arguments(const Weights &w, const HyperParams &) {
+    Weights args;
+    const std::pair<const char *, const char *> convs[] = {{"dw_conv", "bn1"}, {"expand", "bn2"}, {"project", "bn3"}};
+    for (const auto &[conv, name] : convs) {
+        const BatchNorm bn(w, name);
+        const Tensor &weight = w.at(std::string(conv) + ".weight");
+        Tensor folded = make_tensor(torch_shape(weight));
+        const int out_axis = weight.dimensions() - 1;  // torch axis 0
+        folded.for_each_element([&](const int *pos) {
+            folded(pos) = static_cast<float>(weight(pos) * bn.scale(pos[out_axis]));
+        });
+        const int outputs = weight.dim(out_axis).extent();
+        Tensor bias = make_tensor({outputs});
+        for (int o = 0; o < outputs; o++) bias(o) = static_cast<float>(bn.shift(o));
+        args.emplace(std::string(conv) + ".weight", std::move(folded));
+        args.emplace(std::string(conv) + ".bias", std::move(bias));
+    }
+    return args;
+}
+
+inline double relu(double v) { return v > 0 ? v : 0; }
 
 // A 1x1 conv weight [O, I, 1, 1] as rows over O for each input channel: [I][O].
 inline std::vector<std::vector<double>> by_input_channel(const Tensor &weight) {

@@ -174,7 +174,7 @@ constexpr double kGridMultiplyAdds = 5e6;
 void fit_grid_budget(const ModuleSpec &spec, Problem *p) {
     if (!spec.multiply_adds) return;
     while (p->shape[1] > 1 && spec.multiply_adds(p->shape, p->hp) > kGridMultiplyAdds) {
-        p->shape[1] = p->shape[1] / 2 | 1;
+        p->shape[1] = (p->shape[1] / 2) | 1;
     }
 }
 }  // namespace
