@@ -15,8 +15,9 @@ constexpr int kThreadChannels = 4;
 
 // One kernel: per block, the depthwise output (all C) and the hidden activations
 // (all C*r) of its pixels go to block-private scratch in global memory (their size
-// follows C, which shared memory could not hold for every C), then each thread
-// projects its pixel. Only portable directives: gpu_blocks, gpu_threads, compute_at.
+// follows C, which shared memory could not hold for every C; Halide allocates it
+// on the device per call), then each thread projects its pixel. Only portable
+// directives: gpu_blocks, gpu_threads, compute_at, store_in(Heap).
 void schedule_inverted_bottleneck_gpu(BottleneckStages &s, const Target &) {
     const Axes &v = s.v;
     Var xo("xo"), xi("xi"), yo("yo"), yi("yi"), co("co"), ci("ci");
