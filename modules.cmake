@@ -8,6 +8,8 @@
 set(PRCM_MODULES
     prcm
     affine_prcm
+    inverted_bottleneck
+    inverted_bottleneck_res
     gap
     basis_projection
     linear

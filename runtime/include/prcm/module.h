@@ -73,6 +73,10 @@ struct ModuleSpec {
     int (*scalar_argument)(const std::string &name, const HyperParams &hp) = nullptr;
     // Optional (nullptr: torch axis 1 of the input). The C that sizes the weights.
     int (*channels_of)(const TorchShape &input, const Weights &weights) = nullptr;
+    // Optional (nullptr: cheap): the multiply-adds one forward of x takes. An expensive
+    // block's naive reference (and its PoCL run) would take minutes over the awkward grid,
+    // so awkward_problems keeps each of its cases within a budget by shrinking C.
+    double (*multiply_adds)(const TorchShape &x, const HyperParams &hp) = nullptr;
 };
 
 int module_channels(const ModuleSpec &spec, const TorchShape &input, const Weights &weights);

@@ -75,7 +75,8 @@ namespace prcm {
 // batches of 1 to 3; and each hyper-parameter the module reads rotates through
 // its edges: 1 to 32 bases, reductions up to past C (SE's hidden width 0),
 // expansions 1 to 4, pool sizes that do not divide H or exceed it, kernels 3, 5, 7.
-// Every (H, W) pair meets every channel count.
+// Every (H, W) pair meets every channel count; for a block that states its cost
+// (ModuleSpec::multiply_adds), C shrinks where a case would exceed the grid's budget.
 std::vector<Problem> awkward_problems(const Module &module, Device device);
 
 }  // namespace prcm

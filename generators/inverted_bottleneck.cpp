@@ -1,0 +1,129 @@
+// InvertedBottleneck (notebook 000 §0): k x k depthwise conv -> BN -> ReLU -> 1x1
+// expand (C -> C*r) -> BN -> ReLU -> 1x1 project (C*r -> C) -> BN. The `residual`
+// parameter adds the input (InvertedBottleneckRes, registered in
+// inverted_bottleneck_res.cpp). BatchNorm is folded into the convolutions when the
+// weights are loaded (runtime/reference/inverted_bottleneck.h), so every conv here
+// has a bias: the weights are those of the fused convs, under the same names.
+#include "Halide.h"
+#include "generators/modulator.h"  // the autoscheduler's estimates: estimate_nchw, kEstimateChannels
+#include "schedules/inverted_bottleneck.h"
+#include "schedules/inverted_bottleneck_res.h"
+
+namespace prcm {
+
+using namespace Halide;
+
+class InvertedBottleneck : public Generator<InvertedBottleneck> {
+public:
+    GeneratorParam<bool> residual{"residual", false};
+
+    Input<Buffer<float, 4>> input{"input"};                    // (w, h, c, n)     ==  torch x [N, C, H, W]
+    Input<Buffer<float, 4>> dw_conv_weight{"dw_conv_weight"};  // (kx, ky, 1, c)   ==  torch dw_conv.weight [C, 1, k, k]
+    Input<Buffer<float, 1>> dw_conv_bias{"dw_conv_bias"};      // (c)              ==  torch dw_conv.bias [C]
+    Input<Buffer<float, 4>> expand_weight{"expand_weight"};    // (1, 1, c, h)     ==  torch expand.weight [C*r, C, 1, 1]
+    Input<Buffer<float, 1>> expand_bias{"expand_bias"};        // (h)              ==  torch expand.bias [C*r]
+    Input<Buffer<float, 4>> project_weight{"project_weight"};  // (1, 1, h, c)     ==  torch project.weight [C, C*r, 1, 1]
+    Input<Buffer<float, 1>> project_bias{"project_bias"};      // (c)              ==  torch project.bias [C]
+    Output<Buffer<float, 4>> output{"output"};                 // (w, h, c, n)     ==  torch [N, C, H, W]
+
+    void generate() {
+        BottleneckStages s;
+        const Axes &v = s.v;
+        s.width = input.dim(0).extent();
+        s.height = input.dim(1).extent();
+        s.channels = input.dim(2).extent();
+        s.batch = input.dim(3).extent();
+        s.kernel_size = dw_conv_weight.dim(0).extent();
+        s.hidden_channels = expand_weight.dim(3).extent();
+        tie_weights(s);
+
+        // Zero padding of k // 2 on each side of the plane (only x and y are bounded).
+        s.padded = BoundaryConditions::constant_exterior(input, 0.0f, {{0, s.width}, {0, s.height}});
+        const Expr half = s.kernel_size / 2;
+
+        s.kernel = RDom(0, s.kernel_size, 0, s.kernel_size, "kernel");
+        s.dw_sum = Func("dw_sum");
+        s.dw_sum(v.x, v.y, v.c, v.n) = dw_conv_bias(v.c);
+        s.dw_sum(v.x, v.y, v.c, v.n) += s.padded(v.x + s.kernel.x - half, v.y + s.kernel.y - half, v.c, v.n) *
+                                        dw_conv_weight(s.kernel.x, s.kernel.y, 0, v.c);
+        s.dw = Func("dw");
+        s.dw(v.x, v.y, v.c, v.n) = max(s.dw_sum(v.x, v.y, v.c, v.n), 0.0f);
+
+        // The 1x1 weights read as zero beyond their channels (see BottleneckStages).
+        s.expand_weight = BoundaryConditions::constant_exterior(expand_weight, 0.0f);
+        s.expand_bias = BoundaryConditions::constant_exterior(expand_bias, 0.0f);
+        s.project_weight = BoundaryConditions::constant_exterior(project_weight, 0.0f);
+        s.project_bias = BoundaryConditions::constant_exterior(project_bias, 0.0f);
+
+        s.over_channels = RDom(0, s.channels, "over_channels");
+        s.expand_sum = Func("expand_sum");
+        s.expand_sum(v.x, v.y, v.c, v.n) = s.expand_bias(v.c);
+        s.expand_sum(v.x, v.y, v.c, v.n) += s.expand_weight(0, 0, s.over_channels, v.c) *
+                                            s.dw(v.x, v.y, s.over_channels, v.n);
+        s.hidden = Func("hidden");
+        s.hidden(v.x, v.y, v.c, v.n) = max(s.expand_sum(v.x, v.y, v.c, v.n), 0.0f);
+
+        s.over_hidden = RDom(0, s.hidden_channels, "over_hidden");
+        s.project_sum = Func("project_sum");
+        s.project_sum(v.x, v.y, v.c, v.n) = s.project_bias(v.c);
+        s.project_sum(v.x, v.y, v.c, v.n) += s.project_weight(0, 0, s.over_hidden, v.c) *
+                                             s.hidden(v.x, v.y, s.over_hidden, v.n);
+
+        Expr result = s.project_sum(v.x, v.y, v.c, v.n);
+        if (residual) result += input(v.x, v.y, v.c, v.n);
+        output(v.x, v.y, v.c, v.n) = result;
+        require_dense_from_zero(input);
+        require_dense_from_zero(output);
+        require_same_shape(output, input);
+
+        s.output = output;
+        if (using_autoscheduler()) {
+            estimate_nchw(input);
+            estimate_nchw(output);
+            constexpr int k = 7, hidden = 2 * kEstimateChannels;
+            dw_conv_weight.set_estimates({{0, k}, {0, k}, {0, 1}, {0, kEstimateChannels}});
+            dw_conv_bias.set_estimates({{0, kEstimateChannels}});
+            expand_weight.set_estimates({{0, 1}, {0, 1}, {0, kEstimateChannels}, {0, hidden}});
+            expand_bias.set_estimates({{0, hidden}});
+            project_weight.set_estimates({{0, 1}, {0, 1}, {0, hidden}, {0, kEstimateChannels}});
+            project_bias.set_estimates({{0, kEstimateChannels}});
+        } else if (get_target().has_gpu_feature()) {
+            residual ? schedule_inverted_bottleneck_res_gpu(s, get_target())
+                     : schedule_inverted_bottleneck_gpu(s, get_target());
+        } else {
+            residual ? schedule_inverted_bottleneck_res_cpu(s, get_target())
+                     : schedule_inverted_bottleneck_cpu(s, get_target());
+        }
+    }
+
+private:
+    // Every weight's extents follow from C, k and C*r, so a mismatched buffer is
+    // refused by the pipeline. k must be odd: padding k // 2 keeps the plane's size
+    // only then (the constraint below reads "k == 2 * (k / 2) + 1").
+    void tie_weights(const BottleneckStages &s) {
+        require_dense_from_zero(dw_conv_weight);
+        dw_conv_weight.dim(0).set_extent(2 * (s.kernel_size / 2) + 1);
+        dw_conv_weight.dim(1).set_extent(s.kernel_size);
+        dw_conv_weight.dim(2).set_extent(1);
+        dw_conv_weight.dim(3).set_extent(s.channels);
+        require_dense_from_zero(dw_conv_bias);
+        dw_conv_bias.dim(0).set_extent(s.channels);
+        require_dense_from_zero(expand_weight);
+        expand_weight.dim(0).set_extent(1);
+        expand_weight.dim(1).set_extent(1);
+        expand_weight.dim(2).set_extent(s.channels);
+        require_dense_from_zero(expand_bias);
+        expand_bias.dim(0).set_extent(s.hidden_channels);
+        require_dense_from_zero(project_weight);
+        project_weight.dim(0).set_extent(1);
+        project_weight.dim(1).set_extent(1);
+        project_weight.dim(2).set_extent(s.hidden_channels);
+        project_weight.dim(3).set_extent(s.channels);
+        require_dense_from_zero(project_bias);
+        project_bias.dim(0).set_extent(s.channels);
+    }
+};
+
+}  // namespace prcm
+
+HALIDE_REGISTER_GENERATOR(prcm::InvertedBottleneck, inverted_bottleneck)

@@ -1,0 +1,132 @@
+// InvertedBottleneck's own edge cases, checked against figures worked out by hand
+// rather than against the reference.
+#include "bottleneck_test_support.h"
+
+#include <algorithm>
+#include <cmath>
+
+using namespace prcm;
+using test::conv1x1;
+using test::dw_tap;
+
+TEST_CASE("inverted_bottleneck: a centred delta kernel and identity 1x1 convs give relu(x) + bn3's shift",
+          "[inverted_bottleneck]") {
+    const int channels = 5, k = 5;
+    Weights w = test::identity_bottleneck("inverted_bottleneck", channels, 1, k);
+    for (int c = 0; c < channels; c++) {
+        dw_tap(w, c, k / 2, k / 2) = 1.0f;
+        conv1x1(w, "expand.weight", c, c) = 1.0f;
+        conv1x1(w, "project.weight", c, c) = 1.0f;
+        w.at("bn3.bias")(c) = 0.25f;
+    }
+    Tensor x = make_tensor({2, channels, 6, 19});
+    fill_seeded(x, "input", 1, Init::normal);
+    for (Device d : test::devices_to_test()) {
+        INFO(device_name(d));
+        Tensor out = make_tensor(torch_shape(x));
+        REQUIRE(run_module(test::module_named("inverted_bottleneck"), d, x, w, out).is_ok());
+        out.for_each_element([&](int i, int j, int c, int n) {
+            CHECK(out(i, j, c, n) == Approx(std::max(x(i, j, c, n), 0.0f) + 0.25f).margin(1e-6));
+        });
+    }
+}
+
+TEST_CASE("inverted_bottleneck: zero padding: a kernel of ones over a plane of ones counts the taps inside",
+          "[inverted_bottleneck]") {
+    // k = 7 is wider than the 4 x 5 plane: every output sees the whole plane's edge.
+    for (int k : {3, 7}) {
+        const int channels = 3, H = 4, W = 5;
+        Weights w = test::identity_bottleneck("inverted_bottleneck", channels, 1, k);
+        w.at("dw_conv.weight").fill(1.0f);
+        for (int c = 0; c < channels; c++) {
+            conv1x1(w, "expand.weight", c, c) = 1.0f;
+            conv1x1(w, "project.weight", c, c) = 1.0f;
+        }
+        Tensor x = make_tensor({1, channels, H, W});
+        x.for_each_element([&](int i, int j, int c, int n) { x(i, j, c, n) = c + 1.0f; });
+        auto inside = [&](int p, int size) { return std::min(p + k / 2, size - 1) - std::max(p - k / 2, 0) + 1; };
+        for (Device d : test::devices_to_test()) {
+            INFO(device_name(d) << ", k = " << k);
+            Tensor out = make_tensor(torch_shape(x));
+            REQUIRE(run_module(test::module_named("inverted_bottleneck"), d, x, w, out).is_ok());
+            out.for_each_element([&](int i, int j, int c, int n) {
+                CHECK(out(i, j, c, n) == Approx((c + 1.0) * inside(j, H) * inside(i, W)).epsilon(1e-6));
+            });
+        }
+    }
+}
+
+TEST_CASE("inverted_bottleneck: on a 1x1 plane only the kernel's centre tap reaches the output",
+          "[inverted_bottleneck]") {
+    // C = 2, r = 2, k = 7; every tap but the centre is 7 and must not count.
+    Weights w = test::identity_bottleneck("inverted_bottleneck", 2, 2, 7);
+    w.at("dw_conv.weight").fill(7.0f);
+    dw_tap(w, 0, 3, 3) = 2.0f;
+    dw_tap(w, 1, 3, 3) = 3.0f;
+    const float expand[4][2] = {{1, 0}, {0, 1}, {1, 1}, {-1, 0}};
+    const float project[2][4] = {{1, 1, 1, 1}, {0.5f, 0.25f, 0, 2}};
+    for (int o = 0; o < 4; o++) {
+        for (int c = 0; c < 2; c++) {
+            conv1x1(w, "expand.weight", o, c) = expand[o][c];
+            conv1x1(w, "project.weight", c, o) = project[c][o];
+        }
+    }
+    Tensor x = make_tensor({2, 2, 1, 1});
+    x(0, 0, 0, 0) = 1.5f, x(0, 0, 1, 0) = -2.0f;  // dw: [3, -6] -> relu [3, 0] -> expand [3, 0, 3, -3] -> relu [3, 0, 3, 0]
+    x(0, 0, 0, 1) = -1.0f, x(0, 0, 1, 1) = 4.0f;  // dw: [-2, 12] -> relu [0, 12] -> expand [0, 12, 12, 0]
+    const float want[2][2] = {{6.0f, 1.5f}, {24.0f, 3.0f}};
+    for (Device d : test::devices_to_test()) {
+        INFO(device_name(d));
+        Tensor out = make_tensor({2, 2, 1, 1});
+        REQUIRE(run_module(test::module_named("inverted_bottleneck"), d, x, w, out).is_ok());
+        for (int n = 0; n < 2; n++)
+            for (int c = 0; c < 2; c++) CHECK(out(0, 0, c, n) == Approx(want[n][c]).epsilon(1e-6));
+    }
+}
+
+TEST_CASE("inverted_bottleneck: BatchNorm uses its running statistics with eps 1e-5", "[inverted_bottleneck]") {
+    // One channel, r = 1, k = 1: three scalar chains worked through the notebook's formula.
+    Weights w = test::identity_bottleneck("inverted_bottleneck", 1, 1, 1);
+    w.at("dw_conv.weight")(0, 0, 0, 0) = 1.0f;
+    w.at("expand.weight")(0, 0, 0, 0) = 1.5f;
+    w.at("project.weight")(0, 0, 0, 0) = -2.0f;
+    const struct {
+        const char *name;
+        float mean, var, gamma, beta;
+    } norms[] = {{"bn1", 0.5f, 3.0f, 2.0f, -0.25f}, {"bn2", 0.1f, 0.5f, 0.75f, 0.2f}, {"bn3", -0.3f, 2.0f, 1.25f, 0.1f}};
+    for (const auto &b : norms) {
+        const std::string name = b.name;
+        w.at(name + ".running_mean")(0) = b.mean;
+        w.at(name + ".running_var")(0) = b.var;
+        w.at(name + ".weight")(0) = b.gamma;
+        w.at(name + ".bias")(0) = b.beta;
+    }
+    auto bn = [&](int i, double v) {
+        const auto &b = norms[i];
+        return (v - b.mean) / std::sqrt(b.var + 1e-5) * b.gamma + b.beta;
+    };
+    Tensor x = make_tensor({1, 1, 1, 3});
+    const float values[] = {-1.0f, 0.5f, 2.0f};
+    for (int i = 0; i < 3; i++) x(i, 0, 0, 0) = values[i];
+    for (Device d : test::devices_to_test()) {
+        INFO(device_name(d));
+        Tensor out = make_tensor({1, 1, 1, 3});
+        REQUIRE(run_module(test::module_named("inverted_bottleneck"), d, x, w, out).is_ok());
+        for (int i = 0; i < 3; i++) {
+            const double a1 = std::max(bn(0, values[i]), 0.0);
+            const double a2 = std::max(bn(1, 1.5 * a1), 0.0);
+            CHECK(out(i, 0, 0, 0) == Approx(bn(2, -2.0 * a2)).epsilon(1e-6));
+        }
+    }
+}
+
+TEST_CASE("inverted_bottleneck: an even kernel, which would change the plane's size, is refused",
+          "[inverted_bottleneck]") {
+    Weights w = test::identity_bottleneck("inverted_bottleneck", 3, 2, 4);
+    Tensor x = make_tensor({1, 3, 8, 8});
+    Tensor out = make_tensor({1, 3, 8, 8});
+    const Status s = run_module(test::module_named("inverted_bottleneck"), Device::cpu, x, w, out);
+    INFO(s.message());
+    CHECK_FALSE(s.is_ok());
+    CHECK(s.message().find("dw_conv_weight") != std::string::npos);
+}
