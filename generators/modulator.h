@@ -54,6 +54,16 @@ Halide::Expr linear(WeightBuffer &weight, const Halide::Func &in, const Halide::
     return Halide::sum(in(over_in, n) * weight(over_in, out));
 }
 
+// nn.Linear(in, out) with its bias: the bias is torch [out], (out) here.
+template<typename WeightBuffer, typename BiasBuffer>
+Halide::Expr linear_with_bias(WeightBuffer &weight, BiasBuffer &bias, const Halide::Func &in,
+                              const Halide::Expr &in_features, const Halide::Expr &out_features,
+                              const Halide::Var &out, const Halide::Var &n) {
+    require_dense_from_zero(bias);
+    bias.dim(0).set_extent(out_features);
+    return linear(weight, in, in_features, out_features, out, n) + bias(out);
+}
+
 // Estimates for an autoscheduler: the notebooks' 1x64x64x64 with 8 bases.
 constexpr int kEstimateBatch = 1, kEstimateChannels = 64, kEstimateSize = 64, kEstimateBasis = 8;
 
