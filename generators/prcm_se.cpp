@@ -21,16 +21,19 @@ public:
         const Var unit("unit");  // a hidden unit
         const Expr hidden_width = expand_weight.dim(1).extent();
 
+        // The C * r-wide products are stages of their own (see linear_stage).
+        Func expand = linear_stage("expand", expand_weight, s.ctx, s.channels, hidden_width, unit, v.n);
         Func hidden("hidden");  // relu(expand(ctx))
-        hidden(unit, v.n) = max(linear(expand_weight, s.ctx, s.channels, hidden_width, unit, v.n), 0.0f);
+        hidden(unit, v.n) = max(expand(unit, v.n), 0.0f);
+        Func shrink = linear_stage("shrink", shrink_weight, hidden, hidden_width, s.channels, v.c, v.n);
         Func gate("gate");      // shrink(hidden).sigmoid()
-        gate(v.c, v.n) = sigmoid(linear(shrink_weight, hidden, hidden_width, s.channels, v.c, v.n));
+        gate(v.c, v.n) = sigmoid(shrink(v.c, v.n));
 
         output(v.x, v.y, v.c, v.n) = input(v.x, v.y, v.c, v.n) * gate(v.c, v.n);
         require_dense_from_zero(output);
         require_same_shape(output, input);
 
-        s.vectors = {hidden, gate};
+        s.vectors = {expand, hidden, shrink, gate};
         s.output = output;
         if (using_autoscheduler()) {
             estimate_nchw(input);

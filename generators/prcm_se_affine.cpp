@@ -22,18 +22,22 @@ public:
         const Var unit("unit");  // a hidden unit
         const Expr hidden_width = expand_weight.dim(1).extent();
 
+        // The C * r-wide products are stages of their own (see linear_stage).
+        Func expand = linear_stage("expand", expand_weight, s.ctx, s.channels, hidden_width, unit, v.n);
         Func hidden("hidden");  // relu(expand(ctx))
-        hidden(unit, v.n) = max(linear(expand_weight, s.ctx, s.channels, hidden_width, unit, v.n), 0.0f);
+        hidden(unit, v.n) = max(expand(unit, v.n), 0.0f);
+        Func scale_proj = linear_stage("scale_proj", scale_proj_weight, hidden, hidden_width, s.channels, v.c, v.n);
         Func alpha("alpha");    // scale_proj(hidden).sigmoid()
-        alpha(v.c, v.n) = sigmoid(linear(scale_proj_weight, hidden, hidden_width, s.channels, v.c, v.n));
+        alpha(v.c, v.n) = sigmoid(scale_proj(v.c, v.n));
+        Func shift_proj = linear_stage("shift_proj", shift_proj_weight, hidden, hidden_width, s.channels, v.c, v.n);
         Func beta("beta");      // shift_proj(hidden)
-        beta(v.c, v.n) = linear(shift_proj_weight, hidden, hidden_width, s.channels, v.c, v.n);
+        beta(v.c, v.n) = shift_proj(v.c, v.n);
 
         output(v.x, v.y, v.c, v.n) = input(v.x, v.y, v.c, v.n) * alpha(v.c, v.n) + beta(v.c, v.n);
         require_dense_from_zero(output);
         require_same_shape(output, input);
 
-        s.vectors = {hidden, alpha, beta};
+        s.vectors = {expand, hidden, scale_proj, alpha, shift_proj, beta};
         s.output = output;
         if (using_autoscheduler()) {
             estimate_nchw(input);

@@ -8,9 +8,10 @@ using namespace Halide;
 namespace {
 // Threads per block along one axis: a warp on CUDA; only portable directives.
 constexpr int kThreads = 32;
+constexpr const char *kThreadVar = "ki";
 
 void gpu_rows(Stage stage, const Var &k, const Var &n) {
-    Var ko("ko"), ki("ki");
+    Var ko("ko"), ki(kThreadVar);
     stage.split(k, ko, ki, kThreads, TailStrategy::GuardWithIf).gpu_blocks(ko, n).gpu_threads(ki);
 }
 }  // namespace
@@ -31,7 +32,15 @@ void schedule_modulator_gpu(ModulatorStages &s, const Target &) {
     gpu_rows(s.gap.sum, v.c, v.n);
     gpu_rows(s.gap.sum.update(), v.c, v.n);
 
-    for (Func f : s.vectors) {
+    for (size_t i = 0; i < s.vectors.size(); i++) {
+        Func f = s.vectors[i];
+        if (f.has_update_definition()) {
+            // A linear_stage runs inside each thread of the vector after it, its reader,
+            // as an inline linear() does: no kernels of its own.
+            _halide_user_assert(i + 1 < s.vectors.size()) << f.name() << " must be followed by the vector that reads it\n";
+            f.compute_at(s.vectors[i + 1], Var(kThreadVar));
+            continue;
+        }
         f.compute_root();
         gpu_rows(f, f.args()[0], f.args()[1]);
     }
