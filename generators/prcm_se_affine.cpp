@@ -30,7 +30,7 @@ public:
         Func alpha("alpha");    // scale_proj(hidden).sigmoid()
         alpha(v.c, v.n) = sigmoid(scale_proj(v.c, v.n));
         Func shift_proj = linear_stage("shift_proj", shift_proj_weight, hidden, hidden_width, s.channels, v.c, v.n);
-        Func beta("beta");      // shift_proj(hidden)
+        Func beta("beta");      // shift_proj(hidden), the vector that reads shift_proj (see linear_stage)
         beta(v.c, v.n) = shift_proj(v.c, v.n);
 
         output(v.x, v.y, v.c, v.n) = input(v.x, v.y, v.c, v.n) * alpha(v.c, v.n) + beta(v.c, v.n);

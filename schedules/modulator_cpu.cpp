@@ -45,7 +45,7 @@ void schedule_modulator_cpu(ModulatorStages &s, const Target &target) {
         .vectorize(lane);
     lanes.update().reorder(lane, xo, s.gap.plane.y).vectorize(lane);
 
-    // The per-sample vectors are a few hundred multiply-adds: one core, vectorized.
+    // The per-sample vectors are at most a few small matrix-vector products: one core, vectorized.
     for (Func f : s.vectors) {
         f.compute_root().vectorize(f.args()[0], vec, TailStrategy::GuardWithIf);
         if (f.has_update_definition()) schedule_linear_stage_cpu(f, vec);
