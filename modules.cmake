@@ -8,6 +8,11 @@
 set(PRCM_MODULES
     prcm
     affine_prcm
+    shift_only_prcm
+    se
+    prcm_se
+    prcm_basis_expand
+    prcm_se_affine
     inverted_bottleneck
     inverted_bottleneck_res
     gap

@@ -54,6 +54,34 @@ Halide::Expr linear(WeightBuffer &weight, const Halide::Func &in, const Halide::
     return Halide::sum(in(over_in, n) * weight(over_in, out));
 }
 
+// nn.Linear(in, out, bias=False) as a stage of its own, (out, n), whose update sums
+// over `in`: a schedule can then vectorize that sum along `in`, the weight's
+// contiguous axis, where the inline linear() can only gather across outputs.
+// In ModulatorStages::vectors it comes right before the one vector that reads it.
+template<typename WeightBuffer>
+Halide::Func linear_stage(const std::string &name, WeightBuffer &weight, const Halide::Func &in,
+                          const Halide::Expr &in_features, const Halide::Expr &out_features,
+                          const Halide::Var &out, const Halide::Var &n) {
+    require_dense_from_zero(weight);
+    weight.dim(0).set_extent(in_features);
+    weight.dim(1).set_extent(out_features);
+    Halide::RDom over_in(0, in_features, "over_in");
+    Halide::Func product(name);
+    product(out, n) = 0.0f;
+    product(out, n) += in(over_in, n) * weight(over_in, out);
+    return product;
+}
+
+// nn.Linear(in, out) with its bias: the bias is torch [out], (out) here.
+template<typename WeightBuffer, typename BiasBuffer>
+Halide::Expr linear_with_bias(WeightBuffer &weight, BiasBuffer &bias, const Halide::Func &in,
+                              const Halide::Expr &in_features, const Halide::Expr &out_features,
+                              const Halide::Var &out, const Halide::Var &n) {
+    require_dense_from_zero(bias);
+    bias.dim(0).set_extent(out_features);
+    return linear(weight, in, in_features, out_features, out, n) + bias(out);
+}
+
 // Estimates for an autoscheduler: the notebooks' 1x64x64x64 with 8 bases.
 constexpr int kEstimateBatch = 1, kEstimateChannels = 64, kEstimateSize = 64, kEstimateBasis = 8;
 

@@ -12,7 +12,15 @@ void schedule_modulator_gpu(ModulatorStages &s, const Target &) {
 
     schedule_plane_sum_gpu(s.gap, v);
 
-    for (Func f : s.vectors) {
+    for (size_t i = 0; i < s.vectors.size(); i++) {
+        Func f = s.vectors[i];
+        if (f.has_update_definition()) {
+            // A linear_stage runs inside each thread of the vector after it, its reader,
+            // as an inline linear() does: no kernels of its own.
+            _halide_user_assert(i + 1 < s.vectors.size()) << f.name() << " must be followed by the vector that reads it\n";
+            f.compute_at(s.vectors[i + 1], Var(kGpuThreadVar));
+            continue;
+        }
         f.compute_root();
         schedule_vector_gpu(f, f.args()[0], f.args()[1]);
     }

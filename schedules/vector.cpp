@@ -9,7 +9,7 @@ void schedule_vector_cpu(Func f, const Target &target) {
 }
 
 void schedule_vector_gpu(Stage stage, const Var &k, const Var &n) {
-    Var ko("ko"), ki("ki");
+    Var ko("ko"), ki(kGpuThreadVar);
     stage.split(k, ko, ki, kGpuThreads, TailStrategy::GuardWithIf).gpu_blocks(ko, n).gpu_threads(ki);
 }
 

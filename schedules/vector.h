@@ -8,6 +8,8 @@ namespace prcm {
 
 // Threads per block along one axis: a warp on CUDA; only portable directives.
 constexpr int kGpuThreads = 32;
+// The name of schedule_vector_gpu's thread loop, for stages computed inside each thread.
+constexpr const char *kGpuThreadVar = "ki";
 
 // One core, vectorized along k: waking a thread pool would cost more than the work.
 void schedule_vector_cpu(Halide::Func f, const Halide::Target &target);

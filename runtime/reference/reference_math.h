@@ -4,6 +4,7 @@
 
 #include "prcm/module.h"
 
+#include <algorithm>
 #include <cmath>
 #include <vector>
 
@@ -33,6 +34,19 @@ inline std::vector<double> linear(const Tensor &weight, const std::vector<double
     for (int o = 0; o < out; o++)
         for (int i = 0; i < in; i++) r[o] += at2(weight, o, i) * v[i];
     return r;
+}
+
+// nn.Linear(in, out)(v) with its bias [out].
+inline std::vector<double> linear(const Tensor &weight, const Tensor &bias, const std::vector<double> &v) {
+    std::vector<double> r = linear(weight, v);
+    for (size_t o = 0; o < r.size(); o++) r[o] += bias(static_cast<int>(o));
+    return r;
+}
+
+// F.relu, elementwise.
+inline std::vector<double> relu(std::vector<double> v) {
+    for (double &e : v) e = std::max(e, 0.0);
+    return v;
 }
 
 inline double sigmoid(double z) { return 1.0 / (1.0 + std::exp(-z)); }

@@ -1,0 +1,59 @@
+// PRCM_SE_Affine (notebook 000 §1): hidden = relu(expand(mean_hw(x))), then
+// x * sigmoid(scale_proj(hidden)) + shift_proj(hidden); hidden width C * r, no biases.
+#include "Halide.h"
+#include "generators/modulator.h"
+#include "schedules/prcm_se_affine.h"
+
+namespace prcm {
+
+using namespace Halide;
+
+class PrcmSeAffine : public Generator<PrcmSeAffine> {
+public:
+    Input<Buffer<float, 4>> input{"input"};                          // (w, h, c, n)  ==  torch x [N, C, H, W]
+    Input<Buffer<float, 2>> expand_weight{"expand_weight"};          // (c, k)        ==  torch expand.weight [C * r, C]
+    Input<Buffer<float, 2>> scale_proj_weight{"scale_proj_weight"};  // (k, c)        ==  torch scale_proj.weight [C, C * r]
+    Input<Buffer<float, 2>> shift_proj_weight{"shift_proj_weight"};  // (k, c)        ==  torch shift_proj.weight [C, C * r]
+    Output<Buffer<float, 4>> output{"output"};                       // (w, h, c, n)  ==  torch [N, C, H, W]
+
+    void generate() {
+        ModulatorStages s = modulator_stages(input);
+        const Axes &v = s.v;
+        const Var unit("unit");  // a hidden unit
+        const Expr hidden_width = expand_weight.dim(1).extent();
+
+        // The C * r-wide products are stages of their own (see linear_stage).
+        Func expand = linear_stage("expand", expand_weight, s.ctx, s.channels, hidden_width, unit, v.n);
+        Func hidden("hidden");  // relu(expand(ctx))
+        hidden(unit, v.n) = max(expand(unit, v.n), 0.0f);
+        Func scale_proj = linear_stage("scale_proj", scale_proj_weight, hidden, hidden_width, s.channels, v.c, v.n);
+        Func alpha("alpha");    // scale_proj(hidden).sigmoid()
+        alpha(v.c, v.n) = sigmoid(scale_proj(v.c, v.n));
+        Func shift_proj = linear_stage("shift_proj", shift_proj_weight, hidden, hidden_width, s.channels, v.c, v.n);
+        Func beta("beta");      // shift_proj(hidden), the vector that reads shift_proj (see linear_stage)
+        beta(v.c, v.n) = shift_proj(v.c, v.n);
+
+        output(v.x, v.y, v.c, v.n) = input(v.x, v.y, v.c, v.n) * alpha(v.c, v.n) + beta(v.c, v.n);
+        require_dense_from_zero(output);
+        require_same_shape(output, input);
+
+        s.vectors = {expand, hidden, scale_proj, alpha, shift_proj, beta};
+        s.output = output;
+        if (using_autoscheduler()) {
+            estimate_nchw(input);
+            estimate_nchw(output);
+            const int hidden_estimate = kEstimateChannels * 4;
+            expand_weight.set_estimates({{0, kEstimateChannels}, {0, hidden_estimate}});
+            scale_proj_weight.set_estimates({{0, hidden_estimate}, {0, kEstimateChannels}});
+            shift_proj_weight.set_estimates({{0, hidden_estimate}, {0, kEstimateChannels}});
+        } else if (get_target().has_gpu_feature()) {
+            schedule_prcm_se_affine_gpu(s, get_target());
+        } else {
+            schedule_prcm_se_affine_cpu(s, get_target());
+        }
+    }
+};
+
+}  // namespace prcm
+
+HALIDE_REGISTER_GENERATOR(prcm::PrcmSeAffine, prcm_se_affine)

@@ -1,0 +1,47 @@
+// ShiftOnlyPRCM (notebook 001 §1, the ablation): x + shift_proj(mean_hw(x) @ basis.T).
+#include "Halide.h"
+#include "generators/modulator.h"
+#include "schedules/shift_only_prcm.h"
+
+namespace prcm {
+
+using namespace Halide;
+
+class ShiftOnlyPrcm : public Generator<ShiftOnlyPrcm> {
+public:
+    Input<Buffer<float, 4>> input{"input"};                          // (w, h, c, n)  ==  torch x [N, C, H, W]
+    Input<Buffer<float, 2>> basis{"basis"};                          // (c, b)        ==  torch basis [B, C]
+    Input<Buffer<float, 2>> shift_proj_weight{"shift_proj_weight"};  // (b, c)        ==  torch shift_proj.weight [C, B]
+    Output<Buffer<float, 4>> output{"output"};                       // (w, h, c, n)  ==  torch [N, C, H, W]
+
+    void generate() {
+        ModulatorStages s = modulator_stages(input);
+        const Axes &v = s.v;
+        const Expr num_basis = basis.dim(1).extent();
+
+        Func coeff = basis_coefficients(s, basis);
+        Func beta("beta");  // shift_proj(coeff)
+        beta(v.c, v.n) = linear(shift_proj_weight, coeff, num_basis, s.channels, v.c, v.n);
+
+        output(v.x, v.y, v.c, v.n) = input(v.x, v.y, v.c, v.n) + beta(v.c, v.n);
+        require_dense_from_zero(output);
+        require_same_shape(output, input);
+
+        s.vectors = {coeff, beta};
+        s.output = output;
+        if (using_autoscheduler()) {
+            estimate_nchw(input);
+            estimate_nchw(output);
+            basis.set_estimates({{0, kEstimateChannels}, {0, kEstimateBasis}});
+            shift_proj_weight.set_estimates({{0, kEstimateBasis}, {0, kEstimateChannels}});
+        } else if (get_target().has_gpu_feature()) {
+            schedule_shift_only_prcm_gpu(s, get_target());
+        } else {
+            schedule_shift_only_prcm_cpu(s, get_target());
+        }
+    }
+};
+
+}  // namespace prcm
+
+HALIDE_REGISTER_GENERATOR(prcm::ShiftOnlyPrcm, shift_only_prcm)
