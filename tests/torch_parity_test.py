@@ -48,8 +48,7 @@ for module, shape, hyper in cases:
     with torch.no_grad():
         want = block(x).numpy()
     w, xi, y = (os.path.join(work, n) for n in ("w.safetensors", "x.npy", "y.npy"))
-    save_file({k: v.contiguous().numpy() for k, v in block.state_dict().items()
-               if not k.endswith("num_batches_tracked")}, w)
+    save_file({k: v.contiguous().numpy() for k, v in block.state_dict().items()}, w)  # as is: int64 BN counters too
     np.save(xi, x.numpy())
     flags = ["--pool-size", str(hyper["pool_size"])] if "pool_size" in hyper else []
     r = subprocess.run([prcm, "run", "--module", module, "--weights", w, "--input", xi, "--output", y, "--verify",
