@@ -10,10 +10,23 @@ using namespace Halide;
 void schedule_plane_sum_cpu(PlaneSum &p, const Axes &v, const Target &target, const Expr &plane,
                             const Expr &planes) {
     const int vec = target.natural_vector_size<float>();
-    // Each plane is summed into `vec` vector lanes (rfactor), which keeps the read
-    // at full vector width for any W.
-    // c is split into tasks within each n (not fused with n), so one plane's lanes
-    // have a constant size and live in a register.
+    const Expr serial = plane * planes <= kSerialElements;
+
+    // Rows narrower than a vector: one vector of channels at a time, each lane
+    // walking its own plane. Lanes along a short row would need a masked
+    // accumulate per row, and a masked store read back by the next row stalls
+    // store forwarding (about 8x slower at 1x128x8x8).
+    Var c_vector("c_vector"), c_lane("c_lane");
+    Stage narrow = p.sum.update().specialize(p.plane.x.extent() < vec);
+    narrow.split(v.c, c_vector, c_lane, vec, TailStrategy::GuardWithIf)
+        .reorder(c_lane, p.plane.x, p.plane.y, c_vector, v.n)
+        .vectorize(c_lane);
+    narrow.specialize(serial);
+    narrow.parallel(c_vector);
+
+    // Otherwise each plane is summed into `vec` vector lanes (rfactor), which keeps
+    // the read at full vector width for any W. c is split into tasks within each n
+    // (not fused with n), so one plane's lanes have a constant size and stay in a register.
     Var lane("lane"), task("task"), c_in_task("c_in_task");
     RVar xo("xo"), xi("xi");
     Func lanes = p.sum.update()
@@ -21,7 +34,7 @@ void schedule_plane_sum_cpu(PlaneSum &p, const Axes &v, const Target &target, co
                      .rfactor(xi, lane);
     p.sum.compute_root();
     p.sum.update().split(v.c, task, c_in_task, max(1, kTaskElements / plane), TailStrategy::GuardWithIf);
-    p.sum.update().specialize(plane * planes <= kSerialElements);
+    p.sum.update().specialize(serial);
     p.sum.update().parallel(task);
     lanes.compute_at(p.sum, c_in_task)
         .reorder_storage(lane, v.c, v.n)
