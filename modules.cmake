@@ -8,6 +8,7 @@
 set(PRCM_MODULES
     prcm
     affine_prcm
+    prcm_adaptive_pool
 )
 
 # Other names of a module, as alias=module=NotebookClass: dropout is the identity

@@ -1,0 +1,68 @@
+// Measured: (pending, filled in from `prcm bench` at 1x64x64x64)
+#include "schedules/elementwise.h"
+#include "schedules/prcm_adaptive_pool.h"
+
+namespace prcm {
+
+using namespace Halide;
+
+namespace {
+
+// Output channels a convolution accumulates at once, one vector of pixels each.
+constexpr int kConvBlock = 8;
+
+// out(p, o, n) += weight(o, r) * in(p, r, n): vectors of pixels, a block of
+// output channels per pass over the inputs, blocks in parallel.
+void schedule_conv_cpu(Func conv, const Var &p, const Var &out, const RVar &in, const Var &n, int vec,
+                       const Expr &work) {
+    Var po("po"), pi("pi"), oo("oo"), oi("oi");
+    conv.compute_root().vectorize(p, vec, TailStrategy::Predicate);
+    Stage update = conv.update();
+    update.split(p, po, pi, vec, TailStrategy::Predicate)
+        .split(out, oo, oi, kConvBlock, TailStrategy::GuardWithIf)
+        .reorder(pi, oi, in, po, oo, n)
+        .vectorize(pi)
+        .unroll(oi);
+    update.specialize(work <= kSerialElements);
+    update.parallel(oo);
+}
+
+}  // namespace
+
+void schedule_prcm_adaptive_pool_cpu(AdaptivePoolStages &s, const Target &target) {
+    const int vec = target.natural_vector_size<float>();
+    const Axes &v = s.v;
+    const Expr plane = s.width * s.height;
+    const Expr planes = s.channels * s.batch;
+    const Expr pixels = s.pooled_width * s.pooled_height;
+
+    // The pool reads x once: each task pools whole planes, the rows summed a
+    // vector along W at a time, then the short bins along the pooled rows.
+    Var cn("cn"), task("task"), plane_in_task("plane_in_task");
+    s.pooled.compute_root()
+        .vectorize(s.p, vec, TailStrategy::Predicate)
+        .fuse(v.c, v.n, cn)
+        .split(cn, task, plane_in_task, max(1, kTaskElements / plane), TailStrategy::GuardWithIf);
+    s.pooled.specialize(plane * planes <= kSerialElements);
+    s.pooled.parallel(task);
+    s.pooled_rows.compute_at(s.pooled, plane_in_task).vectorize(v.x, vec, TailStrategy::GuardWithIf);
+    s.pooled_rows.update().reorder(v.x, s.bin_rows, s.j).vectorize(v.x, vec, TailStrategy::GuardWithIf);
+    s.binned.compute_at(s.pooled, plane_in_task).vectorize(s.p, vec, TailStrategy::Predicate);
+    s.binned.update().reorder(s.p, s.bin_columns).vectorize(s.p, vec, TailStrategy::Predicate);
+
+    schedule_conv_cpu(s.expanded, s.p, s.k, s.over_c, v.n, vec, pixels * s.batch * s.channels * s.hidden_channels);
+    schedule_conv_cpu(s.projected, s.p, v.c, s.over_k, v.n, vec, pixels * s.batch * s.channels * s.hidden_channels);
+
+    // The full-size pass: each plane interpolated along W at its few pooled rows,
+    // then every output row is a blend of two of them, a vector along W at a time.
+    Var xo("xo"), xi("xi");
+    s.output.split(v.x, xo, xi, vec, TailStrategy::GuardWithIf)
+        .vectorize(xi)
+        .fuse(v.c, v.n, cn)
+        .split(cn, task, plane_in_task, max(1, kTaskElements / plane), TailStrategy::GuardWithIf);
+    s.output.specialize(plane * planes <= kSerialElements);
+    s.output.parallel(task);
+    s.upsampled_columns.compute_at(s.output, plane_in_task).vectorize(v.x, vec, TailStrategy::GuardWithIf);
+}
+
+}  // namespace prcm
