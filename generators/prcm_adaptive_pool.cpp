@@ -53,7 +53,7 @@ public:
     void generate() {
         AdaptivePoolStages s;
         const Axes &v = s.v;
-        const Var &p = s.p, &j = s.j, &k = s.k;
+        const Var &p = s.p, &i = s.i, &j = s.j, &k = s.k;
         s.width = input.dim(0).extent();
         s.height = input.dim(1).extent();
         s.channels = input.dim(2).extent();
@@ -76,22 +76,42 @@ public:
         s.pooled_height = select(skip, s.height, pool_size);
         const Expr &W = s.width, &H = s.height, &PW = s.pooled_width, &PH = s.pooled_height;
 
-        // The pool, separably: rows over each bin of H, then columns over each bin of W.
-        const Expr row_start = bin_start(j, H, PH), row_count = bin_end(j, H, PH) - row_start;
-        s.bin_rows = RDom(0, longest_bin(H, PH), "bin_row");
-        s.bin_rows.where(s.bin_rows < row_count);
-        s.pooled_rows(v.x, j, v.c, v.n) = 0.0f;
-        s.pooled_rows(v.x, j, v.c, v.n) += input(v.x, clamp(row_start + s.bin_rows, 0, H - 1), v.c, v.n);
+        // The bins of each axis, and where each pooled pixel lies (tables a schedule
+        // may compute once: x86 has no vector integer division).
+        s.row_start(j) = bin_start(j, H, PH);
+        s.row_count(j) = bin_end(j, H, PH) - bin_start(j, H, PH);
+        s.column_start(i) = bin_start(i, W, PW);
+        s.column_count(i) = bin_end(i, W, PW) - bin_start(i, W, PW);
+        s.pixel_row(p) = p / PW;
 
-        const Expr i = p % PW, row = p / PW;
-        const Expr column_start = bin_start(i, W, PW), column_count = bin_end(i, W, PW) - column_start;
-        s.bin_columns = RDom(0, longest_bin(W, PW), "bin_column");
+        // The pool, separably: rows over each bin of H, then columns over each bin of W.
+        s.bin_rows = RDom(0, longest_bin(H, PH), "bin_row");
+        s.bin_rows.where(s.bin_rows < s.row_count(j));
+        s.pooled_rows(v.x, j, v.c, v.n) = 0.0f;
+        // The input repeats its edges: Halide's bounds of the windows below may pass the
+        // last column by one (it cannot correlate the two uses of the longest bin).
+        Func edged = BoundaryConditions::repeat_edge(input, {{0, W}, {0, H}});
+        s.pooled_rows(v.x, j, v.c, v.n) += edged(v.x, s.row_start(j) + s.bin_rows, v.c, v.n);
+
+        // Where pixel q lies; table values are clamped where they index, as Halide
+        // cannot bound them.
+        auto row_of = [&](const Expr &q) { return clamp(s.pixel_row(q), 0, PH - 1); };
+        auto column_of = [&](const Expr &q) { return clamp(q - s.pixel_row(q) * PW, 0, PW - 1); };
+        // Each pixel's columns are read through a window as long as the longest bin
+        // (longest <= W) that holds its bin and stays inside the row, masked to the bin.
+        const Expr column = column_of(p), first = s.column_start(column), count = s.column_count(column);
+        const Expr longest = longest_bin(W, PW);
+        s.bin_columns = RDom(0, longest, "bin_column");
+        const Expr window = clamp(first, 0, W - longest);
+        const Expr lead = max(first - (W - longest), 0);  // first - window, in a form Halide 21 simplifies safely
         s.binned(p, v.c, v.n) = 0.0f;
-        s.binned(p, v.c, v.n) += select(s.bin_columns < column_count,
-                                        s.pooled_rows(clamp(column_start + s.bin_columns, 0, W - 1), row, v.c, v.n),
-                                        0.0f);
-        const Expr bin_area = column_count * (bin_end(row, H, PH) - bin_start(row, H, PH));
-        s.pooled(p, v.c, v.n) = s.binned(p, v.c, v.n) / cast<float>(bin_area);
+        s.binned(p, v.c, v.n) += select(s.bin_columns >= lead && s.bin_columns < lead + count,
+                                        s.pooled_rows(window + s.bin_columns, row_of(p), v.c, v.n), 0.0f);
+        // Defined past the map too, repeating its last pixel: a schedule may compute
+        // whole vectors of pixels.
+        const Expr last = min(p, PW * PH - 1);
+        s.pooled(p, v.c, v.n) =
+            s.binned(last, v.c, v.n) / cast<float>(s.column_count(column_of(last)) * s.row_count(row_of(last)));
 
         // conv1 (C -> C*r), relu, conv2 (C*r -> C): 1x1, no bias, over the pooled pixels.
         s.over_c = RDom(0, s.channels, "over_c");
@@ -102,13 +122,13 @@ public:
         s.projected(p, v.c, v.n) += conv2_weight(0, 0, s.over_k, v.c) * max(s.expanded(p, s.over_k, v.n), 0.0f);
 
         // Bilinear with align_corners=True back to H x W: along W, then along H.
-        const Taps column = align_corners_taps(v.x, PW, W);
-        const Expr first = j * PW;
-        s.upsampled_columns(v.x, j, v.c, v.n) = (1.0f - column.weight) * s.projected(first + column.lower, v.c, v.n) +
-                                                column.weight * s.projected(first + column.upper, v.c, v.n);
-        const Taps taps = align_corners_taps(v.y, PH, H);
-        output(v.x, v.y, v.c, v.n) = (1.0f - taps.weight) * s.upsampled_columns(v.x, taps.lower, v.c, v.n) +
-                                     taps.weight * s.upsampled_columns(v.x, taps.upper, v.c, v.n);
+        const Taps across = align_corners_taps(v.x, PW, W);
+        const Expr map_row = j * PW;
+        s.upsampled_columns(v.x, j, v.c, v.n) = (1.0f - across.weight) * s.projected(map_row + across.lower, v.c, v.n) +
+                                                across.weight * s.projected(map_row + across.upper, v.c, v.n);
+        const Taps down = align_corners_taps(v.y, PH, H);
+        output(v.x, v.y, v.c, v.n) = (1.0f - down.weight) * s.upsampled_columns(v.x, down.lower, v.c, v.n) +
+                                     down.weight * s.upsampled_columns(v.x, down.upper, v.c, v.n);
         require_dense_from_zero(output);
         require_same_shape(output, input);
 

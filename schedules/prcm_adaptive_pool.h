@@ -11,11 +11,14 @@ namespace prcm {
 struct AdaptivePoolStages {
     Axes v;                      // x, y, c, n of the input and the output
     Halide::Var p{"p"};          // pixel of the pooled map: i + j * pooled_width
-    Halide::Var j{"j"};          // row of the pooled map
+    Halide::Var i{"i"}, j{"j"};  // column and row of the pooled map
     Halide::Var k{"k"};          // hidden channel
     Halide::RDom bin_rows;       // the rows of a bin (over the tallest one)
     Halide::RDom bin_columns;    // the columns of a bin (over the widest one)
     Halide::RDom over_c, over_k; // the input channels of conv1 and of conv2
+    Halide::Func row_start{"row_start"}, row_count{"row_count"};            // (j) bin j of the rows
+    Halide::Func column_start{"column_start"}, column_count{"column_count"};  // (i) bin i of the columns
+    Halide::Func pixel_row{"pixel_row"};        // (p) j of pixel p
     Halide::Func pooled_rows{"pooled_rows"};    // (x, j, c, n) x summed over each bin of rows
     Halide::Func binned{"binned"};              // (p, c, n) pooled_rows summed over each bin of columns
     Halide::Func pooled{"pooled"};              // (p, c, n) adaptive_avg_pool2d(x, ps)

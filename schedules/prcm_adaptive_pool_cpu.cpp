@@ -16,9 +16,9 @@ constexpr int kConvBlock = 8;
 void schedule_conv_cpu(Func conv, const Var &p, const Var &out, const RVar &in, const Var &n, int vec,
                        const Expr &work) {
     Var po("po"), pi("pi"), oo("oo"), oi("oi");
-    conv.compute_root().vectorize(p, vec, TailStrategy::Predicate);
+    conv.compute_root().vectorize(p, vec, TailStrategy::RoundUp);
     Stage update = conv.update();
-    update.split(p, po, pi, vec, TailStrategy::Predicate)
+    update.split(p, po, pi, vec, TailStrategy::RoundUp)
         .split(out, oo, oi, kConvBlock, TailStrategy::GuardWithIf)
         .reorder(pi, oi, in, po, oo, n)
         .vectorize(pi)
@@ -36,19 +36,29 @@ void schedule_prcm_adaptive_pool_cpu(AdaptivePoolStages &s, const Target &target
     const Expr planes = s.channels * s.batch;
     const Expr pixels = s.pooled_width * s.pooled_height;
 
+    for (Func table : {s.row_start, s.row_count, s.column_start, s.column_count, s.pixel_row}) table.compute_root();
+
     // The pool reads x once: each task pools whole planes, the rows summed a
     // vector along W at a time, then the short bins along the pooled rows.
     Var cn("cn"), task("task"), plane_in_task("plane_in_task");
     s.pooled.compute_root()
-        .vectorize(s.p, vec, TailStrategy::Predicate)
+        .vectorize(s.p, vec, TailStrategy::RoundUp)
         .fuse(v.c, v.n, cn)
         .split(cn, task, plane_in_task, max(1, kTaskElements / plane), TailStrategy::GuardWithIf);
     s.pooled.specialize(plane * planes <= kSerialElements);
     s.pooled.parallel(task);
     s.pooled_rows.compute_at(s.pooled, plane_in_task).vectorize(v.x, vec, TailStrategy::GuardWithIf);
     s.pooled_rows.update().reorder(v.x, s.bin_rows, s.j).vectorize(v.x, vec, TailStrategy::GuardWithIf);
-    s.binned.compute_at(s.pooled, plane_in_task).vectorize(s.p, vec, TailStrategy::Predicate);
-    s.binned.update().reorder(s.p, s.bin_columns).vectorize(s.p, vec, TailStrategy::Predicate);
+    s.binned.compute_at(s.pooled, plane_in_task).vectorize(s.p, vec, TailStrategy::GuardWithIf);
+    // Bins of a vector or more: a vector along each pixel's window, summed across.
+    // Narrower bins: a vector of pixels, their columns gathered.
+    Stage columns = s.binned.update();
+    RVar window_vector("window_vector"), in_vector("in_vector");
+    columns.specialize(s.bin_columns.x.extent() >= vec)
+        .split(s.bin_columns.x, window_vector, in_vector, vec, TailStrategy::GuardWithIf)
+        .atomic()
+        .vectorize(in_vector);
+    columns.reorder(s.p, s.bin_columns.x).vectorize(s.p, vec, TailStrategy::GuardWithIf);
 
     schedule_conv_cpu(s.expanded, s.p, s.k, s.over_c, v.n, vec, pixels * s.batch * s.channels * s.hidden_channels);
     schedule_conv_cpu(s.projected, s.p, v.c, s.over_k, v.n, vec, pixels * s.batch * s.channels * s.hidden_channels);
