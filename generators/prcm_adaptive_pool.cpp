@@ -76,13 +76,11 @@ public:
         s.pooled_height = select(skip, s.height, pool_size);
         const Expr &W = s.width, &H = s.height, &PW = s.pooled_width, &PH = s.pooled_height;
 
-        // The bins of each axis, and where each pooled pixel lies (tables a schedule
-        // may compute once: x86 has no vector integer division).
+        // The bins of each axis.
         s.row_start(j) = bin_start(j, H, PH);
         s.row_count(j) = bin_end(j, H, PH) - bin_start(j, H, PH);
         s.column_start(i) = bin_start(i, W, PW);
         s.column_count(i) = bin_end(i, W, PW) - bin_start(i, W, PW);
-        s.pixel_row(p) = p / PW;
 
         // The pool, separably: rows over each bin of H, then columns over each bin of W.
         s.bin_rows = RDom(0, longest_bin(H, PH), "bin_row");
@@ -93,25 +91,24 @@ public:
         Func edged = BoundaryConditions::repeat_edge(input, {{0, W}, {0, H}});
         s.pooled_rows(v.x, j, v.c, v.n) += edged(v.x, s.row_start(j) + s.bin_rows, v.c, v.n);
 
-        // Where pixel q lies; table values are clamped where they index, as Halide
-        // cannot bound them.
-        auto row_of = [&](const Expr &q) { return clamp(s.pixel_row(q), 0, PH - 1); };
-        auto column_of = [&](const Expr &q) { return clamp(q - s.pixel_row(q) * PW, 0, PW - 1); };
-        // Each pixel's columns are read through a window as long as the longest bin
-        // (longest <= W) that holds its bin and stays inside the row, masked to the bin.
-        const Expr column = column_of(p), first = s.column_start(column), count = s.column_count(column);
+        // Pixel p = i + j * PW (one past the map lies in its last row) reads its bin
+        // through a window of the longest bin's columns (longest <= W) inside the row.
         const Expr longest = longest_bin(W, PW);
+        const Expr row = min(p / PW, PH - 1), first = s.column_start(p % PW), count = s.column_count(p % PW);
+        s.pixel_bins(p) = {row, clamp(first, 0, W - longest), max(first - (W - longest), 0), count,
+                           count * s.row_count(row)};
+        // Table values are clamped where they index: Halide cannot bound them.
+        const FuncRef bins = s.pixel_bins(p);
+        const Expr window = clamp(bins[1], 0, W - longest), lead = bins[2];
         s.bin_columns = RDom(0, longest, "bin_column");
-        const Expr window = clamp(first, 0, W - longest);
-        const Expr lead = max(first - (W - longest), 0);  // first - window, in a form Halide 21 simplifies safely
         s.binned(p, v.c, v.n) = 0.0f;
-        s.binned(p, v.c, v.n) += select(s.bin_columns >= lead && s.bin_columns < lead + count,
-                                        s.pooled_rows(window + s.bin_columns, row_of(p), v.c, v.n), 0.0f);
+        s.binned(p, v.c, v.n) += select(s.bin_columns >= lead && s.bin_columns < lead + bins[3],
+                                        s.pooled_rows(window + s.bin_columns, clamp(bins[0], 0, PH - 1), v.c, v.n),
+                                        0.0f);
         // Defined past the map too, repeating its last pixel: a schedule may compute
         // whole vectors of pixels.
         const Expr last = min(p, PW * PH - 1);
-        s.pooled(p, v.c, v.n) =
-            s.binned(last, v.c, v.n) / cast<float>(s.column_count(column_of(last)) * s.row_count(row_of(last)));
+        s.pooled(p, v.c, v.n) = s.binned(last, v.c, v.n) / cast<float>(s.pixel_bins(last)[4]);
 
         // conv1 (C -> C*r), relu, conv2 (C*r -> C): 1x1, no bias, over the pooled pixels.
         s.over_c = RDom(0, s.channels, "over_c");

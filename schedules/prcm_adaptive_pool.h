@@ -18,7 +18,7 @@ struct AdaptivePoolStages {
     Halide::RDom over_c, over_k; // the input channels of conv1 and of conv2
     Halide::Func row_start{"row_start"}, row_count{"row_count"};            // (j) bin j of the rows
     Halide::Func column_start{"column_start"}, column_count{"column_count"};  // (i) bin i of the columns
-    Halide::Func pixel_row{"pixel_row"};        // (p) j of pixel p
+    Halide::Func pixel_bins{"pixel_bins"};      // (p) pixel p's row, window, lead in it, columns and area
     Halide::Func pooled_rows{"pooled_rows"};    // (x, j, c, n) x summed over each bin of rows
     Halide::Func binned{"binned"};              // (p, c, n) pooled_rows summed over each bin of columns
     Halide::Func pooled{"pooled"};              // (p, c, n) adaptive_avg_pool2d(x, ps)

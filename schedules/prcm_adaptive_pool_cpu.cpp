@@ -11,20 +11,23 @@ namespace {
 // Output channels a convolution accumulates at once, one vector of pixels each.
 constexpr int kConvBlock = 8;
 
-// out(p, o, n) += weight(o, r) * in(p, r, n): vectors of pixels, a block of
-// output channels per pass over the inputs, blocks in parallel.
+// out(p, o, n) += weight(o, r) * in(p, r, n): a tile of a vector of pixels by a
+// block of output channels accumulates in registers over all inputs; the tiles
+// of output channels run in parallel.
 void schedule_conv_cpu(Func conv, const Var &p, const Var &out, const RVar &in, const Var &n, int vec,
                        const Expr &work) {
     Var po("po"), pi("pi"), oo("oo"), oi("oi");
-    conv.compute_root().vectorize(p, vec, TailStrategy::RoundUp);
-    Stage update = conv.update();
-    update.split(p, po, pi, vec, TailStrategy::RoundUp)
+    Func tiles = conv.in();
+    tiles.compute_root()
+        .split(p, po, pi, vec, TailStrategy::RoundUp)
         .split(out, oo, oi, kConvBlock, TailStrategy::GuardWithIf)
-        .reorder(pi, oi, in, po, oo, n)
+        .reorder(pi, oi, po, oo, n)
         .vectorize(pi)
         .unroll(oi);
-    update.specialize(work <= kSerialElements);
-    update.parallel(oo);
+    tiles.specialize(work <= kSerialElements);
+    tiles.parallel(oo);
+    conv.compute_at(tiles, po).store_in(MemoryType::Register).vectorize(p).unroll(out);
+    conv.update().reorder(p, out, in).vectorize(p).unroll(out);
 }
 
 }  // namespace
@@ -36,7 +39,7 @@ void schedule_prcm_adaptive_pool_cpu(AdaptivePoolStages &s, const Target &target
     const Expr planes = s.channels * s.batch;
     const Expr pixels = s.pooled_width * s.pooled_height;
 
-    for (Func table : {s.row_start, s.row_count, s.column_start, s.column_count, s.pixel_row}) table.compute_root();
+    for (Func table : {s.row_start, s.row_count, s.column_start, s.column_count, s.pixel_bins}) table.compute_root();
 
     // The pool reads x once: each task pools whole planes, the rows summed a
     // vector along W at a time, then the short bins along the pooled rows.
