@@ -118,14 +118,18 @@ public:
         s.projected(p, v.c, v.n) = 0.0f;
         s.projected(p, v.c, v.n) += conv2_weight(0, 0, s.over_k, v.c) * max(s.expanded(p, s.over_k, v.n), 0.0f);
 
-        // Bilinear with align_corners=True back to H x W: along W, then along H.
-        const Taps across = align_corners_taps(v.x, PW, W);
+        // Bilinear with align_corners=True back to H x W: along W, then along H, from
+        // the taps of each output column and row (clamped again where they index).
+        const Taps across = align_corners_taps(v.x, PW, W), down = align_corners_taps(v.y, PH, H);
+        s.column_taps(v.x) = {across.lower, across.upper, across.weight};
+        s.row_taps(v.y) = {down.lower, down.upper, down.weight};
+        const FuncRef column_tap = s.column_taps(v.x), row_tap = s.row_taps(v.y);
         const Expr map_row = j * PW;
-        s.upsampled_columns(v.x, j, v.c, v.n) = (1.0f - across.weight) * s.projected(map_row + across.lower, v.c, v.n) +
-                                                across.weight * s.projected(map_row + across.upper, v.c, v.n);
-        const Taps down = align_corners_taps(v.y, PH, H);
-        output(v.x, v.y, v.c, v.n) = (1.0f - down.weight) * s.upsampled_columns(v.x, down.lower, v.c, v.n) +
-                                     down.weight * s.upsampled_columns(v.x, down.upper, v.c, v.n);
+        s.upsampled_columns(v.x, j, v.c, v.n) =
+            (1.0f - column_tap[2]) * s.projected(map_row + clamp(column_tap[0], 0, PW - 1), v.c, v.n) +
+            column_tap[2] * s.projected(map_row + clamp(column_tap[1], 0, PW - 1), v.c, v.n);
+        output(v.x, v.y, v.c, v.n) = (1.0f - row_tap[2]) * s.upsampled_columns(v.x, clamp(row_tap[0], 0, PH - 1), v.c, v.n) +
+                                     row_tap[2] * s.upsampled_columns(v.x, clamp(row_tap[1], 0, PH - 1), v.c, v.n);
         require_dense_from_zero(output);
         require_same_shape(output, input);
 

@@ -24,6 +24,7 @@ struct AdaptivePoolStages {
     Halide::Func pooled{"pooled"};              // (p, c, n) adaptive_avg_pool2d(x, ps)
     Halide::Func expanded{"expanded"};          // (p, k, n) conv1(pooled)
     Halide::Func projected{"projected"};        // (p, c, n) conv2(relu(expanded))
+    Halide::Func column_taps{"column_taps"}, row_taps{"row_taps"};  // (x), (y): the two source indices, the weight
     Halide::Func upsampled_columns{"upsampled_columns"};  // (x, j, c, n) projected interpolated along W
     Halide::Func output;                        // (x, y, c, n) interpolated along H too
     Halide::Expr width, height, channels, batch, hidden_channels, pooled_width, pooled_height;

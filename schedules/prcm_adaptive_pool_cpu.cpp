@@ -12,8 +12,9 @@ namespace {
 constexpr int kConvBlock = 8;
 
 // out(p, o, n) += weight(o, r) * in(p, r, n): a tile of a vector of pixels by a
-// block of output channels accumulates in registers over all inputs; the tiles
-// of output channels run in parallel.
+// block of output channels accumulates in registers over all the inputs; the
+// blocks of a sample (which share its pixels in cache) are the parallel tasks. `work` counts multiply-adds, a
+// lane of one costing about what a copied element does.
 void schedule_conv_cpu(Func conv, const Var &p, const Var &out, const RVar &in, const Var &n, int vec,
                        const Expr &work) {
     Var po("po"), pi("pi"), oo("oo"), oi("oi");
@@ -24,7 +25,7 @@ void schedule_conv_cpu(Func conv, const Var &p, const Var &out, const RVar &in, 
         .reorder(pi, oi, po, oo, n)
         .vectorize(pi)
         .unroll(oi);
-    tiles.specialize(work <= kSerialElements);
+    tiles.specialize(work <= kSerialElements * vec);
     tiles.parallel(oo);
     conv.compute_at(tiles, po).store_in(MemoryType::Register).vectorize(p).unroll(out);
     conv.update().reorder(p, out, in).vectorize(p).unroll(out);
@@ -37,9 +38,10 @@ void schedule_prcm_adaptive_pool_cpu(AdaptivePoolStages &s, const Target &target
     const Axes &v = s.v;
     const Expr plane = s.width * s.height;
     const Expr planes = s.channels * s.batch;
-    const Expr pixels = s.pooled_width * s.pooled_height;
 
-    for (Func table : {s.row_start, s.row_count, s.column_start, s.column_count, s.pixel_bins}) table.compute_root();
+    for (Func table : {s.row_start, s.row_count, s.column_start, s.column_count, s.pixel_bins, s.column_taps, s.row_taps}) {
+        table.compute_root();
+    }
 
     // The pool reads x once: each task pools whole planes, the rows summed a
     // vector along W at a time, then the short bins along the pooled rows.
@@ -63,11 +65,13 @@ void schedule_prcm_adaptive_pool_cpu(AdaptivePoolStages &s, const Target &target
         .vectorize(in_vector);
     columns.reorder(s.p, s.bin_columns.x).vectorize(s.p, vec, TailStrategy::GuardWithIf);
 
-    schedule_conv_cpu(s.expanded, s.p, s.k, s.over_c, v.n, vec, pixels * s.batch * s.channels * s.hidden_channels);
-    schedule_conv_cpu(s.projected, s.p, v.c, s.over_k, v.n, vec, pixels * s.batch * s.channels * s.hidden_channels);
+    const Expr conv_work = s.pooled_width * s.pooled_height * s.batch * s.channels * s.hidden_channels;
+    schedule_conv_cpu(s.expanded, s.p, s.k, s.over_c, v.n, vec, conv_work);
+    schedule_conv_cpu(s.projected, s.p, v.c, s.over_k, v.n, vec, conv_work);
 
-    // The full-size pass: each plane interpolated along W at its few pooled rows,
-    // then every output row is a blend of two of them, a vector along W at a time.
+    // The full-size pass, as schedule_elementwise_cpu lays it out (its plane loop is
+    // needed here): each plane interpolated along W at its few pooled rows, then
+    // every output row a blend of two of them, a vector along W at a time.
     Var xo("xo"), xi("xi");
     s.output.split(v.x, xo, xi, vec, TailStrategy::GuardWithIf)
         .vectorize(xi)
