@@ -107,7 +107,7 @@ public:
                                         0.0f);
         // Defined past the map too, repeating its last pixel: a schedule may compute
         // whole vectors of pixels.
-        const Expr last = min(p, PW * PH - 1);
+        const Expr last = min(likely(p), PW * PH - 1);
         s.pooled(p, v.c, v.n) = s.binned(last, v.c, v.n) / cast<float>(s.pixel_bins(last)[4]);
 
         // conv1 (C -> C*r), relu, conv2 (C*r -> C): 1x1, no bias, over the pooled pixels.

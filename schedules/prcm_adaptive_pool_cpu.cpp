@@ -79,7 +79,8 @@ void schedule_prcm_adaptive_pool_cpu(AdaptivePoolStages &s, const Target &target
         .split(cn, task, plane_in_task, max(1, kTaskElements / plane), TailStrategy::GuardWithIf);
     s.output.specialize(plane * planes <= kSerialElements);
     s.output.parallel(task);
-    s.upsampled_columns.compute_at(s.output, plane_in_task).vectorize(v.x, vec, TailStrategy::GuardWithIf);
+    // Its reads are gathers, which x86 vectors would only scalarize.
+    s.upsampled_columns.compute_at(s.output, plane_in_task);
 }
 
 }  // namespace prcm
