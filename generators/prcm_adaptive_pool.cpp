@@ -16,12 +16,13 @@ namespace {
 
 // adaptive_avg_pool2d's bin i of `bins` over an axis of `size`:
 // [floor(i * size / bins), ceil((i + 1) * size / bins)), so neighbours overlap
-// when `bins` does not divide `size`.
+// when `bins` does not divide `size`. In 64 bits, as PyTorch: skipping the pool,
+// bins == size and i * size passes 2^31 from sizes of 46341.
 Expr bin_start(const Expr &i, const Expr &size, const Expr &bins) {
-    return i * size / bins;
+    return cast<int>(cast<int64_t>(i) * size / bins);
 }
 Expr bin_end(const Expr &i, const Expr &size, const Expr &bins) {
-    return ((i + 1) * size + bins - 1) / bins;
+    return cast<int>(((cast<int64_t>(i) + 1) * size + bins - 1) / bins);
 }
 // No bin is longer than ceil(size / bins), plus one where the bins overlap.
 Expr longest_bin(const Expr &size, const Expr &bins) {
@@ -91,18 +92,19 @@ public:
         Func edged = BoundaryConditions::repeat_edge(input, {{0, W}, {0, H}});
         s.pooled_rows(v.x, j, v.c, v.n) += edged(v.x, s.row_start(j) + s.bin_rows, v.c, v.n);
 
-        // Pixel p = i + j * PW (one past the map lies in its last row) reads its bin
-        // through a window of the longest bin's columns (longest <= W) inside the row.
+        // Pixel p = i + j * PW (pixels past the map lie in its last row): its row, a
+        // window of the longest bin's columns (longest <= W) inside the row holding
+        // its bin, the bin's first column in the window, its columns and its area.
         const Expr longest = longest_bin(W, PW);
         const Expr row = min(p / PW, PH - 1), first = s.column_start(p % PW), count = s.column_count(p % PW);
         s.pixel_bins(p) = {row, clamp(first, 0, W - longest), max(first - (W - longest), 0), count,
                            count * s.row_count(row)};
         // Table values are clamped where they index: Halide cannot bound them.
         const FuncRef bins = s.pixel_bins(p);
-        const Expr window = clamp(bins[1], 0, W - longest), lead = bins[2];
+        const Expr window = clamp(bins[1], 0, W - longest), lead = bins[2], columns = bins[3];
         s.bin_columns = RDom(0, longest, "bin_column");
         s.binned(p, v.c, v.n) = 0.0f;
-        s.binned(p, v.c, v.n) += select(s.bin_columns >= lead && s.bin_columns < lead + bins[3],
+        s.binned(p, v.c, v.n) += select(s.bin_columns >= lead && s.bin_columns < lead + columns,
                                         s.pooled_rows(window + s.bin_columns, clamp(bins[0], 0, PH - 1), v.c, v.n),
                                         0.0f);
         // Defined past the map too, repeating its last pixel: a schedule may compute
@@ -128,8 +130,9 @@ public:
         s.upsampled_columns(v.x, j, v.c, v.n) =
             (1.0f - column_tap[2]) * s.projected(map_row + clamp(column_tap[0], 0, PW - 1), v.c, v.n) +
             column_tap[2] * s.projected(map_row + clamp(column_tap[1], 0, PW - 1), v.c, v.n);
-        output(v.x, v.y, v.c, v.n) = (1.0f - row_tap[2]) * s.upsampled_columns(v.x, clamp(row_tap[0], 0, PH - 1), v.c, v.n) +
-                                     row_tap[2] * s.upsampled_columns(v.x, clamp(row_tap[1], 0, PH - 1), v.c, v.n);
+        output(v.x, v.y, v.c, v.n) =
+            (1.0f - row_tap[2]) * s.upsampled_columns(v.x, clamp(row_tap[0], 0, PH - 1), v.c, v.n) +
+            row_tap[2] * s.upsampled_columns(v.x, clamp(row_tap[1], 0, PH - 1), v.c, v.n);
         require_dense_from_zero(output);
         require_same_shape(output, input);
 

@@ -12,7 +12,7 @@ constexpr int kThreads = 32;
 
 // One thread per element of the first dimension (a reduction runs serially in
 // it), blocks over the rest.
-void gpu_rows(Stage stage, const VarOrRVar &first, const VarOrRVar &second, const VarOrRVar &third) {
+void gpu_rows(Stage stage, const Var &first, const Var &second, const Var &third) {
     Var outer("outer"), inner("inner");
     stage.split(first, outer, inner, kThreads, TailStrategy::GuardWithIf)
         .gpu_blocks(outer, second, third)
@@ -22,6 +22,7 @@ void gpu_rows(Stage stage, const VarOrRVar &first, const VarOrRVar &second, cons
 
 void schedule_prcm_adaptive_pool_gpu(AdaptivePoolStages &s, const Target &) {
     const Axes &v = s.v;
+    // The tables stay inlined: a GPU divides integers in the kernels that use them.
 
     // Rows of a bin summed with adjacent threads on adjacent x (coalesced).
     Var cn("cn");

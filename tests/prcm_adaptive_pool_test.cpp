@@ -69,11 +69,13 @@ TEST_CASE("prcm_adaptive_pool: bins that do not divide, on a 4x5 ramp into 3x3",
 
 TEST_CASE("prcm_adaptive_pool: H or W below the pool size skips the pooling", "[prcm_adaptive_pool]") {
     // x itself goes through the identity convolutions and an H -> H, W -> W
-    // interpolation: x comes back exactly, 1-pixel sides included.
+    // interpolation: x comes back exactly, 1-pixel sides included, and a row so
+    // long that its bins' i * W passes 2^31.
     const struct {
         TorchShape shape;
         int pool_size;
-    } cases[] = {{{2, 3, 2, 5}, 3}, {{1, 2, 6, 3}, 4}, {{3, 4, 1, 1}, 2}, {{1, 1, 1, 9}, 8}, {{2, 2, 7, 1}, 5}};
+    } cases[] = {{{2, 3, 2, 5}, 3}, {{1, 2, 6, 3}, 4}, {{3, 4, 1, 1}, 2},
+                 {{1, 1, 1, 9}, 8}, {{2, 2, 7, 1}, 5}, {{1, 1, 1, 50000}, 2}};
     for (Device d : test::devices_to_test()) {
         for (const auto &c : cases) {
             INFO(device_name(d) << " " << shape_string(c.shape) << " pool_size " << c.pool_size);
@@ -90,8 +92,8 @@ TEST_CASE("prcm_adaptive_pool: a 1x1 pooled map fills the plane with its transfo
     // give 2 relu(m) - 3 relu(m) = -m for m > 0, broadcast to every pixel.
     for (Device d : test::devices_to_test()) {
         INFO(device_name(d));
-        Tensor x = make_tensor({2, 1, 3, 4});
-        x.for_each_element([&](int w, int h, int, int n) { x(w, h, 0, n) = 4.0f * h + w + 10.0f * n; });  // mean 5.5 + 10 n
+        Tensor x = make_tensor({2, 1, 3, 4});  // 0..11 + 10 n: mean 5.5 + 10 n
+        x.for_each_element([&](int w, int h, int, int n) { x(w, h, 0, n) = 4.0f * h + w + 10.0f * n; });
         Weights weights;
         weights.emplace("conv1.weight", make_tensor({2, 1, 1, 1}));
         weights.emplace("conv2.weight", make_tensor({1, 2, 1, 1}));
@@ -104,7 +106,7 @@ TEST_CASE("prcm_adaptive_pool: a 1x1 pooled map fills the plane with its transfo
 }
 
 TEST_CASE("prcm_adaptive_pool: the ReLU cuts a negative pooled map to zero", "[prcm_adaptive_pool]") {
-    // r = 1 with identity convolutions: relu(mean) on each of the 2x2 bins of an 8x8 plane.
+    // r = 1 with identity convolutions: relu(mean) of each of the four 4x4 bins.
     for (Device d : test::devices_to_test()) {
         INFO(device_name(d));
         Tensor x = make_tensor({1, 1, 8, 8});
@@ -116,7 +118,9 @@ TEST_CASE("prcm_adaptive_pool: the ReLU cuts a negative pooled map to zero", "[p
         weights.at("conv2.weight").fill(1.0f);
         const Tensor out = run(d, x, weights, 2);
         // Columns pooled to relu(-1) = 0 and 2, interpolated across the 8 columns.
-        out.for_each_element([&](int w, int h, int, int) { CHECK(out(w, h, 0, 0) == Approx(2.0 * w / 7).epsilon(1e-6)); });
+        out.for_each_element([&](int w, int h, int, int) {
+            CHECK(out(w, h, 0, 0) == Approx(2.0 * w / 7).epsilon(1e-6));
+        });
     }
 }
 

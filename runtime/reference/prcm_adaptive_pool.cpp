@@ -5,6 +5,7 @@
 #include "reference_math.h"
 
 #include <algorithm>
+#include <cstdint>
 #include <string>
 
 namespace prcm {
@@ -29,10 +30,10 @@ int scalar_argument(const std::string &name, const HyperParams &hp) {
     return name == "pool_size" ? hp.pool_size : 0;  // the library has no other scalar
 }
 
-// adaptive_avg_pool2d's bin i of `bins` over an axis of `size`:
+// adaptive_avg_pool2d's bin i of `bins` over an axis of `size`, in int64 as PyTorch:
 // [floor(i * size / bins), ceil((i + 1) * size / bins)).
-int bin_start(int i, int size, int bins) { return i * size / bins; }
-int bin_end(int i, int size, int bins) { return ((i + 1) * size + bins - 1) / bins; }
+int bin_start(int i, int size, int bins) { return int(int64_t(i) * size / bins); }
+int bin_end(int i, int size, int bins) { return int(((int64_t(i) + 1) * size + bins - 1) / bins); }
 
 // F.interpolate(align_corners=True): output index d of `out` reads the source at
 // d * (in - 1) / (out - 1), at 0 when out == 1.
@@ -99,8 +100,10 @@ RefTensor reference(const Tensor &x, const Weights &w, const HyperParams &hp) {
                 const Taps ty = taps(h, ph, H);
                 for (int col = 0; col < W; col++) {
                     const Taps tx = taps(col, pw, W);
-                    const double upper_row = (1 - tx.weight) * at(ty.upper, tx.lower, c) + tx.weight * at(ty.upper, tx.upper, c);
-                    const double lower_row = (1 - tx.weight) * at(ty.lower, tx.lower, c) + tx.weight * at(ty.lower, tx.upper, c);
+                    const double lower_row =
+                        (1 - tx.weight) * at(ty.lower, tx.lower, c) + tx.weight * at(ty.lower, tx.upper, c);
+                    const double upper_row =
+                        (1 - tx.weight) * at(ty.upper, tx.lower, c) + tx.weight * at(ty.upper, tx.upper, c);
                     out.at(n, c, h, col) = (1 - ty.weight) * lower_row + ty.weight * upper_row;
                 }
             }
