@@ -13,6 +13,7 @@ set(PRCM_MODULES
     prcm_se
     prcm_basis_expand
     prcm_se_affine
+    prcm_adaptive_pool
     inverted_bottleneck
     inverted_bottleneck_res
     gap

@@ -48,6 +48,15 @@ struct Comparison {
 
 Comparison compare(const Tensor &got, const RefTensor &want, Tolerance tol = kTolerance);
 
+// Nearly all zeros (at 16 elements or more) agree with anything that is also zero:
+// such a result proves nothing, and compare() mistrusts it.
+bool mostly_zero(const RefTensor &want, Tolerance tol = kTolerance);
+
+// How often verify() draws a problem's data again, from seed + k * kRedrawSeedStep,
+// while its reference is mostly zero.
+constexpr int kRedraws = 4;
+constexpr uint64_t kRedrawSeedStep = 1000003;
+
 // The seeded input and weights of a problem.
 struct ProblemData {
     Tensor input;
@@ -63,7 +72,8 @@ struct VerifyResult {
 };
 
 // Runs the problem on its device and compares with the reference. An absent
-// device gives Verdict::skipped with the reason in `error`.
+// device gives Verdict::skipped with the reason in `error`. A draw whose reference
+// is mostly zero is replaced by the next (see kRedraws).
 VerifyResult verify(const Problem &p);
 
 }  // namespace prcm

@@ -1,0 +1,156 @@
+// PRCM_AdaptivePool (notebook 000 §3). Not a modulator: its output is the transform itself,
+//   interpolate(conv2(relu(conv1(adaptive_avg_pool2d(x, ps)))), (H, W), bilinear, align_corners=True),
+// with the pooling skipped (x transformed as it is) when H or W is below ps.
+#include "Halide.h"
+#include "generators/algorithm_common.h"
+#include "generators/modulator.h"  // estimate_nchw and the notebooks' sizes
+#include "schedules/prcm_adaptive_pool.h"
+
+#include <limits>
+
+namespace prcm {
+
+using namespace Halide;
+
+namespace {
+
+// adaptive_avg_pool2d's bin i of `bins` over an axis of `size`:
+// [floor(i * size / bins), ceil((i + 1) * size / bins)), so neighbours overlap
+// when `bins` does not divide `size`. In 64 bits, as PyTorch: skipping the pool,
+// bins == size and i * size passes 2^31 from sizes of 46341.
+Expr bin_start(const Expr &i, const Expr &size, const Expr &bins) {
+    return cast<int>(cast<int64_t>(i) * size / bins);
+}
+Expr bin_end(const Expr &i, const Expr &size, const Expr &bins) {
+    return cast<int>(((cast<int64_t>(i) + 1) * size + bins - 1) / bins);
+}
+// No bin is longer than ceil(size / bins), plus one where the bins overlap.
+Expr longest_bin(const Expr &size, const Expr &bins) {
+    return (size + bins - 1) / bins + select(size % bins == 0, 0, 1);
+}
+
+// F.interpolate(mode='bilinear', align_corners=True) along one axis: output
+// index d of `out` reads the source at d * (in - 1) / (out - 1), at 0 when out == 1.
+struct Taps {
+    Expr lower, upper, weight;  // the two source indices and the upper one's weight
+};
+Taps align_corners_taps(const Expr &d, const Expr &in, const Expr &out) {
+    const Expr scale = select(out > 1, cast<float>(in - 1) / cast<float>(max(out - 1, 1)), 0.0f);
+    const Expr source = cast<float>(d) * scale;
+    const Expr lower = clamp(cast<int>(source), 0, in - 1);  // source >= 0: the cast floors
+    return {lower, min(lower + 1, in - 1), source - cast<float>(lower)};
+}
+
+}  // namespace
+
+class PrcmAdaptivePool : public Generator<PrcmAdaptivePool> {
+public:
+    Input<Buffer<float, 4>> input{"input"};                // (w, h, c, n)  ==  torch x [N, C, H, W]
+    Input<Buffer<float, 4>> conv1_weight{"conv1_weight"};  // (1, 1, c, k)  ==  torch conv1.weight [C*r, C, 1, 1]
+    Input<Buffer<float, 4>> conv2_weight{"conv2_weight"};  // (1, 1, k, c)  ==  torch conv2.weight [C, C*r, 1, 1]
+    Input<int> pool_size{"pool_size", 2, 1, std::numeric_limits<int>::max()};  // ps, no weight implies it
+    Output<Buffer<float, 4>> output{"output"};             // (w, h, c, n)  ==  torch [N, C, H, W]
+
+    void generate() {
+        AdaptivePoolStages s;
+        const Axes &v = s.v;
+        const Var &p = s.p, &i = s.i, &j = s.j, &k = s.k;
+        s.width = input.dim(0).extent();
+        s.height = input.dim(1).extent();
+        s.channels = input.dim(2).extent();
+        s.batch = input.dim(3).extent();
+        s.hidden_channels = conv1_weight.dim(3).extent();
+        require_dense_from_zero(input);
+        require_dense_from_zero(conv1_weight);
+        require_dense_from_zero(conv2_weight);
+        conv1_weight.dim(0).set_extent(1);
+        conv1_weight.dim(1).set_extent(1);
+        conv1_weight.dim(2).set_extent(s.channels);
+        conv2_weight.dim(0).set_extent(1);
+        conv2_weight.dim(1).set_extent(1);
+        conv2_weight.dim(2).set_extent(s.hidden_channels);
+        conv2_weight.dim(3).set_extent(s.channels);
+
+        // Skipping the pooling is pooling to the input's own size: every bin one element.
+        const Expr skip = s.height < pool_size || s.width < pool_size;
+        s.pooled_width = select(skip, s.width, pool_size);
+        s.pooled_height = select(skip, s.height, pool_size);
+        const Expr &W = s.width, &H = s.height, &PW = s.pooled_width, &PH = s.pooled_height;
+
+        // The bins of each axis.
+        s.row_start(j) = bin_start(j, H, PH);
+        s.row_count(j) = bin_end(j, H, PH) - bin_start(j, H, PH);
+        s.column_start(i) = bin_start(i, W, PW);
+        s.column_count(i) = bin_end(i, W, PW) - bin_start(i, W, PW);
+
+        // The pool, separably: rows over each bin of H, then columns over each bin of W.
+        s.bin_rows = RDom(0, longest_bin(H, PH), "bin_row");
+        s.bin_rows.where(s.bin_rows < s.row_count(j));
+        s.pooled_rows(v.x, j, v.c, v.n) = 0.0f;
+        // The input repeats its edges: Halide's bounds of the windows below may pass the
+        // last column by one (it cannot correlate the two uses of the longest bin).
+        Func edged = BoundaryConditions::repeat_edge(input, {{0, W}, {0, H}});
+        s.pooled_rows(v.x, j, v.c, v.n) += edged(v.x, s.row_start(j) + s.bin_rows, v.c, v.n);
+
+        // Pixel p = i + j * PW (pixels past the map lie in its last row): its row, a
+        // window of the longest bin's columns (longest <= W) inside the row holding
+        // its bin, the bin's first column in the window, its columns and its area.
+        const Expr longest = longest_bin(W, PW);
+        const Expr row = min(p / PW, PH - 1), first = s.column_start(p % PW), count = s.column_count(p % PW);
+        s.pixel_bins(p) = {row, clamp(first, 0, W - longest), max(first - (W - longest), 0), count,
+                           count * s.row_count(row)};
+        // Table values are clamped where they index: Halide cannot bound them.
+        const FuncRef bins = s.pixel_bins(p);
+        const Expr window = clamp(bins[1], 0, W - longest), lead = bins[2], columns = bins[3];
+        s.bin_columns = RDom(0, longest, "bin_column");
+        s.binned(p, v.c, v.n) = 0.0f;
+        s.binned(p, v.c, v.n) += select(s.bin_columns >= lead && s.bin_columns < lead + columns,
+                                        s.pooled_rows(window + s.bin_columns, clamp(bins[0], 0, PH - 1), v.c, v.n),
+                                        0.0f);
+        // Defined past the map too, repeating its last pixel: a schedule may compute
+        // whole vectors of pixels.
+        const Expr last = min(likely(p), PW * PH - 1);
+        s.pooled(p, v.c, v.n) = s.binned(last, v.c, v.n) / cast<float>(s.pixel_bins(last)[4]);
+
+        // conv1 (C -> C*r), relu, conv2 (C*r -> C): 1x1, no bias, over the pooled pixels.
+        s.over_c = RDom(0, s.channels, "over_c");
+        s.expanded(p, k, v.n) = 0.0f;
+        s.expanded(p, k, v.n) += conv1_weight(0, 0, s.over_c, k) * s.pooled(p, s.over_c, v.n);
+        s.over_k = RDom(0, s.hidden_channels, "over_k");
+        s.projected(p, v.c, v.n) = 0.0f;
+        s.projected(p, v.c, v.n) += conv2_weight(0, 0, s.over_k, v.c) * max(s.expanded(p, s.over_k, v.n), 0.0f);
+
+        // Bilinear with align_corners=True back to H x W: along W, then along H, from
+        // the taps of each output column and row (clamped again where they index).
+        const Taps across = align_corners_taps(v.x, PW, W), down = align_corners_taps(v.y, PH, H);
+        s.column_taps(v.x) = {across.lower, across.upper, across.weight};
+        s.row_taps(v.y) = {down.lower, down.upper, down.weight};
+        const FuncRef column_tap = s.column_taps(v.x), row_tap = s.row_taps(v.y);
+        const Expr map_row = j * PW;
+        s.upsampled_columns(v.x, j, v.c, v.n) =
+            (1.0f - column_tap[2]) * s.projected(map_row + clamp(column_tap[0], 0, PW - 1), v.c, v.n) +
+            column_tap[2] * s.projected(map_row + clamp(column_tap[1], 0, PW - 1), v.c, v.n);
+        output(v.x, v.y, v.c, v.n) =
+            (1.0f - row_tap[2]) * s.upsampled_columns(v.x, clamp(row_tap[0], 0, PH - 1), v.c, v.n) +
+            row_tap[2] * s.upsampled_columns(v.x, clamp(row_tap[1], 0, PH - 1), v.c, v.n);
+        require_dense_from_zero(output);
+        require_same_shape(output, input);
+
+        s.output = output;
+        if (using_autoscheduler()) {
+            estimate_nchw(input);
+            estimate_nchw(output);
+            conv1_weight.set_estimates({{0, 1}, {0, 1}, {0, kEstimateChannels}, {0, 2 * kEstimateChannels}});
+            conv2_weight.set_estimates({{0, 1}, {0, 1}, {0, 2 * kEstimateChannels}, {0, kEstimateChannels}});
+            pool_size.set_estimate(2);
+        } else if (get_target().has_gpu_feature()) {
+            schedule_prcm_adaptive_pool_gpu(s, get_target());
+        } else {
+            schedule_prcm_adaptive_pool_cpu(s, get_target());
+        }
+    }
+};
+
+}  // namespace prcm
+
+HALIDE_REGISTER_GENERATOR(prcm::PrcmAdaptivePool, prcm_adaptive_pool)
