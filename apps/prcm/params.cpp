@@ -51,8 +51,9 @@ void table_001(int channels, int num_basis) {
             continue;
         }
         const long long extra = n - baseline;
-        t.rows.push_back({r.label, format_count(n),
-                          extra > 0 ? "+" + format_count(extra) : extra < 0 ? format_count(extra) : "baseline"});
+        std::string extra_text = extra == 0 ? "baseline" : format_count(extra);
+        if (extra > 0) extra_text.insert(0, "+");
+        t.rows.push_back({r.label, format_count(n), extra_text});
     }
     t.print();
 
@@ -71,7 +72,8 @@ void table_001(int channels, int num_basis) {
             std::string dims;
             for (int e : w.shape) {
                 elements *= e;
-                dims += (dims.empty() ? "" : " x ") + std::to_string(e);
+                if (!dims.empty()) dims += " x ";
+                dims += std::to_string(e);
             }
             std::cout << "  " << w.name << ": " << dims << " = " << format_count(elements)
                       << (std::string(name) == "affine_prcm" && w.name != "scale_proj.weight" ? " (NEW in AffinePRCM)"
@@ -130,12 +132,38 @@ void table_000(int channels) {
                  "- PRCM_AdaptivePool: 1x1 convs, so the count does not depend on pool_size\n";
 }
 
+// The parameter columns of the expansion (000 §8) and pool-size (000 §9) ablations.
+void table_ablations(int channels) {
+    std::cout << "PRCM_SE Expansion Ratio Ablation (channels=" << channels << ")  [notebook 000 §8]\n\n";
+    Table se{{"Expansion", "Params", "Hidden Dim"}, {}};
+    for (int r : {1, 2, 4, 8, 16}) {
+        const long long n = count({"", "prcm_se", [r](HyperParams &hp) { hp.expansion = r; }}, channels);
+        se.rows.push_back({std::to_string(r), n < 0 ? "not built" : format_count(n), std::to_string(channels * r)});
+    }
+    se.print();
+    std::cout << "\nPRCM_AdaptivePool Size Ablation (channels=" << channels << ", expansion=2)  [notebook 000 §9]\n\n";
+    Table pool{{"Pool Size", "Params", "Spatial Info"}, {}};
+    for (int ps : {1, 2, 4, 8, 16, 32}) {
+        const long long n = count({"", "prcm_adaptive_pool",
+                                   [ps](HyperParams &hp) {
+                                       hp.pool_size = ps;
+                                       hp.expansion = 2;
+                                   }},
+                                  channels);
+        pool.rows.push_back({std::to_string(ps) + "x" + std::to_string(ps), n < 0 ? "not built" : format_count(n),
+                             std::to_string(ps) + "x" + std::to_string(ps) + " = " + std::to_string(ps * ps)});
+    }
+    pool.print();
+}
+
 }  // namespace
 
 int run_params() {
     table_001(64, 8);
     std::cout << "\n";
     table_000(64);
+    std::cout << "\n";
+    table_ablations(64);
     return 0;
 }
 
