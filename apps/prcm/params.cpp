@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <functional>
 #include <iostream>
+#include <sstream>
 
 namespace prcm::cli {
 
@@ -51,9 +52,10 @@ void table_001(int channels, int num_basis) {
             continue;
         }
         const long long extra = n - baseline;
-        std::string extra_text = extra == 0 ? "baseline" : format_count(extra);
-        if (extra > 0) extra_text.insert(0, "+");
-        t.rows.push_back({r.label, format_count(n), extra_text});
+        std::ostringstream extra_text;  // "+512", "-12" or "baseline", as the notebook prints it
+        if (extra > 0) extra_text << "+";
+        extra_text << (extra == 0 ? std::string("baseline") : format_count(extra));
+        t.rows.push_back({r.label, format_count(n), extra_text.str()});
     }
     t.print();
 
