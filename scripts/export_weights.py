@@ -78,7 +78,7 @@ def main():
             if a.checkpoint:
                 channels = shape[1]
                 block = make_block(a.module, channels, **hyper)
-                block.load_state_dict(state, strict=False)
+                block.load_state_dict(state)  # strict: a key the block lacks is an error
             with torch.no_grad():
                 y = block(x).numpy()
             atomic_save(a.expected, lambda tmp: np.save(open(tmp, "wb"), y))
