@@ -27,20 +27,25 @@ Stats summarize(std::vector<double> ms) {
 }
 
 // The notebooks' protocol: warm-up calls, then each call timed on its own, with
-// the device synchronized inside the timed region.
-Status time_calls(const std::function<Status()> &call_and_sync, int warmup, int repeat, Stats *out) {
-    for (int i = 0; i < warmup; i++) {
-        if (Status s = call_and_sync(); !s) return s;
-    }
-    std::vector<double> ms;
-    ms.reserve(repeat);
+// the device synchronized inside the timed region. Several calls are timed in
+// turn, call by call, so that a machine whose speed drifts (a shared VM) moves
+// them together and their ratio holds.
+Status time_interleaved(const std::vector<std::function<Status()>> &calls, int warmup, int repeat,
+                        const std::vector<Stats *> &out) {
+    for (int i = 0; i < warmup; i++)
+        for (const auto &call : calls)
+            if (Status s = call(); !s) return s;
+    std::vector<std::vector<double>> ms(calls.size());
+    for (auto &v : ms) v.reserve(repeat);
     for (int i = 0; i < repeat; i++) {
-        const auto start = std::chrono::steady_clock::now();
-        if (Status s = call_and_sync(); !s) return s;
-        const auto end = std::chrono::steady_clock::now();
-        ms.push_back(std::chrono::duration<double, std::milli>(end - start).count());
+        for (size_t k = 0; k < calls.size(); k++) {
+            const auto start = std::chrono::steady_clock::now();
+            if (Status s = calls[k](); !s) return s;
+            const auto end = std::chrono::steady_clock::now();
+            ms[k].push_back(std::chrono::duration<double, std::milli>(end - start).count());
+        }
     }
-    *out = summarize(std::move(ms));
+    for (size_t k = 0; k < calls.size(); k++) *out[k] = summarize(std::move(ms[k]));
     return Status::ok();
 }
 
@@ -65,29 +70,32 @@ Measurement measure(const Problem &p, const TimingOptions &t) {
         m.error = s.message();
         return m;
     }
-    Status s = time_prepared(call, d.input, output, t, &m.block);
-    if (s) {
-        // The floor: copying the experiment's tensor x, the largest the block touches.
-        Tensor x = make_tensor(p.shape), copy = make_tensor(p.shape);
-        s = time_calls(
-            [&] {
-                if (Status c = run_copy(p.device, x, copy); !c) return c;
-                return device_sync(p.device, copy);
-            },
-            t.warmup, t.repeat, &m.copy);
-    }
+    // The floor: copying the experiment's tensor x, the largest the block touches, from
+    // and to the block's own buffers where they are x-shaped, so both run as warm.
+    const bool same_buffers = torch_shape(d.input) == p.shape && torch_shape(output) == p.shape;
+    Tensor x = same_buffers ? d.input : make_tensor(p.shape), copy = same_buffers ? output : make_tensor(p.shape);
+    Status s = time_interleaved(
+        {[&] {
+             if (Status c = call_prepared(call, d.input, output); !c) return c;
+             return device_sync(p.device, output);
+         },
+         [&] {
+             if (Status c = run_copy(p.device, x, copy); !c) return c;
+             return device_sync(p.device, copy);
+         }},
+        t.warmup, t.repeat, {&m.block, &m.copy});
     if (!s) m.error = s.message();
     return m;
 }
 
 Status time_prepared(const PreparedCall &call, const Tensor &input, Tensor &output, const TimingOptions &t,
                      Stats *stats) {
-    return time_calls(
-        [&] {
+    return time_interleaved(
+        {[&] {
             if (Status c = call_prepared(call, input, output); !c) return c;
             return device_sync(call.device, output);
-        },
-        t.warmup, t.repeat, stats);
+        }},
+        t.warmup, t.repeat, {stats});
 }
 
 std::string ratio_string(double a, double b) {
