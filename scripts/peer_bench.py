@@ -21,6 +21,7 @@ import subprocess
 import sys
 import tempfile
 import time
+import warnings
 
 import numpy as np
 
@@ -79,6 +80,7 @@ def main():
     p.add_argument("--prcm", default=os.path.join(HERE, "..", "build", "bin", "prcm"))
     p.add_argument("--experiments", default="latency,channels,resolution,batch")
     p.add_argument("--threads", default=f"1,{os.cpu_count()}", help="thread counts, e.g. 1,2")
+    p.add_argument("--blocks", help="only these blocks, e.g. PRCM,AffinePRCM (default: all)")
     p.add_argument("--warmup", type=int, default=20)
     p.add_argument("--repeat", type=int, default=100)
     p.add_argument("--json", help="write every measurement and the geometric means here")
@@ -86,11 +88,22 @@ def main():
 
     import onnxruntime as ort
     import torch
+
+    # The legacy TorchScript exporter is what turns the notebooks' modules into plain ONNX
+    # graphs (PRCM_AdaptivePool's Python branch on H and W is fixed per input shape, which
+    # is what the comparison needs): its warnings about both are expected.
+    warnings.filterwarnings("ignore", category=DeprecationWarning)
+    warnings.filterwarnings("ignore", category=torch.jit.TracerWarning)
     from safetensors.numpy import save_file
 
     from prcm_torch import make_block
 
     chosen = {k: v for k, v in experiments().items() if k in a.experiments.split(",")}
+    if a.blocks:
+        unknown = set(a.blocks.split(",")) - set(BLOCKS)
+        if unknown:
+            p.error(f"unknown blocks {sorted(unknown)}; known: {', '.join(BLOCKS)}")
+        chosen = {k: [c for c in v if c[0] in a.blocks.split(",")] for k, v in chosen.items()}
     threads = [int(t) for t in a.threads.split(",")]
     work = tempfile.mkdtemp(prefix="prcm-peers-")
     machine = {"cpu": platform.processor() or platform.machine(), "torch": torch.__version__,
@@ -123,6 +136,9 @@ def main():
                 cmd = [a.prcm, "run", "--module", module, "--weights", w_path, "--input", x_path, "--output", y_path,
                        "--threads", str(nthreads), "--warmup", str(a.warmup), "--repeat", str(a.repeat),
                        "--json", t_path, *flags]
+                # The peers' worker threads spin for a while after they run; with as many
+                # threads as cores they would steal prcm's time. Let them go idle first.
+                time.sleep(0.3)
                 r = subprocess.run(cmd, capture_output=True, text=True)
                 if r.returncode != 0:
                     sys.exit(f"prcm run failed for {label} {shape}: {r.stderr.strip()}")
@@ -140,6 +156,7 @@ def main():
                 feed = {"x": x.numpy()}
                 y_ort = session.run(None, feed)[0]
                 ort_ms = median_ms(lambda: session.run(None, feed), a.warmup, a.repeat)
+                del session  # its thread pool goes with it
 
                 # The same weights and input must give the same output everywhere before a time counts.
                 for name, y in (("torch", y_torch), ("onnxruntime", y_ort)):
