@@ -1,4 +1,4 @@
-// Measured (prcm bench, k=7, 1 thread, Xeon @ 2.1 GHz AVX-512, medians on a shared machine): r=2 1x128x4x4 0.043 ms, 1x128x8x8 0.10 ms, 1x128x16x16 0.36 ms, 1x64x64x64 1.55 ms (2 threads 0.84 ms = 191 GFLOP/s, 25x the 0.033 ms copy floor); r=4 0.059, 0.16, 0.57, 2.47 ms.
+// Measured (prcm bench, k=7, 1 thread, Xeon @ 2.1 GHz AVX-512, medians on a shared machine): r=2 1x128x4x4 0.040 ms, 1x128x8x8 0.10 ms, 1x128x16x16 0.36 ms, 1x64x64x64 1.55 ms (2 threads 0.84 ms = 191 GFLOP/s, 25x the 0.033 ms copy floor); r=4 0.056, 0.16, 0.57, 2.47 ms.
 #include "schedules/elementwise.h"
 #include "schedules/inverted_bottleneck.h"
 
@@ -110,8 +110,14 @@ void schedule_inverted_bottleneck_cpu(BottleneckStages &s, const Target &target)
 
     // Staging the padded strip keeps the boundary select out of the depthwise loop;
     // the copy's own select is partitioned away in the interior.
+    // On a narrow plane a padded row is mostly border: its bounds are aligned to
+    // whole row vectors, so each vector is all zero or all plane, not a gather.
     const Var padded_x = s.padded.args()[0];
-    s.padded.compute_at(out, strip).vectorize(padded_x, vec);
+    s.padded.compute_at(out, strip).align_bounds(padded_x, select(narrow, tile_x, 1));
+    for (const NarrowTile &t : narrow_tiles) {
+        s.padded.specialize(s.width == t.width).vectorize(padded_x, t.width);
+    }
+    s.padded.vectorize(padded_x, vec);
 
     // The 1x1 weights are read in place: staging them costs more than the tiles on a
     // small plane, and the boundary's clamp and select fall out of whole tiles.
