@@ -1,4 +1,4 @@
-// Measured (prcm bench, k=7, 1 thread, Xeon @ 2.1 GHz AVX-512, medians on a shared machine): r=2 1x128x4x4 0.040 ms, 1x128x8x8 0.10 ms, 1x128x16x16 0.36 ms, 1x64x64x64 1.55 ms (2 threads 0.84 ms = 191 GFLOP/s, 25x the 0.033 ms copy floor); r=4 0.056, 0.16, 0.57, 2.47 ms.
+// Measured (prcm bench, k=7, 1 thread, Xeon @ 2.1 GHz AVX-512, medians on a shared machine): r=2 1x128x4x4 0.040 ms, 1x128x8x8 0.11 ms, 1x128x16x16 0.37 ms, 1x64x64x64 1.57 ms (2 threads 0.81 ms = 197 GFLOP/s, 15x the ~0.055 ms copy floor); r=4 0.057, 0.16, 0.58, 2.50 ms (before the narrow path: 0.35/0.28 ms r=2, 0.48/0.54 ms r=4 at 4x4/8x8).
 #include "schedules/elementwise.h"
 #include "schedules/inverted_bottleneck.h"
 
