@@ -14,7 +14,7 @@ constexpr int kStripRows = 16;
 constexpr int kTileChannels = 4;
 
 // A narrow plane's register tile: pixel vectors of whole rows by output channels,
-// 16 accumulators either way. Each FMA broadcasts its weight from one of the
+// as many accumulators as a wide tile. Each FMA broadcasts its weight from one of the
 // channels' rows, so fewer channels spare the registers that address them.
 struct NarrowTile {
     int width, rows, channels;
@@ -40,7 +40,7 @@ void schedule_inverted_bottleneck_cpu(BottleneckStages &s, const Target &target)
     // folds to a constant in each specialization of the output.
     std::vector<NarrowTile> narrow_tiles;
     const int accumulators = rows * kTileChannels;
-    // Two pixel vectors (two rows each); one alone where it is a whole 4 x 4 plane.
+    // Two pixel vectors (of two rows each); one alone where it is a whole 4 x 4 plane.
     if (vec / 2 >= 2) narrow_tiles.push_back({vec / 2, 2 * 2, accumulators / 2});
     if (vec / 4 >= 2) narrow_tiles.push_back({vec / 4, 4, accumulators});
     Expr tile_x = vec, tile_rows = rows, tile_channels = kTileChannels, narrow = cast<bool>(false);
