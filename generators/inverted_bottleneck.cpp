@@ -112,12 +112,14 @@ private:
         expand_weight.dim(0).set_extent(1);
         expand_weight.dim(1).set_extent(1);
         expand_weight.dim(2).set_extent(s.channels);
+        expand_weight.dim(2).set_stride(1);  // dense: the input channels are contiguous
         require_dense_from_zero(expand_bias);
         expand_bias.dim(0).set_extent(s.hidden_channels);
         require_dense_from_zero(project_weight);
         project_weight.dim(0).set_extent(1);
         project_weight.dim(1).set_extent(1);
         project_weight.dim(2).set_extent(s.hidden_channels);
+        project_weight.dim(2).set_stride(1);
         project_weight.dim(3).set_extent(s.channels);
         require_dense_from_zero(project_bias);
         project_bias.dim(0).set_extent(s.channels);

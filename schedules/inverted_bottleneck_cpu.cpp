@@ -1,4 +1,4 @@
-// Measured (prcm bench, 1x64x64x64, k=7, r=2, Xeon @ 2.1 GHz AVX-512, 2 threads): median 0.84 ms = 191 GFLOP/s (2 flops per MAC), 25x the 0.033 ms copy floor; 1 thread: 1.56 ms = 102 GFLOP/s.
+// Measured (prcm bench, k=7, 1 thread, Xeon @ 2.1 GHz AVX-512, medians on a shared machine): r=2 1x128x4x4 0.040 ms, 1x128x8x8 0.11 ms, 1x128x16x16 0.37 ms, 1x64x64x64 1.57 ms (2 threads 0.81 ms = 197 GFLOP/s, 15x the ~0.055 ms copy floor); r=4 0.057, 0.16, 0.58, 2.50 ms (before the narrow path: 0.35/0.28 ms r=2, 0.48/0.54 ms r=4 at 4x4/8x8).
 #include "schedules/elementwise.h"
 #include "schedules/inverted_bottleneck.h"
 
@@ -10,15 +10,23 @@ namespace {
 // Rows per parallel task at most. The zero-padded input is staged per strip, so a
 // strip also copies k - 1 rows of its neighbours: (16 + 6) / 16 of the input at k = 7.
 constexpr int kStripRows = 16;
-// Output channels of a register tile.
+// Output channels of a register tile on a wide plane.
 constexpr int kTileChannels = 4;
+
+// A narrow plane's register tile: pixel vectors of whole rows by output channels,
+// as many accumulators as a wide tile. Each FMA broadcasts its weight from one of the
+// channels' rows, so fewer channels spare the registers that address them.
+struct NarrowTile {
+    int width, rows, channels;
+};
 }  // namespace
 
-// One fused pass: per strip of rows the padded input is staged; per tile of one
-// vector along x by a few rows, the depthwise output (all C) and the hidden
-// activations (all C*r) go to buffers that stay in cache, and the project writes
-// the tile's output. Every sum runs in registers: the tile by kTileChannels
-// channels. A narrow plane (W = 8, 16) wastes at most one vector's tail.
+// One fused pass: per strip of rows the padded input is staged; per tile of pixels
+// the depthwise output (all C) and the hidden activations (all C*r) go to buffers
+// that stay in cache, and the project writes the tile's output. Every sum runs in
+// registers. A wide plane's tile is one vector along x by a few rows, by
+// kTileChannels channels. A narrow plane (W = vec / 2 or vec / 4) would waste most
+// lanes so: its tile is whole rows, x and y vectorized together (see NarrowTile).
 void schedule_inverted_bottleneck_cpu(BottleneckStages &s, const Target &target) {
     const Axes &v = s.v;
     const int vec = target.natural_vector_size<float>();
@@ -26,9 +34,39 @@ void schedule_inverted_bottleneck_cpu(BottleneckStages &s, const Target &target)
     const int rows = target.has_feature(Target::AVX512) ? 4 : 2;
     // A sample alone still makes two tasks (for two cores) where its plane allows.
     const Expr strip_rows = clamp(s.height / 2, 1, kStripRows);
+    const Expr serial = s.width * s.height * s.channels * s.batch <= kSerialElements;
+
+    // The narrow widths, and the tile extents every stage is bound to: the select
+    // folds to a constant in each specialization of the output.
+    std::vector<NarrowTile> narrow_tiles;
+    const int accumulators = rows * kTileChannels;
+    // Two pixel vectors (of two rows each); one alone where it is a whole 4 x 4 plane.
+    if (vec / 2 >= 2) narrow_tiles.push_back({vec / 2, 2 * 2, accumulators / 2});
+    if (vec / 4 >= 2) narrow_tiles.push_back({vec / 4, 4, accumulators});
+    Expr tile_x = vec, tile_rows = rows, tile_channels = kTileChannels, narrow = cast<bool>(false);
+    for (const NarrowTile &t : narrow_tiles) {
+        tile_x = select(s.width == t.width, t.width, tile_x);
+        tile_rows = select(s.width == t.width, t.rows, tile_rows);
+        tile_channels = select(s.width == t.width, t.channels, tile_channels);
+        narrow = narrow || s.width == t.width;
+    }
 
     Var yo("yo"), yi("yi"), yg("yg"), yr("yr"), xo("xo"), xi("xi"), co("co"), ci("ci"), strip("strip");
     Func out = s.output;
+    for (const NarrowTile &t : narrow_tiles) {
+        Stage narrow_out = out.specialize(s.width == t.width);
+        // Whole tiles per strip: a strip of fewer rows would compute a tile for nothing.
+        const Expr narrow_strip_rows = (strip_rows + t.rows - 1) / t.rows * t.rows;
+        narrow_out.split(v.y, yo, yi, narrow_strip_rows, TailStrategy::GuardWithIf)
+            .split(yi, yg, yr, t.rows, TailStrategy::GuardWithIf)
+            .split(v.x, xo, xi, t.width, TailStrategy::GuardWithIf)
+            .split(v.c, co, ci, t.channels, TailStrategy::GuardWithIf)
+            .reorder(xi, yr, ci, co, xo, yg, yo, v.n)
+            .vectorize(xi)
+            .fuse(yo, v.n, strip);
+        narrow_out.specialize(serial);
+        narrow_out.parallel(strip);
+    }
     out.split(v.y, yo, yi, strip_rows, TailStrategy::GuardWithIf)
         .split(yi, yg, yr, rows, TailStrategy::GuardWithIf)
         .split(v.x, xo, xi, vec, TailStrategy::GuardWithIf)
@@ -36,49 +74,53 @@ void schedule_inverted_bottleneck_cpu(BottleneckStages &s, const Target &target)
         .reorder(xi, yr, ci, co, xo, yg, yo, v.n)
         .vectorize(xi)
         .fuse(yo, v.n, strip);
-    out.specialize(s.width * s.height * s.channels * s.batch <= kSerialElements);
+    out.specialize(serial);
     out.parallel(strip);
 
     // A register tile: rounding it up is safe, the weights read zero beyond C and
-    // the staged input is zero beyond the plane.
+    // the staged input is zero beyond the plane. On a narrow plane a tile's rows
+    // are one dense vector.
     auto register_tile = [&](Func sum, const LoopLevel &at, const RVar &over) {
-        sum.compute_at(at)
-            .bound_extent(v.x, vec)
-            .bound_extent(v.y, rows)
-            .bound_extent(v.c, kTileChannels)
-            .vectorize(v.x)
-            .unroll(v.y)
-            .unroll(v.c);
-        sum.update().reorder(v.x, v.y, v.c, over).vectorize(v.x).unroll(v.y).unroll(v.c);
+        sum.compute_at(at).bound_extent(v.x, tile_x).bound_extent(v.y, tile_rows).bound_extent(v.c, tile_channels);
+        sum.specialize(narrow).vectorize(v.x).vectorize(v.y).unroll(v.c);
+        sum.vectorize(v.x).unroll(v.y).unroll(v.c);
+        sum.update().reorder(v.x, v.y, v.c, over);
+        sum.update().specialize(narrow).vectorize(v.x).vectorize(v.y).unroll(v.c);
+        sum.update().vectorize(v.x).unroll(v.y).unroll(v.c);
     };
 
-    // The project: the tile's output channels kTileChannels at a time, summed over C*r.
+    // The project: the tile's output channels a tile at a time, summed over C*r.
     register_tile(s.project_sum, LoopLevel(out, co), s.over_hidden.x);
 
-    // The tile's hidden activations, all C*r channels, kTileChannels at a time. Per
-    // channel a tile is vec * rows contiguous floats, so the sums stream through lines.
+    // The tile's hidden activations, all C*r channels, a channel tile at a time. Per
+    // channel a tile is contiguous floats, so the sums stream through lines.
     s.hidden.compute_at(out, xo)
-        .bound_extent(v.x, vec)
-        .bound_extent(v.y, rows)
-        .split(v.c, co, ci, kTileChannels, TailStrategy::RoundUp)
-        .reorder(v.x, v.y, ci, co)
-        .vectorize(v.x);
+        .bound_extent(v.x, tile_x)
+        .bound_extent(v.y, tile_rows)
+        .split(v.c, co, ci, tile_channels, TailStrategy::RoundUp)
+        .reorder(v.x, v.y, ci, co);
+    s.hidden.specialize(narrow).vectorize(v.x).vectorize(v.y);
+    s.hidden.vectorize(v.x);
     register_tile(s.expand_sum, LoopLevel(s.hidden, co), s.over_channels.x);
 
     // The tile's depthwise output, all C channels, one channel at a time.
-    s.dw.compute_at(out, xo).bound_extent(v.x, vec).bound_extent(v.y, rows).reorder(v.x, v.y, v.c).vectorize(v.x);
+    s.dw.compute_at(out, xo).bound_extent(v.x, tile_x).bound_extent(v.y, tile_rows).reorder(v.x, v.y, v.c).vectorize(v.x);
     s.dw_sum.compute_at(s.dw, v.c).vectorize(v.x).unroll(v.y);
     s.dw_sum.update().reorder(v.x, v.y, s.kernel.x, s.kernel.y).vectorize(v.x).unroll(v.y);
 
     // Staging the padded strip keeps the boundary select out of the depthwise loop;
     // the copy's own select is partitioned away in the interior.
+    // On a narrow plane a padded row is mostly border: its bounds are aligned to
+    // whole row vectors, so each vector is all zero or all plane, not a gather.
     const Var padded_x = s.padded.args()[0];
-    s.padded.compute_at(out, strip).vectorize(padded_x, vec);
-
-    // The 1x1 weights are staged once, rounded up to whole channel tiles.
-    for (Func w : {s.expand_weight, s.project_weight}) {
-        w.compute_root().vectorize(w.args()[2], vec);  // (1, 1, in, out): along the input channels
+    s.padded.compute_at(out, strip).align_bounds(padded_x, select(narrow, tile_x, 1));
+    for (const NarrowTile &t : narrow_tiles) {
+        s.padded.specialize(s.width == t.width).vectorize(padded_x, t.width);
     }
+    s.padded.vectorize(padded_x, vec);
+
+    // The 1x1 weights are read in place: staging them costs more than the tiles on a
+    // small plane, and the boundary's clamp and select fall out of whole tiles.
     for (Func b : {s.expand_bias, s.project_bias}) {
         b.compute_root().vectorize(b.args()[0], vec);
     }
