@@ -80,15 +80,34 @@ std::string line_chart(const Chart &c) {
                                       : (x - xmin) / (xmax - xmin);
         return left + t * pw;
     };
+    // Blocks that differ by orders of magnitude (the bottleneck beside the modulators)
+    // share a chart only on a log scale.
+    double ymin = INFINITY;
+    for (const auto &[name, pts] : c.points)
+        for (const Point &p : pts) ymin = std::min(ymin, p.median);
+    const bool logy = ymin > 0 && ymax / ymin > 30;
     const double step = nice_step(ymax > 0 ? ymax : 1, 5), ytop = std::ceil(ymax * 1.05 / step) * step;
-    auto fy = [&](double y) { return top + ph - y / ytop * ph; };
+    const double lo = logy ? std::pow(10.0, std::floor(std::log10(ymin))) : 0;
+    const double hi = logy ? std::pow(10.0, std::ceil(std::log10(ymax))) : ytop;
+    auto fy = [&](double y) {
+        const double t = logy ? (std::log10(y) - std::log10(lo)) / (std::log10(hi) - std::log10(lo)) : y / hi;
+        return top + ph - t * ph;
+    };
+    std::vector<double> yticks;
+    if (logy) {
+        for (double d = lo; d <= hi * 1.0001; d *= 10)
+            for (double m : {1.0, 2.0, 5.0})
+                if (d * m <= hi * 1.0001) yticks.push_back(d * m);
+    } else {
+        for (double y = 0; y <= ytop + 1e-12; y += step) yticks.push_back(y);
+    }
 
     std::ostringstream svg;
     svg << "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"" << W << "\" height=\"" << H
         << "\" font-family=\"sans-serif\" font-size=\"12\">\n<rect width=\"100%\" height=\"100%\" fill=\"white\"/>\n";
     svg << "<text x=\"" << W / 2 << "\" y=\"22\" text-anchor=\"middle\" font-size=\"15\">" << esc(c.title)
         << "</text>\n";
-    for (double y = 0; y <= ytop + 1e-12; y += step) {
+    for (double y : yticks) {
         svg << "<line x1=\"" << left << "\" x2=\"" << left + pw << "\" y1=\"" << fy(y) << "\" y2=\"" << fy(y)
             << "\" stroke=\"#ddd\"/><text x=\"" << left - 6 << "\" y=\"" << fy(y) + 4 << "\" text-anchor=\"end\">"
             << num(y) << "</text>\n";
@@ -103,7 +122,7 @@ std::string line_chart(const Chart &c) {
     svg << "<text x=\"" << left + pw / 2 << "\" y=\"" << H - 15 << "\" text-anchor=\"middle\">" << esc(c.sweep_name)
         << (logx ? " (log scale)" : "") << "</text>\n";
     svg << "<text transform=\"translate(18," << top + ph / 2 << ") rotate(-90)\" text-anchor=\"middle\">"
-        << "median latency (ms)</text>\n";
+        << "median latency (ms" << (logy ? ", log scale" : "") << ")</text>\n";
     for (size_t i = 0; i < c.series.size(); i++) {
         const std::string &name = c.series[i];
         const char *color = kPalette[i % (sizeof kPalette / sizeof *kPalette)];
