@@ -2,12 +2,7 @@
 
 #include "prcm/run.h"
 
-#include <algorithm>
-#include <chrono>
-#include <cmath>
-#include <functional>
 #include <iostream>
-#include <numeric>
 
 namespace prcm::cli {
 
