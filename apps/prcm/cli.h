@@ -3,18 +3,21 @@
 
 #include "prcm/verify.h"
 
+#include <climits>
 #include <string>
 #include <vector>
 
 namespace prcm::cli {
 
 // What selects a problem on the command line.
-// Hyper-parameters left at 0 take the module's notebook defaults.
+// Hyper-parameters not given (kNotGiven) take the module's notebook defaults.
+constexpr int kNotGiven = INT_MIN;
 struct ProblemOptions {
     std::string module;
     std::string shape = "1,64,64,64";
     std::string device = "cpu";
-    int num_basis = 0, reduction = 0, expansion = 0, pool_size = 0, kernel_size = 0;
+    int num_basis = kNotGiven, reduction = kNotGiven, expansion = kNotGiven, pool_size = kNotGiven,
+        kernel_size = kNotGiven;
     uint64_t seed = 1;
 };
 

@@ -50,7 +50,7 @@ std::string make_problem(const ProblemOptions &o, Problem *p) {
         {"--kernel-size", o.kernel_size, uses_kernel_size, &p->hp.kernel_size},
     };
     for (const auto &f : flags) {
-        if (f.given == 0) continue;
+        if (f.given == kNotGiven) continue;
         if (!(p->module->spec->uses & f.use)) {
             const std::string takes = hyper_flags(*p->module->spec, p->module->spec->defaults);
             return std::string(p->module->spec->name) + " takes no " + f.flag + " (its defaults:" +

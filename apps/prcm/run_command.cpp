@@ -24,7 +24,7 @@ std::string contradiction(const ModuleSpec &spec, const ProblemOptions &o, const
         {"--kernel-size", o.kernel_size, implied.kernel_size, uses_kernel_size},
     };
     for (const auto &c : checks) {
-        if (c.given > 0 && (spec.uses & c.use) && c.given != c.implied) {
+        if (c.given != kNotGiven && (spec.uses & c.use) && c.given != c.implied) {
             return std::string(c.flag) + " " + std::to_string(c.given) + " contradicts the weights, which imply " +
                    std::to_string(c.implied);
         }
