@@ -1,5 +1,7 @@
 #include "prcm/run.h"
 
+#include "thread_pool.h"
+
 #include <HalideRuntime.h>
 #include <dlfcn.h>
 
@@ -24,6 +26,7 @@ void capture_halide_error(void *, const char *msg) {
 void install_error_handler() {
     static std::once_flag once;
     std::call_once(once, [] { halide_set_error_handler(capture_halide_error); });
+    install_thread_pool();
 }
 
 std::string take_halide_error() {
@@ -248,7 +251,8 @@ std::string cpu_target_selected() {
 }
 
 void set_cpu_threads(int threads) {
-    halide_set_num_threads(threads);
+    halide_set_num_threads(threads);  // Halide's own pool, for code that bypasses ours
+    resize_thread_pool(threads);
 }
 
 }  // namespace prcm
