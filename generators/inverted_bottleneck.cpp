@@ -5,7 +5,7 @@
 // weights are loaded (runtime/reference/inverted_bottleneck.h), so every conv here
 // has a bias: the weights are those of the fused convs, under the same names.
 #include "Halide.h"
-#include "generators/modulator.h"  // the autoscheduler's estimates: estimate_nchw, kEstimateChannels
+#include "generators/algorithm_common.h"
 #include "schedules/inverted_bottleneck.h"
 #include "schedules/inverted_bottleneck_res.h"
 

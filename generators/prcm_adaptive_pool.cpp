@@ -3,7 +3,6 @@
 // with the pooling skipped (x transformed as it is) when H or W is below ps.
 #include "Halide.h"
 #include "generators/algorithm_common.h"
-#include "generators/modulator.h"  // estimate_nchw and the notebooks' sizes
 #include "schedules/prcm_adaptive_pool.h"
 
 #include <limits>

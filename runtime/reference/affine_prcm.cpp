@@ -26,8 +26,7 @@ RefTensor reference(const Tensor &x, const Weights &w, const HyperParams &) {
     std::vector<std::vector<double>> scale, shift;
     for (const auto &sample : ctx) {
         std::vector<double> coeff = ref::linear(w.at("basis"), sample);  // ctx @ basis.T
-        std::vector<double> alpha = ref::linear(w.at("scale_proj.weight"), coeff);
-        for (double &a : alpha) a = ref::sigmoid(a);
+        std::vector<double> alpha = ref::sigmoid(ref::linear(w.at("scale_proj.weight"), coeff));
         scale.push_back(alpha);
         shift.push_back(ref::linear(w.at("shift_proj.weight"), coeff));
     }

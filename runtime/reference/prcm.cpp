@@ -25,8 +25,7 @@ RefTensor reference(const Tensor &x, const Weights &w, const HyperParams &) {
     std::vector<std::vector<double>> scale, shift;
     for (const auto &sample : ctx) {
         std::vector<double> coeff = ref::linear(basis, sample);  // ctx @ basis.T
-        std::vector<double> gate = ref::linear(w.at("fuser.weight"), coeff);
-        for (double &g : gate) g = ref::sigmoid(g);
+        std::vector<double> gate = ref::sigmoid(ref::linear(w.at("fuser.weight"), coeff));
         scale.push_back(gate);
         shift.emplace_back(gate.size(), 0.0);
     }

@@ -31,8 +31,7 @@ RefTensor reference(const Tensor &x, const Weights &w, const HyperParams &) {
     for (const auto &sample : ctx) {
         std::vector<double> coeff = ref::linear(w.at("basis"), sample);  // ctx @ basis.T
         std::vector<double> hidden = ref::relu(ref::linear(w.at("expand.weight"), coeff));
-        std::vector<double> gate = ref::linear(w.at("shrink.weight"), hidden);
-        for (double &g : gate) g = ref::sigmoid(g);
+        std::vector<double> gate = ref::sigmoid(ref::linear(w.at("shrink.weight"), hidden));
         scale.push_back(gate);
         shift.emplace_back(gate.size(), 0.0);
     }

@@ -27,8 +27,7 @@ RefTensor reference(const Tensor &x, const Weights &w, const HyperParams &) {
     std::vector<std::vector<double>> scale, shift;
     for (const auto &sample : ctx) {
         std::vector<double> hidden = ref::relu(ref::linear(w.at("expand.weight"), sample));
-        std::vector<double> gate = ref::linear(w.at("shrink.weight"), hidden);
-        for (double &g : gate) g = ref::sigmoid(g);
+        std::vector<double> gate = ref::sigmoid(ref::linear(w.at("shrink.weight"), hidden));
         scale.push_back(gate);
         shift.emplace_back(gate.size(), 0.0);
     }

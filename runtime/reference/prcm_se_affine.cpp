@@ -29,8 +29,7 @@ RefTensor reference(const Tensor &x, const Weights &w, const HyperParams &) {
     std::vector<std::vector<double>> scale, shift;
     for (const auto &sample : ctx) {
         std::vector<double> hidden = ref::relu(ref::linear(w.at("expand.weight"), sample));
-        std::vector<double> alpha = ref::linear(w.at("scale_proj.weight"), hidden);
-        for (double &a : alpha) a = ref::sigmoid(a);
+        std::vector<double> alpha = ref::sigmoid(ref::linear(w.at("scale_proj.weight"), hidden));
         scale.push_back(alpha);
         shift.push_back(ref::linear(w.at("shift_proj.weight"), hidden));
     }

@@ -51,6 +51,11 @@ inline std::vector<double> relu(std::vector<double> v) {
 
 inline double sigmoid(double z) { return 1.0 / (1.0 + std::exp(-z)); }
 
+inline std::vector<double> sigmoid(std::vector<double> v) {
+    for (double &z : v) z = sigmoid(z);
+    return v;
+}
+
 // out[n, c, h, w] = x[n, c, h, w] * scale[n][c] + shift[n][c]
 inline RefTensor modulate(const Tensor &x, const std::vector<std::vector<double>> &scale,
                           const std::vector<std::vector<double>> &shift) {

@@ -35,8 +35,7 @@ RefTensor reference(const Tensor &x, const Weights &w, const HyperParams &) {
     std::vector<std::vector<double>> scale, shift;
     for (const auto &sample : ctx) {
         std::vector<double> hidden = ref::relu(ref::linear(w.at("fc1.weight"), w.at("fc1.bias"), sample));
-        std::vector<double> gate = ref::linear(w.at("fc2.weight"), w.at("fc2.bias"), hidden);
-        for (double &g : gate) g = ref::sigmoid(g);
+        std::vector<double> gate = ref::sigmoid(ref::linear(w.at("fc2.weight"), w.at("fc2.bias"), hidden));
         scale.push_back(gate);
         shift.emplace_back(gate.size(), 0.0);
     }
