@@ -74,13 +74,18 @@ Measurement measure(const Problem &p, const TimingOptions &t) {
     // and to the block's own buffers where they are x-shaped, so both run as warm.
     const bool same_buffers = torch_shape(d.input) == p.shape && torch_shape(output) == p.shape;
     Tensor x = same_buffers ? d.input : make_tensor(p.shape), copy = same_buffers ? output : make_tensor(p.shape);
+    PreparedCall copy_call;
+    if (Status s = prepare_copy(p.device, &copy_call); !s) {
+        m.error = s.message();
+        return m;
+    }
     Status s = time_interleaved(
         {[&] {
              if (Status c = call_prepared(call, d.input, output); !c) return c;
              return device_sync(p.device, output);
          },
          [&] {
-             if (Status c = run_copy(p.device, x, copy); !c) return c;
+             if (Status c = call_prepared(copy_call, x, copy); !c) return c;
              return device_sync(p.device, copy);
          }},
         t.warmup, t.repeat, {&m.block, &m.copy});

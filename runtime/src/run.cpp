@@ -74,45 +74,38 @@ Status cuda_available() {
     return Status::ok();
 }
 
-// Hands the tensors to an argv entry point in the order its metadata declares:
-// buffers by their Halide names, scalars from the module's hyper-parameters.
-Status call(const Library &lib, const ModuleSpec *spec, const HyperParams &hp, const Tensor &input,
-            const Weights *arguments, Tensor &output) {
-    install_error_handler();
-    const halide_filter_metadata_t *md = lib.metadata();
-    std::vector<void *> args(md->num_arguments, nullptr);
-    std::vector<int> scalars(md->num_arguments, 0);
+// Lays out the argv list in the order the library's metadata declares: buffers by
+// their Halide names, scalars from the module's hyper-parameters.
+Status bind(PreparedCall &c) {
+    const halide_filter_metadata_t *md = c.library->metadata();
+    const ModuleSpec *spec = c.module ? c.module->spec : nullptr;
+    c.argv.assign(md->num_arguments, nullptr);
+    c.scalars.assign(md->num_arguments, 0);
     for (int i = 0; i < md->num_arguments; i++) {
         const halide_filter_argument_t &arg = md->arguments[i];
         const std::string name = arg.name;
         if (name == "input") {
-            args[i] = const_cast<Tensor &>(input).raw_buffer();
+            c.input_slot = i;
         } else if (name == "output") {
-            args[i] = output.raw_buffer();
+            c.output_slot = i;
         } else if (arg.kind == halide_argument_kind_input_scalar && spec && spec->scalar_argument &&
                    arg.type.code == halide_type_int && arg.type.bits == 32) {
-            scalars[i] = spec->scalar_argument(name, hp);
-            args[i] = &scalars[i];
+            c.scalars[i] = spec->scalar_argument(name, c.hp);
+            c.argv[i] = &c.scalars[i];
         } else {
-            const Tensor *found = nullptr;
-            if (arguments) {
-                for (const auto &[weight_name, tensor] : *arguments) {
-                    if (argument_name(weight_name) == name) found = &tensor;
-                }
+            Tensor *found = nullptr;
+            for (auto &[weight_name, tensor] : c.arguments) {
+                if (argument_name(weight_name) == name) found = &tensor;
             }
             if (!found || arg.kind != halide_argument_kind_input_buffer) {
-                return Status::error(std::string(lib.function_name) + ": no value for argument '" + name +
+                return Status::error(std::string(c.library->function_name) + ": no value for argument '" + name +
                                      "' (the registry and the generator disagree)");
             }
-            args[i] = const_cast<Tensor *>(found)->raw_buffer();
+            c.argv[i] = found->raw_buffer();
         }
     }
-    if (int err = lib.argv(args.data()); err != 0) {
-        std::string msg = take_halide_error();
-        std::ostringstream out;
-        out << lib.function_name << " failed (Halide error " << err << ")";
-        if (!msg.empty()) out << ": " << msg;
-        return Status::error(out.str());
+    if (c.input_slot < 0 || c.output_slot < 0) {
+        return Status::error(std::string(c.library->function_name) + " has no 'input' or 'output' argument");
     }
     return Status::ok();
 }
@@ -190,11 +183,21 @@ Status prepare_call(const Module &module, Device device, const Tensor &input, co
     if (Status s = check_weights(spec, channels, weights, &call->hp); !s) return s;
     if (Status s = check_output(spec, call->hp, channels, input, output); !s) return s;
     call->arguments = spec.library_arguments ? spec.library_arguments(weights, call->hp) : weights;
-    return Status::ok();
+    return bind(*call);
 }
 
 Status call_prepared(const PreparedCall &c, const Tensor &input, Tensor &output) {
-    return call(*c.library, c.module->spec, c.hp, input, &c.arguments, output);
+    install_error_handler();
+    c.argv[c.input_slot] = const_cast<Tensor &>(input).raw_buffer();
+    c.argv[c.output_slot] = output.raw_buffer();
+    if (int err = c.library->argv(c.argv.data()); err != 0) {
+        std::string msg = take_halide_error();
+        std::ostringstream out;
+        out << c.library->function_name << " failed (Halide error " << err << ")";
+        if (!msg.empty()) out << ": " << msg;
+        return Status::error(out.str());
+    }
+    return Status::ok();
 }
 
 Status run_module(const Module &module, Device device, const Tensor &input, const Weights &weights,
@@ -205,13 +208,20 @@ Status run_module(const Module &module, Device device, const Tensor &input, cons
     return copy_to_host(device, output);
 }
 
+Status prepare_copy(Device device, PreparedCall *call) {
+    call->device = device;
+    call->library = copy_library(device);
+    if (Status s = check_device(call->library, "copy", device); !s) return s;
+    return bind(*call);
+}
+
 Status run_copy(Device device, const Tensor &input, Tensor &output) {
-    const Library *lib = copy_library(device);
-    if (Status s = check_device(lib, "copy", device); !s) return s;
     if (torch_shape(input).size() != 4 || torch_shape(output) != torch_shape(input)) {
         return Status::error("copy: input and output must be the same 4-D shape");
     }
-    return call(*lib, nullptr, HyperParams{}, input, nullptr, output);
+    PreparedCall copy;
+    if (Status s = prepare_copy(device, &copy); !s) return s;
+    return call_prepared(copy, input, output);
 }
 
 Status device_sync(Device device, Tensor &output) {

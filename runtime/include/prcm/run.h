@@ -4,6 +4,8 @@
 
 #include "prcm/registry.h"
 
+#include <vector>
+
 namespace prcm {
 
 // Whether a device can run here; the message says why not in one line.
@@ -16,13 +18,22 @@ Status check_output(const ModuleSpec &spec, const HyperParams &hp, int channels,
                     const Tensor &output);
 
 // A checked call, ready to repeat: the library, the hyper-parameters the weights
-// imply, and the library's arguments (weights after any folding).
+// imply, the library's arguments (weights after any folding), and its argv list,
+// bound once so that a timed call does no lookups. It points into itself, so it
+// is neither copied nor moved.
 struct PreparedCall {
-    const Module *module = nullptr;
+    const Module *module = nullptr;  // null for the copy floor
     const Library *library = nullptr;
     Device device = Device::cpu;
     HyperParams hp;
     Weights arguments;
+    mutable std::vector<void *> argv;  // input and output slots are filled per call
+    std::vector<int> scalars;
+    int input_slot = -1, output_slot = -1;
+
+    PreparedCall() = default;
+    PreparedCall(const PreparedCall &) = delete;
+    PreparedCall &operator=(const PreparedCall &) = delete;
 };
 
 // Checks the device, the input, the weights and the output against the module's
@@ -39,7 +50,9 @@ Status run_module(const Module &module, Device device, const Tensor &input, cons
                   Tensor &output, const HyperParams *given = nullptr);
 
 // The copy floor of `device`: output = input, the same tensor copied by a Halide
-// pipeline. Like call_prepared, it leaves a GPU result on the device.
+// pipeline. prepare_copy binds it once for a timed loop (then call_prepared);
+// run_copy does both. Either leaves a GPU result on the device.
+Status prepare_copy(Device device, PreparedCall *call);
 Status run_copy(Device device, const Tensor &input, Tensor &output);
 
 // Blocks until the device has finished the work queued on `output`.
