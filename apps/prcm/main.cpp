@@ -81,6 +81,25 @@ int main(int argc, char **argv) {
 
     CLI11_PARSE(app, argc, argv);
 
+    // `prcm --threads 1 bench ...` means what it says: the suite's timing options given
+    // before bench or run apply to it unless it sets its own; elsewhere they are an error.
+    for (const char *name : {"--warmup", "--repeat", "--threads"}) {
+        if (app.get_option(name)->count() == 0) continue;
+        CLI::App *timed = *bench ? bench : *run ? run : nullptr;
+        if (!timed && app.get_subcommands().empty()) continue;
+        if (!timed) {
+            std::cerr << "prcm: " << name << " applies to bench, run and the default suite, not to "
+                      << app.get_subcommands().front()->get_name() << "\n";
+            return 2;
+        }
+        if (timed->get_option(name)->count() > 0) continue;
+        TimingOptions &t = *bench ? experiment.timing : run_opts.timing;
+        int TimingOptions::*field = std::string(name) == "--warmup"   ? &TimingOptions::warmup
+                                    : std::string(name) == "--repeat" ? &TimingOptions::repeat
+                                                                      : &TimingOptions::threads;
+        t.*field = suite_timing.*field;
+    }
+
     if (*list) return run_list();
     if (*params) return run_params();
     if (*verify) {
