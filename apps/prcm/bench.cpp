@@ -1,4 +1,5 @@
 #include "experiments.h"
+#include "fma_peak.h"
 
 #include "prcm/run.h"
 
@@ -45,18 +46,35 @@ int run_bench(const ProblemOptions &o, const TimingOptions &t_in, const std::str
     row(p.module->spec->title, m.block);
     row("copy (floor)", m.copy);
     table.print();
+    // A compute-bound block's rate, read against what this CPU's FMA units can do.
+    double gflops = 0;
+    FmaPeak peak;
+    if (p.module->spec->multiply_adds) {
+        gflops = 2 * p.module->spec->multiply_adds(p.shape, p.hp) / (m.block.median * 1e-3) / 1e9;
+        std::cout << "\ncompute  " << format_fixed(gflops, 1) << " GFLOP/s at the median";
+        const int threads = t.threads > 0 ? t.threads : default_threads();
+        if (p.device == Device::cpu) peak = measure_fma_peak(threads);
+        if (peak.gflops > 0) {
+            std::cout << ", " << format_fixed(100 * gflops / peak.gflops, 0) << "% of the measured " << peak.isa
+                      << " FMA peak of " << format_fixed(peak.gflops, 1) << " GFLOP/s on " << threads
+                      << (threads == 1 ? " thread" : " threads");
+        }
+        std::cout << "\n";
+    }
     if (!json_path.empty()) {
         auto stats = [](const Stats &s) {
             return nlohmann::json{{"mean", s.mean}, {"std", s.std}, {"min", s.min}, {"median", s.median}, {"p90", s.p90}};
         };
-        const nlohmann::json doc = {{"machine", machine_json(p.device, t.threads)},
-                                    {"replay", p.replay()},
+        nlohmann::json doc = {{"machine", machine_json(p.device, t.threads)},
+                              {"replay", p.replay()},
                                     {"module", p.module->spec->name},
                                     {"shape", p.shape},
                                     {"timing", {{"warmup", t.warmup}, {"repeat", t.repeat}}},
                                     {"max_abs_err", c.max_abs},
                                     {"latency_ms", stats(m.block)},
                                     {"copy_ms", stats(m.copy)}};
+        if (gflops > 0) doc["gflops"] = gflops;
+        if (peak.gflops > 0) doc["fma_peak_gflops"] = {{"isa", peak.isa}, {"gflops", peak.gflops}};
         if (Status s = write_json(json_path, doc); !s) {
             std::cerr << "prcm bench: " << s.message() << "\n";
             return 1;

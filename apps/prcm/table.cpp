@@ -71,6 +71,12 @@ std::string format_count(long long n) {
     return (n < 0 ? "-" : "") + out;
 }
 
+std::string format_fixed(double v, int decimals) {
+    char buf[32];
+    std::snprintf(buf, sizeof buf, "%.*f", decimals, v);
+    return buf;
+}
+
 std::string format_sci(double v) {
     char buf[32];
     std::snprintf(buf, sizeof buf, "%.1e", v);
