@@ -4,13 +4,21 @@
 // on a shared VM costs about as much, so half of the processes ran at one-thread
 // speed (a 2-thread 1x128x64x64 PRCM took 0.10 or 0.22 ms, process by process).
 // These workers spin for a short while after each loop before they sleep.
+//
+// Two habits keep a block's second pass over its input in cache. Each thread takes
+// the same contiguous share of every loop (stealing only once its own share is
+// done), so when two loops split the same tensor the same way, a core reads back
+// what it read itself, from its own L2. And each loop runs in the opposite order to
+// the one before it, so the second pass starts with what the first read last.
 #include "thread_pool.h"
 
 #include <HalideRuntime.h>
 
+#include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <condition_variable>
+#include <cstdint>
 #include <cstdlib>
 #include <mutex>
 #include <thread>
@@ -30,6 +38,16 @@ namespace {
 // How long an idle worker keeps spinning before it sleeps.
 constexpr auto kSpin = std::chrono::milliseconds(2);
 
+// Threads of one loop at most (the caller included); more share the last shares.
+constexpr int kMaxShares = 64;
+
+// One thread's share of a loop's tasks: [begin, end), taken from the front or,
+// in a reversed loop, from the back, by its owner first and by thieves after.
+struct alignas(64) Share {
+    std::atomic<int> taken{0};
+    int begin = 0, end = 0;
+};
+
 // One parallel loop. It lives on the caller's stack; workers reach it through
 // `current_` and announce themselves in `active_` first, so the caller knows when
 // no worker can touch it any more.
@@ -38,7 +56,27 @@ struct Loop {
     halide_task_t task;
     int min, size;
     uint8_t *closure;
-    std::atomic<int> next{0}, finished{0}, error{0};
+    bool reversed;
+    int shares;
+    Share share[kMaxShares];
+    std::atomic<int> finished{0}, error{0};
+
+    Loop(void *uc, halide_task_t t, int min_, int size_, uint8_t *c, bool rev, int threads)
+        : user_context(uc), task(t), min(min_), size(size_), closure(c), reversed(rev),
+          shares(std::min(threads, kMaxShares)) {
+        for (int i = 0; i < shares; i++) {
+            share[i].begin = int(int64_t(size) * i / shares);
+            share[i].end = int(int64_t(size) * (i + 1) / shares);
+        }
+    }
+
+    // The next task of share `i`, or -1 when it is all taken.
+    int take(int i) {
+        Share &s = share[i];
+        const int k = s.taken.fetch_add(1, std::memory_order_relaxed);
+        if (k >= s.end - s.begin) return -1;
+        return reversed ? s.end - 1 - k : s.begin + k;
+    }
 };
 
 class SpinningPool {
@@ -54,26 +92,24 @@ public:
         for (std::thread &w : workers_) w.join();
         workers_.clear();
         stop_ = false;
-        for (int i = 1; i < threads; i++) workers_.emplace_back([this] { work(); });
+        for (int i = 1; i < threads; i++) workers_.emplace_back([this, i] { work(i); });
     }
 
     int par_for(void *user_context, halide_task_t task, int min, int size, uint8_t *closure) {
         // A loop inside a task, or a second caller at the same time, runs on its own thread.
         std::unique_lock<std::mutex> loop_lock(loop_mutex_, std::try_to_lock);
-        if (in_task_ || !loop_lock.owns_lock() || workers_.empty() || size <= 1) {
-            for (int i = 0; i < size; i++) {
-                if (int err = task(user_context, min + i, closure); err != 0) return err;
-            }
-            return 0;
-        }
-        Loop loop{user_context, task, min, size, closure};
+        if (in_task_ || !loop_lock.owns_lock()) return run_serially(user_context, task, min, size, closure, false);
+        const bool reversed = reverse_next_;
+        reverse_next_ = !reverse_next_;
+        if (workers_.empty() || size <= 1) return run_serially(user_context, task, min, size, closure, reversed);
+        Loop loop(user_context, task, min, size, closure, reversed, int(workers_.size()) + 1);
         current_.store(&loop, std::memory_order_seq_cst);
         {
             std::lock_guard<std::mutex> lock(sleep_mutex_);
             generation_.fetch_add(1, std::memory_order_seq_cst);
         }
         sleep_cv_.notify_all();
-        run_tasks(loop);
+        run_tasks(loop, 0);
         while (loop.finished.load(std::memory_order_acquire) < size) PRCM_PAUSE();
         // No worker may hold `loop` once this returns.
         current_.store(nullptr, std::memory_order_seq_cst);
@@ -82,19 +118,34 @@ public:
     }
 
 private:
-    static void run_tasks(Loop &loop) {
+    static int run_serially(void *user_context, halide_task_t task, int min, int size, uint8_t *closure,
+                            bool reversed) {
+        for (int k = 0; k < size; k++) {
+            const int i = reversed ? size - 1 - k : k;
+            if (int err = task(user_context, min + i, closure); err != 0) return err;
+        }
+        return 0;
+    }
+
+    // Thread `me` runs its own share, then helps with the others'.
+    static void run_tasks(Loop &loop, int me) {
         in_task_ = true;
-        for (int i; (i = loop.next.fetch_add(1, std::memory_order_relaxed)) < loop.size;) {
-            if (int err = loop.task(loop.user_context, loop.min + i, loop.closure); err != 0) {
-                int expected = 0;
-                loop.error.compare_exchange_strong(expected, err);
+        const int own = std::min(me, loop.shares - 1);
+        for (int s = 0; s < loop.shares; s++) {
+            const int from = (own + s) % loop.shares;
+            for (int i; (i = loop.take(from)) >= 0;) {
+                if (int err = loop.task(loop.user_context, loop.min + i, loop.closure); err != 0) {
+                    int expected = 0;
+                    loop.error.compare_exchange_strong(expected, err);
+                }
+                loop.finished.fetch_add(1, std::memory_order_release);
             }
-            loop.finished.fetch_add(1, std::memory_order_release);
         }
         in_task_ = false;
     }
 
-    void work() {
+    // Worker `me` (1, 2, ...; the caller is 0).
+    void work(int me) {
         uint64_t seen = generation_.load(std::memory_order_seq_cst);
         for (;;) {
             // Spin first: a block's next parallel pass starts within microseconds.
@@ -110,7 +161,7 @@ private:
             }
             seen = generation_.load(std::memory_order_seq_cst);
             active_.fetch_add(1, std::memory_order_seq_cst);
-            if (Loop *loop = current_.load(std::memory_order_seq_cst)) run_tasks(*loop);
+            if (Loop *loop = current_.load(std::memory_order_seq_cst)) run_tasks(*loop, me);
             active_.fetch_sub(1, std::memory_order_seq_cst);
         }
     }
@@ -120,6 +171,7 @@ private:
     std::mutex sleep_mutex_;
     std::condition_variable sleep_cv_;
     bool stop_ = false;
+    bool reverse_next_ = false;  // under loop_mutex_
     std::atomic<uint64_t> generation_{0};
     std::atomic<Loop *> current_{nullptr};
     std::atomic<int> active_{0};
