@@ -10,35 +10,61 @@ using namespace Halide;
 namespace {
 // A linear_stage: each output's sum over `in` runs in `vec` lanes (rfactor), so the
 // weight row is read with dense vector loads, not gathered across outputs as when
-// the output axis is vectorized; the lanes are added up at the end.
+// the output axis is vectorized. kLinearRows outputs at a time share each load of
+// `in`, and their lanes are added up in kLinearRows independent chains (one serial
+// chain of 16 adds per output took half of PRCM_SE at 1x128x4x4).
+constexpr int kLinearRows = 8;
+
 void schedule_linear_stage_cpu(Func product, int vec) {
     const RVar over_in = product.rvars()[0];
+    const Var out = product.args()[0];
     RVar in_vector("in_vector"), in_lane("in_lane");
-    Var lane("lane");
+    Var lane("lane"), rows("rows"), row("row");
     Func lanes = product.update()
                      .split(over_in, in_vector, in_lane, vec, TailStrategy::GuardWithIf)
                      .rfactor(in_lane, lane);
-    lanes.compute_at(product, product.args()[0]).vectorize(lane);
-    lanes.update().reorder(lane, in_vector).vectorize(lane);
+    product.update()
+        .split(out, rows, row, kLinearRows, TailStrategy::GuardWithIf)
+        .reorder(row, in_lane, rows)
+        .unroll(row);
+    lanes.compute_at(product, rows).reorder_storage(lane, out).vectorize(lane);
+    lanes.update().reorder(lane, out, in_vector).vectorize(lane);
 }
 }  // namespace
 
 void schedule_modulator_cpu(ModulatorStages &s, const Target &target) {
     const Axes &v = s.v;
+    const int vec = target.natural_vector_size<float>();
     const Expr plane = s.width * s.height;
     const Expr planes = s.channels * s.batch;
+    const Expr sample = plane * s.channels;
 
-    // Pass 1, the global average pool.
-    schedule_plane_sum_cpu(s.gap, v, target, plane, planes);
+    // A sample at a time: its pool, its vectors, then its modulation, which reads the
+    // sample back while it is still in cache (2x64x64x64 samples are 1 MiB each; the
+    // whole batch would be read back from L3). Within a sample, both passes split the
+    // channels into the same tasks, so with the thread pool's fixed shares each core
+    // reads back its own channels.
+    Func out = s.output;
+    Var xo("xo"), xi("xi"), task("task"), c_in_task("c_in_task");
+    out.split(v.x, xo, xi, vec, TailStrategy::GuardWithIf)
+        .vectorize(xi)
+        .split(v.c, task, c_in_task, max(1, kTaskElements / plane), TailStrategy::GuardWithIf);
+    out.specialize(plane * planes <= kSerialElements);
+    // Samples too small to split into two tasks are the tasks themselves.
+    out.specialize(sample < 2 * kTaskElements).parallel(v.n);
+    out.parallel(task);
+    const LoopLevel per_sample(out, v.n);
+
+    // Pass 1, the global average pool; the mean once per channel, not in every product that reads it.
+    schedule_plane_sum_cpu(s.gap, v, target, plane, planes, per_sample);
+    s.ctx.compute_at(per_sample).vectorize(v.c, vec, TailStrategy::GuardWithIf);
 
     // The per-sample vectors are at most a few small matrix-vector products: one core, vectorized.
     for (Func f : s.vectors) {
         schedule_vector_cpu(f, target);
-        if (f.has_update_definition()) schedule_linear_stage_cpu(f, target.natural_vector_size<float>());
+        f.compute_at(per_sample);
+        if (f.has_update_definition()) schedule_linear_stage_cpu(f, vec);
     }
-
-    // Pass 2, the modulation: the second read of the input and the only write.
-    schedule_elementwise_cpu(s.output, v, target, plane, planes);
 }
 
 }  // namespace prcm

@@ -8,7 +8,7 @@ namespace prcm {
 using namespace Halide;
 
 void schedule_plane_sum_cpu(PlaneSum &p, const Axes &v, const Target &target, const Expr &plane,
-                            const Expr &planes) {
+                            const Expr &planes, const LoopLevel &at) {
     const int vec = target.natural_vector_size<float>();
     const Expr serial = plane * planes <= kSerialElements;
 
@@ -32,7 +32,7 @@ void schedule_plane_sum_cpu(PlaneSum &p, const Axes &v, const Target &target, co
     Func lanes = p.sum.update()
                      .split(p.plane.x, xo, xi, vec, TailStrategy::GuardWithIf)
                      .rfactor(xi, lane);
-    p.sum.compute_root();
+    p.sum.compute_at(at);
     p.sum.update().split(v.c, task, c_in_task, max(1, kTaskElements / plane), TailStrategy::GuardWithIf);
     p.sum.update().specialize(serial);
     p.sum.update().parallel(task);

@@ -8,8 +8,9 @@
 namespace prcm {
 
 // `plane` is W * H, `planes` C * N: they decide the tasks and the serial case.
+// `at` is where the sums are computed: root, or per sample inside the pass that reads them.
 void schedule_plane_sum_cpu(PlaneSum &p, const Axes &v, const Halide::Target &target, const Halide::Expr &plane,
-                            const Halide::Expr &planes);
+                            const Halide::Expr &planes, const Halide::LoopLevel &at = Halide::LoopLevel::root());
 void schedule_plane_sum_gpu(PlaneSum &p, const Axes &v);
 
 }  // namespace prcm
