@@ -65,6 +65,12 @@ void schedule_modulator_cpu(ModulatorStages &s, const Target &target) {
         f.compute_at(per_sample);
         if (f.has_update_definition()) schedule_linear_stage_cpu(f, vec);
     }
+
+    // All of them live on the stack (Halide moves a Func to the heap past 16 KiB), so a
+    // small call allocates nothing.
+    for (Func f : s.vectors) f.store_in(MemoryType::Stack);
+    s.ctx.store_in(MemoryType::Stack);
+    s.gap.sum.store_in(MemoryType::Stack);
 }
 
 }  // namespace prcm
