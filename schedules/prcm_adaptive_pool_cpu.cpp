@@ -21,6 +21,7 @@ void schedule_conv_cpu(Func conv, const Var &p, const Var &out, const RVar &in, 
     Var po("po"), pi("pi"), oo("oo"), oi("oi");
     Func tiles = conv.in();
     tiles.compute_root()
+        .store_in(MemoryType::Stack)
         .split(p, po, pi, vec, TailStrategy::RoundUp)
         .split(out, oo, oi, kConvBlock, TailStrategy::GuardWithIf)
         .reorder(pi, oi, po, oo, n)
@@ -40,16 +41,19 @@ void schedule_prcm_adaptive_pool_cpu(AdaptivePoolStages &s, const Target &target
     const Expr plane = s.width * s.height;
     const Expr planes = s.channels * s.batch;
 
-    // The tables, once a call: x86 vectors have no integer division.
+    // The tables, once a call: x86 vectors have no integer division. They, the pooled map
+    // and the convolutions' outputs live on the stack, so a small call allocates nothing
+    // (Halide moves a Func to the heap past 16 KiB).
     for (Func table : {s.row_start, s.row_count, s.column_start, s.column_count, s.pixel_bins, s.column_taps,
                        s.row_taps}) {
-        table.compute_root();
+        table.compute_root().store_in(MemoryType::Stack);
     }
 
     // The pool reads x once: each task pools whole planes, the rows of each bin
     // summed a vector along W at a time, then each pixel's columns.
     Var cn("cn"), task("task"), plane_in_task("plane_in_task");
     s.pooled.compute_root()
+        .store_in(MemoryType::Stack)
         .vectorize(s.p, vec, TailStrategy::RoundUp)
         .fuse(v.c, v.n, cn)
         .split(cn, task, plane_in_task, max(1, kTaskElements / plane), TailStrategy::GuardWithIf);
