@@ -106,7 +106,11 @@ void schedule_inverted_bottleneck_cpu(BottleneckStages &s, const Target &target)
     // The tile's depthwise output, all C channels, one channel at a time.
     s.dw.compute_at(out, xo).bound_extent(v.x, tile_x).bound_extent(v.y, tile_rows).reorder(v.x, v.y, v.c).vectorize(v.x);
     s.dw_sum.compute_at(s.dw, v.c).vectorize(v.x).unroll(v.y);
-    s.dw_sum.update().reorder(v.x, v.y, s.kernel.x, s.kernel.y).vectorize(v.x).unroll(v.y);
+    // At the notebooks' k = 7 a column of k taps is unrolled: a tile's rows share
+    // each input row they read (rows + k - 1 loads per column, not rows * k).
+    s.dw_sum.update().reorder(v.x, v.y, s.kernel.y, s.kernel.x);
+    s.dw_sum.update().specialize(s.kernel_size == 7).vectorize(v.x).unroll(v.y).unroll(s.kernel.y);
+    s.dw_sum.update().vectorize(v.x).unroll(v.y);
 
     // Staging the padded strip keeps the boundary select out of the depthwise loop;
     // the copy's own select is partitioned away in the interior.
