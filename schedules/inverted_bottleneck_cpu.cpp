@@ -1,5 +1,4 @@
 // Measured (prcm bench, k=7, 1 thread, Xeon @ 2.1 GHz AVX-512, medians on a shared machine): r=2 1x128x4x4 0.040 ms, 1x128x8x8 0.11 ms, 1x128x16x16 0.37 ms, 1x64x64x64 1.57 ms (2 threads 0.81 ms = 197 GFLOP/s, 15x the ~0.055 ms copy floor); r=4 0.057, 0.16, 0.58, 2.50 ms (before the narrow path: 0.35/0.28 ms r=2, 0.48/0.54 ms r=4 at 4x4/8x8).
-#include "schedules/elementwise.h"
 #include "schedules/inverted_bottleneck.h"
 
 namespace prcm {
@@ -12,6 +11,10 @@ namespace {
 constexpr int kStripRows = 16;
 // Output channels of a register tile on a wide plane.
 constexpr int kTileChannels = 4;
+// Below this many multiply-adds one core finishes before a second would help. A
+// pixel costs C * (k * k + 2 * C * r) of them, so the elementwise rule (counting
+// elements) kept planes such as 1x128x16x16, 0.5 ms of work, on one core.
+constexpr int kSerialMacs = 1 << 20;
 
 // A narrow plane's register tile: pixel vectors of whole rows by output channels,
 // as many accumulators as a wide tile. Each FMA broadcasts its weight from one of the
@@ -34,7 +37,8 @@ void schedule_inverted_bottleneck_cpu(BottleneckStages &s, const Target &target)
     const int rows = target.has_feature(Target::AVX512) ? 4 : 2;
     // A sample alone still makes two tasks (for two cores) where its plane allows.
     const Expr strip_rows = clamp(s.height / 2, 1, kStripRows);
-    const Expr serial = s.width * s.height * s.channels * s.batch <= kSerialElements;
+    const Expr macs_per_pixel = s.channels * (s.kernel_size * s.kernel_size + 2 * s.hidden_channels);
+    const Expr serial = cast<int64_t>(s.width * s.height * s.batch) * macs_per_pixel <= kSerialMacs;
 
     // The narrow widths, and the tile extents every stage is bound to: the select
     // folds to a constant in each specialization of the output.
