@@ -15,7 +15,7 @@ constexpr int kTileChannels = 4;
 // pixel costs C * (k * k + 2 * C * r) of them, so the elementwise rule (counting
 // elements) kept planes such as 1x128x16x16, 0.5 ms of work, on one core.
 constexpr int kSerialMacs = 1 << 20;
-// Lanes of the staging copy on a wide plane (see below): 16 took 20% longer at W = 16.
+// Lanes of the staging copy (see below): 16 took 20% longer at W = 16, 8 took 15% at W = 8.
 constexpr int kBorderLanes = 4;
 
 // A narrow plane's register tile: pixel vectors of whole rows by output channels,
@@ -120,16 +120,10 @@ void schedule_inverted_bottleneck_cpu(BottleneckStages &s, const Target &target)
 
     // Staging the padded strip keeps the boundary select out of the depthwise loop;
     // the copy's own select is partitioned away in the interior. A vector that
-    // straddles the border loads its lanes one by one (clamped indices), so a wide
-    // plane copies in short vectors aligned to them: two such per row, of 4 lanes.
-    // On a narrow plane a padded row is mostly border: its bounds are aligned to
-    // whole row vectors, so each vector is all zero or all plane.
+    // straddles the border loads its lanes one by one (clamped indices), so the
+    // copy runs in short vectors aligned to the border: two of 4 lanes per row.
     const Var padded_x = s.padded.args()[0];
-    s.padded.compute_at(out, strip).align_bounds(padded_x, select(narrow, tile_x, kBorderLanes));
-    for (const NarrowTile &t : narrow_tiles) {
-        s.padded.specialize(s.width == t.width).vectorize(padded_x, t.width);
-    }
-    s.padded.vectorize(padded_x, kBorderLanes);
+    s.padded.compute_at(out, strip).align_bounds(padded_x, kBorderLanes).vectorize(padded_x, kBorderLanes);
 
     // The 1x1 weights are read in place: staging them costs more than the tiles on a
     // small plane, and the boundary's clamp and select fall out of whole tiles.
