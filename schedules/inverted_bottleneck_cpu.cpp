@@ -1,4 +1,4 @@
-// Measured (prcm bench, k=7, 1 thread, Xeon @ 2.1 GHz AVX-512, medians on a shared machine): r=2 1x128x4x4 0.040 ms, 1x128x8x8 0.11 ms, 1x128x16x16 0.37 ms, 1x64x64x64 1.57 ms (2 threads 0.81 ms = 197 GFLOP/s, 15x the ~0.055 ms copy floor); r=4 0.057, 0.16, 0.58, 2.50 ms (before the narrow path: 0.35/0.28 ms r=2, 0.48/0.54 ms r=4 at 4x4/8x8).
+// Measured (prcm bench, k=7, Xeon @ 2.1 GHz AVX-512 (FMA peak 166 GFLOP/s per core), medians on a shared VM, 1 / 2 threads, ms (GFLOP/s)): r=2 1x64x64x64 1.34 (119) / 0.72 (222), 1x96x64x64 2.73 (125) / 1.43 (238), 1x128x64x64 4.51 (130) / 2.52 (233), 1x192x64x64 9.9 (130), 1x128x16x16 0.288 (128) / 0.150 (245), 1x128x8x8 0.094 (98) / 0.051 (180), 1x128x4x4 0.036 (64); r=4 1x64x64x64 2.26 (130) / 1.21 (243), 1x128x64x64 8.41 (134), 1x128x16x16 0.497 (141) / 0.265 (265), 1x128x8x8 0.146 (120) / 0.077 (228).
 #include "schedules/inverted_bottleneck.h"
 
 namespace prcm {
