@@ -8,6 +8,10 @@ same output for them. Only then does it time all three on those weights and that
 input, with the same thread count, and report each system's median, prcm's
 speed-up over each peer, and geometric means per block and overall.
 
+The three take turns: each round times prcm, then PyTorch, then ONNX Runtime, and a
+system's figure is the median of its per-round medians, so a burst of load from
+elsewhere on a shared machine lands on one round of one system, not on its figure.
+
     .venv/bin/pip install -r scripts/requirements-peers.txt     # once: torch, onnx, onnxruntime
     .venv/bin/python scripts/peer_bench.py --json peers.json     # all experiments, 1 thread and all cores
     .venv/bin/python scripts/peer_bench.py --experiments latency --threads 1 --repeat 30
@@ -83,6 +87,7 @@ def main():
     p.add_argument("--blocks", help="only these blocks, e.g. PRCM,AffinePRCM (default: all)")
     p.add_argument("--warmup", type=int, default=20)
     p.add_argument("--repeat", type=int, default=100)
+    p.add_argument("--rounds", type=int, default=3, help="turns each system takes per configuration")
     p.add_argument("--json", help="write every measurement and the geometric means here")
     a = p.parse_args()
 
@@ -113,7 +118,7 @@ def main():
     except (OSError, StopIteration):
         pass
     print(f"machine: {machine['cpu']}, torch {torch.__version__}, onnxruntime {ort.__version__}; "
-          f"{a.warmup} warm-up / {a.repeat} timed calls; median ms")
+          f"{a.rounds} rounds of {a.warmup} warm-up / {a.repeat} timed calls each; median ms")
 
     rows = []
     for experiment, configs in chosen.items():
@@ -136,27 +141,30 @@ def main():
                 cmd = [a.prcm, "run", "--module", module, "--weights", w_path, "--input", x_path, "--output", y_path,
                        "--threads", str(nthreads), "--warmup", str(a.warmup), "--repeat", str(a.repeat),
                        "--json", t_path, *flags]
-                # The peers' worker threads spin for a while after they run; with as many
-                # threads as cores they would steal prcm's time. Let them go idle first.
-                time.sleep(0.3)
-                r = subprocess.run(cmd, capture_output=True, text=True)
-                if r.returncode != 0:
-                    sys.exit(f"prcm run failed for {label} {shape}: {r.stderr.strip()}")
-                prcm_ms = json.load(open(t_path))["latency_ms"]["median"]
-                y_prcm = np.load(y_path)
-
-                with torch.no_grad():
-                    y_torch = block(x).numpy()
-                    torch_ms = median_ms(lambda: block(x), a.warmup, a.repeat)
                 torch.onnx.export(block, (x,), onnx_path, input_names=["x"], output_names=["y"], dynamo=False)
-                opts = ort.SessionOptions()
-                opts.intra_op_num_threads = nthreads
-                opts.inter_op_num_threads = 1
-                session = ort.InferenceSession(onnx_path, opts, providers=["CPUExecutionProvider"])
                 feed = {"x": x.numpy()}
-                y_ort = session.run(None, feed)[0]
-                ort_ms = median_ms(lambda: session.run(None, feed), a.warmup, a.repeat)
-                del session  # its thread pool goes with it
+                times = {"prcm": [], "torch": [], "onnxruntime": []}
+                for _ in range(max(1, a.rounds)):
+                    # The peers' worker threads spin for a while after they run; with as many
+                    # threads as cores they would steal prcm's time. Let them go idle first.
+                    time.sleep(0.3)
+                    r = subprocess.run(cmd, capture_output=True, text=True)
+                    if r.returncode != 0:
+                        sys.exit(f"prcm run failed for {label} {shape}: {r.stderr.strip()}")
+                    times["prcm"].append(json.load(open(t_path))["latency_ms"]["median"])
+                    y_prcm = np.load(y_path)
+
+                    with torch.no_grad():
+                        y_torch = block(x).numpy()
+                        times["torch"].append(median_ms(lambda: block(x), a.warmup, a.repeat))
+                    opts = ort.SessionOptions()
+                    opts.intra_op_num_threads = nthreads
+                    opts.inter_op_num_threads = 1
+                    session = ort.InferenceSession(onnx_path, opts, providers=["CPUExecutionProvider"])
+                    y_ort = session.run(None, feed)[0]
+                    times["onnxruntime"].append(median_ms(lambda: session.run(None, feed), a.warmup, a.repeat))
+                    del session  # its thread pool goes with it
+                prcm_ms, torch_ms, ort_ms = (float(np.median(times[k])) for k in ("prcm", "torch", "onnxruntime"))
 
                 # The same weights and input must give the same output everywhere before a time counts.
                 for name, y in (("torch", y_torch), ("onnxruntime", y_ort)):
@@ -166,7 +174,7 @@ def main():
                 row = {"experiment": experiment, "block": label, "module": module, "shape": list(shape),
                        "threads": nthreads, "prcm_ms": prcm_ms, "torch_ms": torch_ms, "onnxruntime_ms": ort_ms,
                        "speedup_vs_torch": torch_ms / prcm_ms, "speedup_vs_onnxruntime": ort_ms / prcm_ms,
-                       "max_abs_diff_vs_torch": float(np.abs(y_prcm - y_torch).max())}
+                       "max_abs_diff_vs_torch": float(np.abs(y_prcm - y_torch).max()), "rounds_ms": times}
                 rows.append(row)
                 print(f"{label:<18} {'x'.join(map(str, shape)):<13} {prcm_ms:9.4f} {torch_ms:9.4f} {ort_ms:9.4f} "
                       f"{row['speedup_vs_torch']:8.2f}x {row['speedup_vs_onnxruntime']:7.2f}x")
@@ -188,7 +196,7 @@ def main():
     print(f"{'overall':<18} {overall['vs_torch']:8.2f}x {overall['vs_onnxruntime']:7.2f}x")
     if a.json:
         tmp = a.json + ".tmp"
-        json.dump({"machine": machine, "timing": {"warmup": a.warmup, "repeat": a.repeat}, "rows": rows,
+        json.dump({"machine": machine, "timing": {"warmup": a.warmup, "repeat": a.repeat, "rounds": a.rounds}, "rows": rows,
                    "geomean_per_block": summary, "geomean_overall": overall}, open(tmp, "w"), indent=2)
         os.replace(tmp, a.json)
         print(f"wrote {a.json}")
