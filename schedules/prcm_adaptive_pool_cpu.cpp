@@ -10,6 +10,9 @@ namespace {
 
 // Output channels a convolution accumulates at once, one vector of pixels each.
 constexpr int kConvBlock = 8;
+// Planes narrower than a vector and up to this many pixels pool across channels
+// (at 16 x 16, a vector along W pooled 13% faster).
+constexpr int kSmallPlane = 256;
 
 // out(p, o, n) += weight(o, r) * in(p, r, n): a tile of a vector of pixels by a
 // block of output channels accumulates in registers over all the inputs; the
@@ -51,10 +54,20 @@ void schedule_prcm_adaptive_pool_cpu(AdaptivePoolStages &s, const Target &target
 
     // The pool reads x once: each task pools whole planes, the rows of each bin
     // summed a vector along W at a time, then each pixel's columns.
-    Var cn("cn"), task("task"), plane_in_task("plane_in_task");
-    s.pooled.compute_root()
-        .store_in(MemoryType::Stack)
-        .vectorize(s.p, vec, TailStrategy::RoundUp)
+    Var cn("cn"), task("task"), plane_in_task("plane_in_task"), group("group"), lane("lane");
+    s.pooled.compute_root().store_in(MemoryType::Stack);
+    // Small maps pool a vector of channels at once, every bin and tap then uniform
+    // across lanes; the scratch keeps channels innermost (one plane: the same layout).
+    const Expr small_map = s.width < vec && plane <= kSmallPlane;
+    Stage small_pool = s.pooled.specialize(small_map);
+    small_pool.split(v.c, group, lane, vec, TailStrategy::GuardWithIf)
+        .reorder(lane, s.p, group, v.n)
+        .vectorize(lane)
+        .fuse(group, v.n, cn)
+        .split(cn, task, plane_in_task, max(1, kTaskElements / (plane * vec)), TailStrategy::GuardWithIf);
+    small_pool.specialize(plane * planes <= kSerialElements);
+    small_pool.parallel(task);
+    s.pooled.vectorize(s.p, vec, TailStrategy::RoundUp)
         .fuse(v.c, v.n, cn)
         .split(cn, task, plane_in_task, max(1, kTaskElements / plane), TailStrategy::GuardWithIf);
     s.pooled.specialize(plane * planes <= kSerialElements);
@@ -62,14 +75,18 @@ void schedule_prcm_adaptive_pool_cpu(AdaptivePoolStages &s, const Target &target
     // A plane's scratch is allocated once per task, not once per plane (a malloc each
     // of 2 x 128 planes was a fifth of the call at 1x128x8x8).
     const LoopLevel pool_task(s.pooled, task);
-    s.pooled_rows.compute_at(s.pooled, plane_in_task)
-        .hoist_storage(pool_task)
-        .vectorize(v.x, vec, TailStrategy::GuardWithIf);
+    s.pooled_rows.compute_at(s.pooled, plane_in_task).hoist_storage(pool_task).reorder_storage(v.c, v.x, s.j, v.n);
+    s.pooled_rows.specialize(small_map).vectorize(v.c, vec, TailStrategy::GuardWithIf);
+    s.pooled_rows.vectorize(v.x, vec, TailStrategy::GuardWithIf);
+    s.pooled_rows.update().specialize(small_map).reorder(v.c, s.bin_rows, v.x, s.j).vectorize(v.c, vec, TailStrategy::GuardWithIf);
     s.pooled_rows.update().reorder(v.x, s.bin_rows, s.j).vectorize(v.x, vec, TailStrategy::GuardWithIf);
-    s.binned.compute_at(s.pooled, plane_in_task).hoist_storage(pool_task).vectorize(s.p, vec, TailStrategy::GuardWithIf);
+    s.binned.compute_at(s.pooled, plane_in_task).hoist_storage(pool_task).reorder_storage(v.c, s.p, v.n);
+    s.binned.specialize(small_map).vectorize(v.c, vec, TailStrategy::GuardWithIf);
+    s.binned.vectorize(s.p, vec, TailStrategy::GuardWithIf);
     // Bins of a vector or more: a vector along each pixel's window, summed across.
     // Narrower bins: a vector of pixels, their columns gathered.
     Stage columns = s.binned.update();
+    columns.specialize(small_map).reorder(v.c, s.bin_columns.x, s.p).vectorize(v.c, vec, TailStrategy::GuardWithIf);
     RVar window_vector("window_vector"), in_vector("in_vector");
     columns.specialize(s.bin_columns.x.extent() >= vec)
         .split(s.bin_columns.x, window_vector, in_vector, vec, TailStrategy::GuardWithIf)
