@@ -1,4 +1,4 @@
-// Measured (prcm bench, k=7, Xeon @ 2.1 GHz AVX-512 (FMA peak 166 GFLOP/s per core), medians on a shared VM, 1 / 2 threads, ms (GFLOP/s)): r=2 1x64x64x64 1.34 (119) / 0.72 (222), 1x96x64x64 2.73 (125) / 1.43 (238), 1x128x64x64 4.51 (130) / 2.52 (233), 1x192x64x64 9.9 (130), 1x128x16x16 0.288 (128) / 0.150 (245), 1x128x8x8 0.074 (124) / 0.051 (180), 1x128x4x4 0.029 (79); r=4 1x64x64x64 2.26 (130) / 1.21 (243), 1x128x64x64 8.41 (134), 1x128x16x16 0.497 (141) / 0.265 (265), 1x128x8x8 0.146 (120) / 0.077 (228).
+// Measured (prcm bench, k=7, Xeon @ 2.1 GHz AVX-512 (FMA peak 166 GFLOP/s per core), medians on a shared VM, 1 / 2 threads, ms (GFLOP/s)): r=2 1x64x64x64 1.34 (119) / 0.72 (222), 1x96x64x64 2.73 (125) / 1.43 (238), 1x128x64x64 4.51 (130) / 2.52 (233), 1x192x64x64 9.9 (130), 1x128x16x16 0.257 (144) / 0.134 (275), 1x128x8x8 0.074 (124) / 0.051 (180), 1x128x4x4 0.029 (79); r=4 1x64x64x64 2.26 (130) / 1.21 (243), 1x128x64x64 8.41 (134), 1x128x16x16 0.471 (149) / 0.265 (265), 1x128x8x8 0.146 (120) / 0.077 (228).
 #include "schedules/inverted_bottleneck.h"
 
 namespace prcm {
@@ -124,10 +124,13 @@ void schedule_inverted_bottleneck_cpu(BottleneckStages &s, const Target &target)
     // copy runs in short vectors aligned to the border: two of 4 lanes per row.
     const Var padded_x = s.padded.args()[0];
     s.padded.compute_at(out, strip).align_bounds(padded_x, kBorderLanes);
-    // A narrow plane at k = 7 has a constant padded width (W + 6, aligned): its vectors
-    // unrolled, each one's select folds to all-zero or all-plane, and no lane is gathered.
-    for (const NarrowTile &t : narrow_tiles) {
-        s.padded.specialize(s.width == t.width && s.kernel_size == 7)
+    // A plane of one vector or narrower at k = 7 has a constant padded width (W + 6,
+    // aligned): its vectors unrolled, each one's select folds to all-zero or all-plane,
+    // and no lane is gathered.
+    std::vector<int> unrolled_widths{vec};
+    for (const NarrowTile &t : narrow_tiles) unrolled_widths.push_back(t.width);
+    for (int width : unrolled_widths) {
+        s.padded.specialize(s.width == width && s.kernel_size == 7)
             .vectorize(padded_x, kBorderLanes)
             .unroll(padded_x);
     }
