@@ -1,4 +1,5 @@
 // Measured (prcm bench, k=7, Xeon @ 2.1 GHz AVX-512 (FMA peak 166 GFLOP/s per core), medians on a shared VM, 1 / 2 threads, ms (GFLOP/s)): r=2 1x64x64x64 1.34 (119) / 0.72 (222), 1x96x64x64 2.73 (125) / 1.43 (238), 1x128x64x64 4.51 (130) / 2.52 (233), 1x192x64x64 9.9 (130), 1x128x16x16 0.257 (144) / 0.134 (275), 1x128x8x8 0.074 (124) / 0.051 (180), 1x128x4x4 0.029 (79); r=4 1x64x64x64 2.26 (130) / 1.21 (243), 1x128x64x64 8.41 (134), 1x128x16x16 0.471 (149) / 0.265 (265), 1x128x8x8 0.146 (120) / 0.077 (228).
+// Against peers at 1x64x64x64 (scripts/peer_bench.py --rounds 5, fresh clone): r=2 1 thread 1.314 ms (PyTorch 2.499, ONNX Runtime 1.291), 2 threads 0.909 ms (2.587, 0.764); r=4 1 thread 2.237 ms (PyTorch 4.076, ONNX Runtime 2.238), 2 threads 1.151 ms (2.998, 1.242).
 #include "schedules/inverted_bottleneck.h"
 
 namespace prcm {

@@ -1,6 +1,7 @@
 // Measured (median ms, ps 4, r 2; Xeon 2.1 GHz AVX-512, shared 2-core host): 1x128x4x4 0.028 (1 thread),
-// 8x8 0.036 / 0.035 (1 / 2 threads), 16x16 0.049 / 0.050, 64x64 0.22-0.26 (1 thread, noisy);
-// 1x64x64x64 ps 2 0.080 (2 threads), 1.5-1.7x copy.
+// 8x8 0.036 / 0.035 (1 / 2 threads), 16x16 0.049 / 0.050, 64x64 0.22-0.26 (1 thread, noisy).
+// At 1x64x64x64 (scripts/peer_bench.py --rounds 5, fresh clone) ps 2: 1 thread 0.098 ms (PyTorch 1.170, ONNX Runtime 0.358), 2 threads 0.059 ms (0.822, 0.226);
+// ps 4: 1 thread 0.098 ms (PyTorch 1.025, ONNX Runtime 0.322), 2 threads 0.067 ms (0.857, 0.230); ps 8: 1 thread 0.162 ms (PyTorch 1.101, ONNX Runtime 0.363), 2 threads 0.116 ms (1.070, 0.248).
 #include "schedules/elementwise.h"
 #include "schedules/prcm_adaptive_pool.h"
 
