@@ -1,0 +1,97 @@
+// The runtime's thread pool (runtime/src/thread_pool.cpp) as Halide's parallel loops
+// reach it, through halide_do_par_for: every task runs exactly once, whatever the
+// shares, the direction, stealing, nesting or a second caller; a task's error comes back.
+#include "test_support.h"
+
+#include <HalideRuntime.h>
+
+#include <atomic>
+#include <thread>
+#include <vector>
+
+using namespace prcm;
+
+namespace {
+
+struct Counts {
+    std::vector<std::atomic<int>> runs;
+    std::atomic<int> nested_runs{0};
+    int fail_at = -1;   // the task that returns an error, if any
+    bool nest = false;  // each task runs a parallel loop of its own
+    explicit Counts(int size) : runs(size) {}
+};
+
+int count_nested(void *, int, uint8_t *closure) {
+    reinterpret_cast<Counts *>(closure)->nested_runs++;
+    return 0;
+}
+
+int count_task(void *user_context, int i, uint8_t *closure) {
+    auto *counts = reinterpret_cast<Counts *>(closure);
+    counts->runs[i]++;
+    if (counts->nest) {
+        if (int err = halide_do_par_for(user_context, count_nested, 0, 3, closure); err != 0) return err;
+    }
+    return i == counts->fail_at ? 7 : 0;
+}
+
+// Runs a loop of `size` tasks; true when each ran exactly once.
+bool each_once(int size, bool nest = false) {
+    Counts counts(size);
+    counts.nest = nest;
+    if (halide_do_par_for(nullptr, count_task, 0, size, reinterpret_cast<uint8_t *>(&counts)) != 0) return false;
+    for (auto &r : counts.runs) {
+        if (r != 1) return false;
+    }
+    return !nest || counts.nested_runs == 3 * size;
+}
+
+}  // namespace
+
+TEST_CASE("thread pool: every task runs once, for loops of any size, in either direction", "[thread_pool]") {
+    for (int threads : {1, 2, 3, 8}) {
+        set_cpu_threads(threads);
+        // Consecutive loops alternate direction, so each size runs twice.
+        for (int size : {0, 1, 2, 3, 7, 64, 1000}) {
+            INFO(threads << " threads, " << size << " tasks");
+            CHECK(each_once(size));
+            CHECK(each_once(size));
+        }
+    }
+    set_cpu_threads(0);
+}
+
+TEST_CASE("thread pool: a loop inside a task runs on that task's thread", "[thread_pool]") {
+    set_cpu_threads(2);
+    CHECK(each_once(50, true));
+    set_cpu_threads(0);
+}
+
+TEST_CASE("thread pool: two callers at once each get all their tasks", "[thread_pool]") {
+    set_cpu_threads(2);
+    std::atomic<int> failures{0};
+    std::vector<std::thread> callers;
+    for (int t = 0; t < 2; t++) {
+        callers.emplace_back([&] {
+            for (int k = 0; k < 200; k++) {
+                if (!each_once(37)) failures++;
+            }
+        });
+    }
+    for (std::thread &c : callers) c.join();
+    CHECK(failures == 0);
+    set_cpu_threads(0);
+}
+
+TEST_CASE("thread pool: a task's error is the loop's result", "[thread_pool]") {
+    for (int threads : {1, 2}) {
+        set_cpu_threads(threads);
+        Counts counts(40);
+        counts.fail_at = 13;
+        INFO(threads << " threads");
+        CHECK(halide_do_par_for(nullptr, count_task, 0, 40, reinterpret_cast<uint8_t *>(&counts)) == 7);
+        CHECK(counts.runs[13] == 1);
+        for (auto &r : counts.runs) CHECK(r <= 1);
+    }
+    set_cpu_threads(0);
+}
