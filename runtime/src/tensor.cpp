@@ -8,7 +8,8 @@ namespace prcm {
 Tensor make_tensor(const TorchShape &shape) {
     std::vector<int> halide_extents(shape.rbegin(), shape.rend());
     Tensor t(halide_extents);
-    t.fill(0.0f);
+    // A tensor with a zero-sized dimension has no allocation to fill (Halide asserts).
+    if (t.number_of_elements() > 0) t.fill(0.0f);
     return t;
 }
 
