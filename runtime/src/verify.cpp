@@ -20,6 +20,7 @@ uint64_t fnv1a(const std::string &s) {
 }  // namespace
 
 void fill_seeded(Tensor &t, const std::string &name, uint64_t seed, Init init) {
+    if (t.number_of_elements() == 0) return;  // e.g. SE's weights at hidden width 0: nothing to fill
     std::mt19937_64 rng(fnv1a(name) ^ (seed * 0x9E3779B97F4A7C15ull));
     if (init == Init::normal || init == Init::small) {
         std::normal_distribution<float> dist(0.0f, init == Init::normal ? 1.0f : 0.1f);
