@@ -55,22 +55,21 @@ void schedule_modulator_cpu(ModulatorStages &s, const Target &target) {
     out.parallel(task);
     const LoopLevel per_sample(out, v.n);
 
-    // Pass 1, the global average pool; the mean once per channel, not in every product that reads it.
+    // Pass 1, the global average pool.
     schedule_plane_sum_cpu(s.gap, v, target, plane, planes, per_sample);
-    s.ctx.compute_at(per_sample).vectorize(v.c, vec, TailStrategy::GuardWithIf);
+    s.gap.sum.store_in(MemoryType::Stack);
 
-    // The per-sample vectors are at most a few small matrix-vector products: one core, vectorized.
-    for (Func f : s.vectors) {
-        schedule_vector_cpu(f, target);
-        f.compute_at(per_sample);
+    // The mean (once per channel, not in every product that reads it) and the per-sample
+    // vectors, at most a few small matrix-vector products: one core, vectorized. They live
+    // on the stack, like the pool's sums (Halide moves a Func to the heap past 16 KiB),
+    // so a small call allocates nothing.
+    std::vector<Func> per_sample_vectors{s.ctx};
+    per_sample_vectors.insert(per_sample_vectors.end(), s.vectors.begin(), s.vectors.end());
+    for (Func f : per_sample_vectors) {
+        schedule_vector_cpu(f, target, per_sample);
+        f.store_in(MemoryType::Stack);
         if (f.has_update_definition()) schedule_linear_stage_cpu(f, vec);
     }
-
-    // All of them live on the stack (Halide moves a Func to the heap past 16 KiB), so a
-    // small call allocates nothing.
-    for (Func f : s.vectors) f.store_in(MemoryType::Stack);
-    s.ctx.store_in(MemoryType::Stack);
-    s.gap.sum.store_in(MemoryType::Stack);
 }
 
 }  // namespace prcm

@@ -4,8 +4,8 @@ namespace prcm {
 
 using namespace Halide;
 
-void schedule_vector_cpu(Func f, const Target &target) {
-    f.compute_root().vectorize(f.args()[0], target.natural_vector_size<float>(), TailStrategy::GuardWithIf);
+void schedule_vector_cpu(Func f, const Target &target, const LoopLevel &at) {
+    f.compute_at(at).vectorize(f.args()[0], target.natural_vector_size<float>(), TailStrategy::GuardWithIf);
 }
 
 void schedule_vector_gpu(Stage stage, const Var &k, const Var &n) {

@@ -12,7 +12,9 @@ constexpr int kGpuThreads = 32;
 constexpr const char *kGpuThreadVar = "ki";
 
 // One core, vectorized along k: waking a thread pool would cost more than the work.
-void schedule_vector_cpu(Halide::Func f, const Halide::Target &target);
+// `at` is where it is computed: root, or per sample inside the pass that reads it.
+void schedule_vector_cpu(Halide::Func f, const Halide::Target &target,
+                         const Halide::LoopLevel &at = Halide::LoopLevel::root());
 // One thread per element, kGpuThreads along k per block, a column of blocks per n.
 void schedule_vector_gpu(Halide::Stage stage, const Halide::Var &k, const Halide::Var &n);
 
