@@ -3,6 +3,8 @@
 
 #include <CLI/CLI.hpp>
 
+#include <utility>
+
 namespace {
 
 // `with_data`: the problem's data is seeded (verify, bench), not read from files (run).
@@ -83,21 +85,18 @@ int main(int argc, char **argv) {
 
     // `prcm --threads 1 bench ...` means what it says: the suite's timing options given
     // before bench or run apply to it unless it sets its own; elsewhere they are an error.
-    for (const char *name : {"--warmup", "--repeat", "--threads"}) {
-        if (app.get_option(name)->count() == 0) continue;
-        CLI::App *timed = *bench ? bench : *run ? run : nullptr;
-        if (!timed && app.get_subcommands().empty()) continue;
+    CLI::App *timed = *bench ? bench : *run ? run : nullptr;
+    TimingOptions *timed_options = *bench ? &experiment.timing : *run ? &run_opts.timing : nullptr;
+    const std::pair<const char *, int TimingOptions::*> timing_fields[] = {
+        {"--warmup", &TimingOptions::warmup}, {"--repeat", &TimingOptions::repeat}, {"--threads", &TimingOptions::threads}};
+    for (const auto &[name, field] : timing_fields) {
+        if (app.get_option(name)->count() == 0 || app.get_subcommands().empty()) continue;
         if (!timed) {
             std::cerr << "prcm: " << name << " applies to bench, run and the default suite, not to "
                       << app.get_subcommands().front()->get_name() << "\n";
             return 2;
         }
-        if (timed->get_option(name)->count() > 0) continue;
-        TimingOptions &t = *bench ? experiment.timing : run_opts.timing;
-        int TimingOptions::*field = std::string(name) == "--warmup"   ? &TimingOptions::warmup
-                                    : std::string(name) == "--repeat" ? &TimingOptions::repeat
-                                                                      : &TimingOptions::threads;
-        t.*field = suite_timing.*field;
+        if (timed->get_option(name)->count() == 0) timed_options->*field = suite_timing.*field;
     }
 
     if (*list) return run_list();
