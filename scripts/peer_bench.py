@@ -143,6 +143,8 @@ def main():
                        "--json", t_path, *flags]
                 torch.onnx.export(block, (x,), onnx_path, input_names=["x"], output_names=["y"], dynamo=False)
                 feed = {"x": x.numpy()}
+                with torch.no_grad():
+                    y_torch = block(x).numpy()
                 times = {"prcm": [], "torch": [], "onnxruntime": []}
                 for _ in range(max(1, a.rounds)):
                     # The peers' worker threads spin for a while after they run; with as many
@@ -152,19 +154,18 @@ def main():
                     if r.returncode != 0:
                         sys.exit(f"prcm run failed for {label} {shape}: {r.stderr.strip()}")
                     times["prcm"].append(json.load(open(t_path))["latency_ms"]["median"])
-                    y_prcm = np.load(y_path)
 
                     with torch.no_grad():
-                        y_torch = block(x).numpy()
                         times["torch"].append(median_ms(lambda: block(x), a.warmup, a.repeat))
                     opts = ort.SessionOptions()
                     opts.intra_op_num_threads = nthreads
                     opts.inter_op_num_threads = 1
                     session = ort.InferenceSession(onnx_path, opts, providers=["CPUExecutionProvider"])
-                    y_ort = session.run(None, feed)[0]
+                    y_ort = session.run(None, feed)[0]  # the same every round; the first call, untimed
                     times["onnxruntime"].append(median_ms(lambda: session.run(None, feed), a.warmup, a.repeat))
                     del session  # its thread pool goes with it
                 prcm_ms, torch_ms, ort_ms = (float(np.median(times[k])) for k in ("prcm", "torch", "onnxruntime"))
+                y_prcm = np.load(y_path)
 
                 # The same weights and input must give the same output everywhere before a time counts.
                 for name, y in (("torch", y_torch), ("onnxruntime", y_ort)):
