@@ -4,8 +4,8 @@ namespace prcm {
 
 using namespace Halide;
 
-void schedule_elementwise_cpu(Func f, const Axes &v, const Target &target, const Expr &plane,
-                              const Expr &planes) {
+PlaneLoops schedule_elementwise_cpu(Func f, const Axes &v, const Target &target, const Expr &plane,
+                                    const Expr &planes) {
     const int vec = target.natural_vector_size<float>();
     Var xo("xo"), xi("xi"), cn("cn"), task("task"), plane_in_task("plane_in_task");
     f.split(v.x, xo, xi, vec, TailStrategy::GuardWithIf)
@@ -14,6 +14,7 @@ void schedule_elementwise_cpu(Func f, const Axes &v, const Target &target, const
         .split(cn, task, plane_in_task, max(1, kTaskElements / plane), TailStrategy::GuardWithIf);
     f.specialize(plane * planes <= kSerialElements);
     f.parallel(task);
+    return {LoopLevel(f, task), LoopLevel(f, plane_in_task)};
 }
 
 void schedule_elementwise_gpu(Func f, const Axes &v) {

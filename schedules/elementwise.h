@@ -12,8 +12,14 @@ constexpr int kSerialElements = 32 * 1024;
 // Each parallel task covers at least this many elements, so tiny planes are batched.
 constexpr int kTaskElements = 16 * 1024;
 
-void schedule_elementwise_cpu(Halide::Func f, const Axes &v, const Halide::Target &target,
-                              const Halide::Expr &plane, const Halide::Expr &planes);
+// The loops a stage computed per plane of the pass needs: a parallel task, and one
+// plane within it.
+struct PlaneLoops {
+    Halide::LoopLevel task, plane;
+};
+
+PlaneLoops schedule_elementwise_cpu(Halide::Func f, const Axes &v, const Halide::Target &target,
+                                    const Halide::Expr &plane, const Halide::Expr &planes);
 void schedule_elementwise_gpu(Halide::Func f, const Axes &v);
 
 }  // namespace prcm

@@ -101,18 +101,11 @@ void schedule_prcm_adaptive_pool_cpu(AdaptivePoolStages &s, const Target &target
     schedule_conv_cpu(s.expanded, s.p, s.k, s.over_c, v.n, vec, conv_work);
     schedule_conv_cpu(s.projected, s.p, v.c, s.over_k, v.n, vec, conv_work);
 
-    // The full-size pass, as schedule_elementwise_cpu lays it out (its plane loop is
-    // needed here): each plane interpolated along W at its few pooled rows, then
-    // every output row a blend of two of them, a vector along W at a time.
-    Var xo("xo"), xi("xi");
-    s.output.split(v.x, xo, xi, vec, TailStrategy::GuardWithIf)
-        .vectorize(xi)
-        .fuse(v.c, v.n, cn)
-        .split(cn, task, plane_in_task, max(1, kTaskElements / plane), TailStrategy::GuardWithIf);
-    s.output.specialize(plane * planes <= kSerialElements);
-    s.output.parallel(task);
-    // Its reads are gathers, which x86 vectors would only scalarize.
-    s.upsampled_columns.compute_at(s.output, plane_in_task).hoist_storage(LoopLevel(s.output, task));
+    // The full-size pass: each plane interpolated along W at its few pooled rows, then
+    // every output row a blend of two of them, a vector along W at a time. The
+    // interpolation's reads are gathers, which x86 vectors would only scalarize.
+    const PlaneLoops output_loops = schedule_elementwise_cpu(s.output, v, target, plane, planes);
+    s.upsampled_columns.compute_at(output_loops.plane).hoist_storage(output_loops.task);
 }
 
 }  // namespace prcm
