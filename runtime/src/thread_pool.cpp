@@ -38,9 +38,6 @@ namespace {
 // How long an idle worker keeps spinning before it sleeps.
 constexpr auto kSpin = std::chrono::milliseconds(2);
 
-// Threads of one loop at most (the caller included); more share the last shares.
-constexpr int kMaxShares = 64;
-
 // One thread's share of a loop's tasks: [begin, end), taken from the front or,
 // in a reversed loop, from the back, by its owner first and by thieves after.
 struct alignas(64) Share {
@@ -50,21 +47,23 @@ struct alignas(64) Share {
 
 // One parallel loop. It lives on the caller's stack; workers reach it through
 // `current_` and announce themselves in `active_` first, so the caller knows when
-// no worker can touch it any more.
+// no worker can touch it any more. Its shares are the pool's, one per thread: one
+// loop runs at a time.
 struct Loop {
     void *user_context;
     halide_task_t task;
     int min, size;
     uint8_t *closure;
     bool reversed;
-    int shares;
-    Share share[kMaxShares];
+    std::vector<Share> &share;
+    const int shares;
     std::atomic<int> finished{0}, error{0};
 
-    Loop(void *uc, halide_task_t t, int min_, int size_, uint8_t *c, bool rev, int threads)
-        : user_context(uc), task(t), min(min_), size(size_), closure(c), reversed(rev),
-          shares(std::min(threads, kMaxShares)) {
+    Loop(void *uc, halide_task_t t, int min_, int size_, uint8_t *c, bool rev, std::vector<Share> &pool_shares)
+        : user_context(uc), task(t), min(min_), size(size_), closure(c), reversed(rev), share(pool_shares),
+          shares(int(pool_shares.size())) {
         for (int i = 0; i < shares; i++) {
+            share[i].taken.store(0, std::memory_order_relaxed);
             share[i].begin = int(int64_t(size) * i / shares);
             share[i].end = int(int64_t(size) * (i + 1) / shares);
         }
@@ -92,6 +91,7 @@ public:
         for (std::thread &w : workers_) w.join();
         workers_.clear();
         stop_ = false;
+        shares_ = std::vector<Share>(std::max(1, threads));
         for (int i = 1; i < threads; i++) workers_.emplace_back([this, i] { work(i); });
     }
 
@@ -102,7 +102,7 @@ public:
         const bool reversed = reverse_next_;
         reverse_next_ = !reverse_next_;
         if (workers_.empty() || size <= 1) return run_serially(user_context, task, min, size, closure, reversed);
-        Loop loop(user_context, task, min, size, closure, reversed, int(workers_.size()) + 1);
+        Loop loop(user_context, task, min, size, closure, reversed, shares_);
         current_.store(&loop, std::memory_order_seq_cst);
         {
             std::lock_guard<std::mutex> lock(sleep_mutex_);
@@ -130,9 +130,8 @@ private:
     // Thread `me` runs its own share, then helps with the others'.
     static void run_tasks(Loop &loop, int me) {
         in_task_ = true;
-        const int own = std::min(me, loop.shares - 1);
         for (int s = 0; s < loop.shares; s++) {
-            const int from = (own + s) % loop.shares;
+            const int from = (me + s) % loop.shares;
             for (int i; (i = loop.take(from)) >= 0;) {
                 if (int err = loop.task(loop.user_context, loop.min + i, loop.closure); err != 0) {
                     int expected = 0;
@@ -167,6 +166,7 @@ private:
     }
 
     std::vector<std::thread> workers_;
+    std::vector<Share> shares_;  // one per thread, the caller's first; reset by each loop
     std::mutex loop_mutex_;  // one parallel loop at a time
     std::mutex sleep_mutex_;
     std::condition_variable sleep_cv_;
