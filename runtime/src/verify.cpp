@@ -113,10 +113,14 @@ Comparison compare(const Tensor &got, const RefTensor &want, Tolerance tol) {
     }
     for (size_t i = 0; i < flat.size(); i++) {
         const double g = flat[i], e = want.data[i];
+        // As PyTorch's IEEE semantics have it: NaN matches NaN and an infinity the
+        // same infinity; their difference (NaN) would otherwise fail them.
+        if ((std::isnan(g) && std::isnan(e)) || (std::isinf(e) && g == e)) continue;
         const double diff = std::abs(g - e);
         r.max_abs = std::max(r.max_abs, std::isnan(diff) ? INFINITY : diff);
         if (std::abs(e) > tol.atol) r.max_rel = std::max(r.max_rel, diff / std::abs(e));
-        if (!(diff <= tol.atol + tol.rtol * std::abs(e))) {
+        // Written so that a NaN difference fails, and no tolerance is infinite.
+        if (!(std::isfinite(e) && diff <= tol.atol + tol.rtol * std::abs(e))) {
             if (r.first_mismatches.size() < 5) {
                 std::ostringstream m;
                 m << coordinates(i, want.shape) << ": got " << g << ", want " << e;

@@ -46,6 +46,8 @@ struct Comparison {
     std::vector<std::string> first_mismatches;  // "[n, c, h, w]: got G, want W"
 };
 
+// Element by element under `tol`; NaN matches only NaN, an infinity only the same
+// infinity (PyTorch's IEEE semantics). A wrong shape fails before any element.
 Comparison compare(const Tensor &got, const RefTensor &want, Tolerance tol = kTolerance);
 
 // Nearly all zeros (at 16 elements or more) agree with anything that is also zero:
