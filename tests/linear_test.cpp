@@ -13,7 +13,7 @@ Tensor matrix(int rows, int cols, std::initializer_list<float> values) {
 }
 }  // namespace
 
-TEST_CASE("linear: out[n, c] = sum_b coeff[n, b] * weight[c, b]; C comes from the weight", "[linear]") {
+TEST_CASE("linear: out[n, c] = sum_b coeff[n, b] * weight[c, b], C taken from the weight", "[linear]") {
     for (Device d : test::devices_to_test()) {
         INFO(device_name(d));
         const Tensor coeff = matrix(2, 2, {1, 2, 3, -1});

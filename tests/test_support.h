@@ -14,14 +14,26 @@ inline const Module &module_named(const char *name) {
     return *m;
 }
 
-// Checks one problem against the reference; the message is the replay command.
-inline void check_problem(const Problem &p) {
-    const VerifyResult r = verify(p);
-    INFO(p.replay());
-    INFO(r.error);
-    for (const std::string &m : r.comparison.first_mismatches) INFO(m);
+// What a failed check prints: the replay command, then the library's error or
+// the first mismatches with their (n, c, h, w). One message, because an INFO made
+// in a loop is gone when its iteration ends.
+inline std::string failure_report(const Problem &p, const VerifyResult &r) {
+    std::string report = p.replay();
+    if (!r.error.empty()) report += "\n  " + r.error;
+    for (const std::string &m : r.comparison.first_mismatches) report += "\n  " + m;
+    if (r.comparison.mismatches > r.comparison.first_mismatches.size()) {
+        report += "\n  ... " + std::to_string(r.comparison.mismatches) + " mismatches in all";
+    }
+    return report;
+}
+
+inline void check_result(const Problem &p, const VerifyResult &r) {
+    INFO(failure_report(p, r));
     CHECK(verdict_name(r.comparison.verdict) == std::string("PASSED"));
 }
+
+// Checks one problem against the reference.
+inline void check_problem(const Problem &p) { check_result(p, verify(p)); }
 
 // The devices of this build that can run here; OpenCL must, once it is built
 // (PoCL is part of the set-up), so its absence fails rather than skips.
