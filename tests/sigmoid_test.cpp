@@ -2,6 +2,7 @@
 #include "test_support.h"
 
 #include <cmath>
+#include <limits>
 
 using namespace prcm;
 
@@ -24,6 +25,32 @@ TEST_CASE("sigmoid: 0 gives one half, the tails saturate without NaN", "[sigmoid
             CHECK(out(6, n) == (n ? 1.0f : 0.0f));
             CHECK(out(7, n) == (n ? 0.0f : 1.0f));
             CHECK(out(8, n) == (n ? 1.0f : 0.0f));
+        }
+    }
+}
+
+TEST_CASE("sigmoid: the far negative tail, relative to the value in double, as torch computes it in float32",
+          "[sigmoid]") {
+    // torch.sigmoid in float32 is 1 / (1 + exp(-z)): exp(-z) overflows past z = -88.72,
+    // and from there the result is exactly 0 (torch 2.15: sigmoid(-89.) == 0.), where
+    // the value in double is a denormal below 2.3e-39. Up to there every value must
+    // agree with double to 1e-6 and one denormal step, so a cut-off of the tail
+    // anywhere above -88 is caught.
+    const float z[] = {-15.0f, -50.0f, -88.0f, -88.7f, -95.0f, -100.0f, -105.0f};
+    const int B = sizeof z / sizeof z[0];
+    for (Device d : test::devices_to_test()) {
+        INFO(device_name(d));
+        Tensor coeff = make_tensor({1, B}), out = make_tensor({1, B});
+        for (int b = 0; b < B; b++) coeff(b, 0) = z[b];
+        REQUIRE(run_module(test::module_named("sigmoid"), d, coeff, {}, out).is_ok());
+        for (int b = 0; b < B; b++) {
+            const double exact = 1.0 / (1.0 + std::exp(-static_cast<double>(z[b])));
+            INFO("sigmoid(" << z[b] << ") = " << out(b, 0) << ", in double " << exact);
+            if (std::isinf(std::exp(-z[b]))) {
+                CHECK(out(b, 0) == 0.0f);
+            } else {
+                CHECK(std::abs(out(b, 0) - exact) <= 1e-6 * exact + std::numeric_limits<float>::denorm_min());
+            }
         }
     }
 }
