@@ -7,7 +7,7 @@ set -euo pipefail
 list=${1:?usage: check_ptx.sh PTX_LIST}
 ptxas=$(command -v ptxas || echo /usr/local/cuda/bin/ptxas)
 if [ ! -x "$ptxas" ]; then
-    echo "ptxas not found (install the CUDA toolkit); skipping"
+    echo "SKIPPED  ptxas assembles every CUDA library: ptxas not found (install the CUDA toolkit)"
     exit 77
 fi
 status=0
