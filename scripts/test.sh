@@ -2,8 +2,9 @@
 # The tests: set up and build everything, then run every test through ctest
 # (Catch2 cases, the CLI checks, the PTX check). Extra arguments go to ctest.
 # ctest lists the tests it skipped but not why: each optional test prints one
-# "SKIPPED  <test>: <reason>" line, and those are shown after ctest's lists,
-# followed once more by ctest's summary line, so the output still ends with it.
+# "SKIPPED  <test>: <reason>" line, and that line of every skipped test is shown
+# after ctest's lists, followed once more by ctest's summary line, so the output
+# still ends with it.
 set -euo pipefail
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 "$root/scripts/setup.sh" release
@@ -12,9 +13,14 @@ out=$(mktemp)
 trap 'rm -f "$out"' EXIT
 status=0
 ctest --test-dir "$root/build" --output-on-failure -j2 "$@" | tee "$out" || status=${PIPESTATUS[0]}
-reasons=$(grep -h '^SKIPPED  ' "$root/build/Testing/Temporary/LastTest.log" 2>/dev/null || true)
-if [ -n "$reasons" ]; then
-    printf '\nWhy they did not run:\n%s\n\n' "$(sed 's/^/\t/' <<<"$reasons")"
+skipped=$(awk '/^The following tests did not run:/ {f = 1; next} f && /^\t/ {sub(/^\t *[0-9]+ - /, ""); sub(/ \(Skipped\)$/, ""); print; next} {f = 0}' "$out")
+if [ -n "$skipped" ]; then
+    printf '\nWhy they did not run:\n'
+    while IFS= read -r name; do
+        reason=$(grep -F -m 1 "SKIPPED  $name: " "$root/build/Testing/Temporary/LastTest.log" || echo "$name: (no reason given)")
+        printf '\t%s\n' "$reason"
+    done <<<"$skipped"
+    printf '\n'
     grep -E '^[0-9]+% tests passed' "$out" | tail -n 1
 fi
 exit "$status"
