@@ -107,7 +107,7 @@ for p in "${patches[@]}"; do
         caught=$(failed_tests "$(header "$p" Tests)")
         took="($((SECONDS - start)) s to build and test)"
         if [ -n "$caught" ]; then
-            results+=("CAUGHT  $name $took, by:$(sed 's/^/\n            /' <<<"$caught")")
+            results+=("CAUGHT  $name $took, by:"$'\n'"$(sed 's/^/            /' <<<"$caught")")
         else
             results+=("MISSED  $name $took: no test of '$(header "$p" Tests)' failed")
             missed=$((missed + 1))
