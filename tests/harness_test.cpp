@@ -10,6 +10,7 @@ namespace {
 // back to Catch2's command line (catch_discover_tests escapes only `,` `[` `]`);
 // empty when it would.
 std::string name_defect(const std::string &name) {
+    if (name.empty()) return "an empty name matches every test";
     if (name.find(';') != std::string::npos) return "a ';' splits it into two ctest names";
     if (name.find('\\') != std::string::npos) return "a '\\' escapes the next character for Catch2";
     if (name.find('"') != std::string::npos) return "a '\"' quotes for Catch2";

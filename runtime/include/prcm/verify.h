@@ -43,7 +43,7 @@ struct Comparison {
     Verdict verdict = Verdict::passed;
     double max_abs = 0, max_rel = 0;
     size_t mismatches = 0;
-    std::vector<std::string> first_mismatches;  // "[n, c, h, w]: got G, want W"
+    std::vector<std::string> first_mismatches;  // "(n=0, c=2, h=3, w=4): got G, want W"
 };
 
 // Element by element under `tol`; NaN matches only NaN, an infinity only the same
