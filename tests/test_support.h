@@ -14,21 +14,11 @@ inline const Module &module_named(const char *name) {
     return *m;
 }
 
-// What a failed check prints: the replay command, then the library's error or
-// the first mismatches with their (n, c, h, w). One message, because an INFO made
-// in a loop is gone when its iteration ends.
-inline std::string failure_report(const Problem &p, const VerifyResult &r) {
-    std::string report = p.replay();
-    if (!r.error.empty()) report += "\n  " + r.error;
-    for (const std::string &m : r.comparison.first_mismatches) report += "\n  " + m;
-    if (r.comparison.mismatches > r.comparison.first_mismatches.size()) {
-        report += "\n  ... " + std::to_string(r.comparison.mismatches) + " mismatches in all";
-    }
-    return report;
-}
-
+// A failed check prints the replay command and what `prcm verify` prints under it
+// (the error, the first mismatches with their (n, c, h, w)), as one message: an
+// INFO made in a loop is gone when its iteration ends.
 inline void check_result(const Problem &p, const VerifyResult &r) {
-    INFO(failure_report(p, r));
+    INFO(p.replay() << "\n" << failure_details(r, "  "));
     CHECK(verdict_name(r.comparison.verdict) == std::string("PASSED"));
 }
 

@@ -29,8 +29,7 @@ int run_bench(const ProblemOptions &o, const TimingOptions &t_in, const std::str
                                                           : std::string(device_name(p.device))) << "\n";
     std::cout << "verified " << verdict_name(c.verdict) << ", max abs err " << format_sci(c.max_abs) << "\n";
     if (c.verdict != Verdict::passed) {
-        if (!m.verified.error.empty()) std::cout << "  " << m.verified.error << "\n";
-        for (const std::string &s : c.first_mismatches) std::cout << "  " << s << "\n";
+        std::cout << failure_details(m.verified, "  ");
         return 1;
     }
     if (!m.error.empty()) {
@@ -110,8 +109,9 @@ int run_default_suite(const TimingOptions &t_in) {
         } else {
             failures++;
             row.insert(row.end(), {"-", "-", "-", "-", "-", "-"});
-            std::cerr << module.spec->name << ": " << (m.error.empty() ? m.verified.error : m.error) << "\n";
-            for (const std::string &s : c.first_mismatches) std::cerr << "  " << s << "\n";
+            std::cerr << module.spec->name << ":\n";
+            if (!m.error.empty()) std::cerr << "  " << m.error << "\n";
+            std::cerr << failure_details(m.verified, "  ");
         }
         table.rows.push_back(row);
     }

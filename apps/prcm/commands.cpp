@@ -90,12 +90,7 @@ int run_list() {
 
 namespace {
 void print_failure(const Problem &p, const VerifyResult &r) {
-    std::cout << verdict_name(r.comparison.verdict) << "  " << p.replay() << "\n";
-    if (!r.error.empty()) std::cout << "    " << r.error << "\n";
-    for (const std::string &m : r.comparison.first_mismatches) std::cout << "    " << m << "\n";
-    if (r.comparison.mismatches > r.comparison.first_mismatches.size()) {
-        std::cout << "    ... " << r.comparison.mismatches << " mismatches in all\n";
-    }
+    std::cout << verdict_name(r.comparison.verdict) << "  " << p.replay() << "\n" << failure_details(r, "    ");
 }
 }  // namespace
 

@@ -110,7 +110,7 @@ int run_run(const RunOptions &r) {
         const Comparison c = compare(output, spec.reference(input, weights, hp));
         std::cout << verdict_name(c.verdict) << "  " << spec.title << " on " << device_name(p.device)
                   << " against the reference: max abs err " << format_sci(c.max_abs) << "\n";
-        for (const std::string &m : c.first_mismatches) std::cout << "    " << m << "\n";
+        std::cout << failure_details({c, ""}, "    ");
         if (c.verdict == Verdict::failed) return 1;
     }
     if (Status s = save_npy(r.output, output); !s) {

@@ -137,6 +137,16 @@ Comparison compare(const Tensor &got, const RefTensor &want, Tolerance tol) {
     return r;
 }
 
+std::string failure_details(const VerifyResult &r, const std::string &indent) {
+    std::string lines;
+    if (!r.error.empty()) lines += indent + r.error + "\n";
+    for (const std::string &m : r.comparison.first_mismatches) lines += indent + m + "\n";
+    if (r.comparison.mismatches > r.comparison.first_mismatches.size()) {
+        lines += indent + "... " + std::to_string(r.comparison.mismatches) + " mismatches in all\n";
+    }
+    return lines;
+}
+
 ProblemData make_problem_data(const Problem &p) {
     ProblemData d;
     d.input = make_tensor(module_input_shape(*p.module->spec, p.shape, p.hp));

@@ -73,6 +73,11 @@ struct VerifyResult {
     std::string error;  // set when the library could not run (verdict failed or skipped)
 };
 
+// Why a check did not pass, one line each, every line starting with `indent`:
+// the library's error, the first mismatches with their (n, c, h, w), and how
+// many mismatches there were in all. Empty for a pass.
+std::string failure_details(const VerifyResult &r, const std::string &indent);
+
 // Runs the problem on its device and compares with the reference. An absent
 // device gives Verdict::skipped with the reason in `error`. A draw whose reference
 // is mostly zero is replaced by the next (see kRedraws).
