@@ -1,5 +1,5 @@
 // The safetensors loader's checks on a header, each against a file crafted byte
-// by byte (the well-formed ones are as the safetensors package writes them).
+// by byte.
 #include "test_support.h"
 
 #include "prcm/io.h"
