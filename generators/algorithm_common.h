@@ -10,11 +10,22 @@ struct Axes {
     Halide::Var x{"x"}, y{"y"}, c{"c"}, n{"n"}, b{"b"};
 };
 
+// Halide compiles CPU code as if no value were NaN (LLVM's fast-math flags) and
+// lowers max(a, b) to `a > b ? a : b`, so a NaN can vanish wherever a comparison
+// decides; is_nan() is always evaluated strictly. The activations below keep a
+// NaN as torch does; elsewhere NaN and infinities pass through arithmetic, which
+// the hardware keeps IEEE. Checked by tests/nonfinite_test.cpp on every device.
+
 // Logistic function as torch.sigmoid computes it (accurate exp, no fast path).
 // Halide's CPU exp returns 0, not inf, past 2^31 ln 2 (its exponent overflows
 // int32), so the far negative tail, 0 in float from -89 on, is selected outright.
 inline Halide::Expr sigmoid(const Halide::Expr &z) {
-    return Halide::select(z < -100.0f, 0.0f, 1.0f / (1.0f + Halide::exp(-z)));
+    return Halide::select(Halide::is_nan(z), z, z < -100.0f, 0.0f, 1.0f / (1.0f + Halide::exp(-z)));
+}
+
+// F.relu: max(v, 0), and NaN for NaN.
+inline Halide::Expr relu(const Halide::Expr &v) {
+    return Halide::select(Halide::is_nan(v), v, Halide::max(v, 0.0f));
 }
 
 // Sum over each (c, n) plane of an NCHW input: the numerator of x.mean(dim=[2, 3]).

@@ -47,7 +47,7 @@ public:
         s.dw_sum(v.x, v.y, v.c, v.n) += s.padded(v.x + s.kernel.x - half, v.y + s.kernel.y - half, v.c, v.n) *
                                         dw_conv_weight(s.kernel.x, s.kernel.y, 0, v.c);
         s.dw = Func("dw");
-        s.dw(v.x, v.y, v.c, v.n) = max(s.dw_sum(v.x, v.y, v.c, v.n), 0.0f);
+        s.dw(v.x, v.y, v.c, v.n) = relu(s.dw_sum(v.x, v.y, v.c, v.n));
 
         // The 1x1 weights read as zero beyond their channels (see BottleneckStages).
         s.expand_weight = BoundaryConditions::constant_exterior(expand_weight, 0.0f);
@@ -61,7 +61,7 @@ public:
         s.expand_sum(v.x, v.y, v.c, v.n) += s.expand_weight(0, 0, s.over_channels, v.c) *
                                             s.dw(v.x, v.y, s.over_channels, v.n);
         s.hidden = Func("hidden");
-        s.hidden(v.x, v.y, v.c, v.n) = max(s.expand_sum(v.x, v.y, v.c, v.n), 0.0f);
+        s.hidden(v.x, v.y, v.c, v.n) = relu(s.expand_sum(v.x, v.y, v.c, v.n));
 
         s.over_hidden = RDom(0, s.hidden_channels, "over_hidden");
         s.project_sum = Func("project_sum");

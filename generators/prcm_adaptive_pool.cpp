@@ -117,7 +117,7 @@ public:
         s.expanded(p, k, v.n) += conv1_weight(0, 0, s.over_c, k) * s.pooled(p, s.over_c, v.n);
         s.over_k = RDom(0, s.hidden_channels, "over_k");
         s.projected(p, v.c, v.n) = 0.0f;
-        s.projected(p, v.c, v.n) += conv2_weight(0, 0, s.over_k, v.c) * max(s.expanded(p, s.over_k, v.n), 0.0f);
+        s.projected(p, v.c, v.n) += conv2_weight(0, 0, s.over_k, v.c) * relu(s.expanded(p, s.over_k, v.n));
 
         // Bilinear with align_corners=True back to H x W: along W, then along H, from
         // the taps of each output column and row (clamped again where they index).
@@ -126,12 +126,15 @@ public:
         s.row_taps(v.y) = {down.lower, down.upper, down.weight};
         const FuncRef column_tap = s.column_taps(v.x), row_tap = s.row_taps(v.y);
         const Expr map_row = j * PW;
-        s.upsampled_columns(v.x, j, v.c, v.n) =
+        // strict_float: as fast math, LLVM may rewrite (1 - t) * a + t * b as a + t * (b - a),
+        // which turns an infinite a into NaN where torch gives the infinity (measured:
+        // tests/nonfinite_test.cpp failed with 288 NaNs for -inf at 2x6x5x37).
+        s.upsampled_columns(v.x, j, v.c, v.n) = strict_float(
             (1.0f - column_tap[2]) * s.projected(map_row + clamp(column_tap[0], 0, PW - 1), v.c, v.n) +
-            column_tap[2] * s.projected(map_row + clamp(column_tap[1], 0, PW - 1), v.c, v.n);
-        output(v.x, v.y, v.c, v.n) =
+            column_tap[2] * s.projected(map_row + clamp(column_tap[1], 0, PW - 1), v.c, v.n));
+        output(v.x, v.y, v.c, v.n) = strict_float(
             (1.0f - row_tap[2]) * s.upsampled_columns(v.x, clamp(row_tap[0], 0, PH - 1), v.c, v.n) +
-            row_tap[2] * s.upsampled_columns(v.x, clamp(row_tap[1], 0, PH - 1), v.c, v.n);
+            row_tap[2] * s.upsampled_columns(v.x, clamp(row_tap[1], 0, PH - 1), v.c, v.n));
         require_dense_from_zero(output);
         require_same_shape(output, input);
 

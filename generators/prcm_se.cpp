@@ -24,7 +24,7 @@ public:
         // The C * r-wide products are stages of their own (see linear_stage).
         Func expand = linear_stage("expand", expand_weight, s.ctx, s.channels, hidden_width, unit, v.n);
         Func hidden("hidden");  // relu(expand(ctx))
-        hidden(unit, v.n) = max(expand(unit, v.n), 0.0f);
+        hidden(unit, v.n) = relu(expand(unit, v.n));
         Func shrink = linear_stage("shrink", shrink_weight, hidden, hidden_width, s.channels, v.c, v.n);
         Func gate("gate");      // shrink(hidden).sigmoid()
         gate(v.c, v.n) = sigmoid(shrink(v.c, v.n));

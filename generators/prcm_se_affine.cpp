@@ -25,7 +25,7 @@ public:
         // The C * r-wide products are stages of their own (see linear_stage).
         Func expand = linear_stage("expand", expand_weight, s.ctx, s.channels, hidden_width, unit, v.n);
         Func hidden("hidden");  // relu(expand(ctx))
-        hidden(unit, v.n) = max(expand(unit, v.n), 0.0f);
+        hidden(unit, v.n) = relu(expand(unit, v.n));
         Func scale_proj = linear_stage("scale_proj", scale_proj_weight, hidden, hidden_width, s.channels, v.c, v.n);
         Func alpha("alpha");    // scale_proj(hidden).sigmoid()
         alpha(v.c, v.n) = sigmoid(scale_proj(v.c, v.n));

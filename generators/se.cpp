@@ -26,7 +26,7 @@ public:
         const Expr hidden_width = fc1_bias.dim(0).extent();
 
         Func hidden("hidden");  // relu(fc1(ctx))
-        hidden(unit, v.n) = max(linear_with_bias(fc1_weight, fc1_bias, s.ctx, s.channels, hidden_width, unit, v.n), 0.0f);
+        hidden(unit, v.n) = relu(linear_with_bias(fc1_weight, fc1_bias, s.ctx, s.channels, hidden_width, unit, v.n));
         Func gate("gate");      // fc2(hidden).sigmoid()
         gate(v.c, v.n) = sigmoid(linear_with_bias(fc2_weight, fc2_bias, hidden, hidden_width, s.channels, v.c, v.n));
 

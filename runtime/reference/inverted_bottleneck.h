@@ -94,7 +94,8 @@ inline Weights library_arguments(const Weights &w, const HyperParams &) {
     return args;
 }
 
-inline double relu(double v) { return v > 0 ? v : 0; }
+// F.relu keeps NaN (`v > 0 ? v : 0` would turn it into 0).
+inline double relu(double v) { return std::isnan(v) || v > 0 ? v : 0; }
 
 // A 1x1 conv weight [O, I, 1, 1] as rows over O for each input channel: [I][O].
 inline std::vector<std::vector<double>> by_input_channel(const Tensor &weight) {

@@ -43,7 +43,7 @@ inline std::vector<double> linear(const Tensor &weight, const Tensor &bias, cons
     return r;
 }
 
-// F.relu, elementwise.
+// F.relu, elementwise; std::max(NaN, 0.0) is NaN, as torch's relu.
 inline std::vector<double> relu(std::vector<double> v) {
     for (double &e : v) e = std::max(e, 0.0);
     return v;
