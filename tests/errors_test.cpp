@@ -125,3 +125,34 @@ TEST_CASE("the generated library itself rejects mismatched weights and outputs",
     CHECK(prcm_cpu(input, basis, fuser, output) == 0);
     halide_set_error_handler(previous);
 }
+
+TEST_CASE("a generated function called directly returns its error instead of aborting", "[errors]") {
+    // No handler installed here: ctest runs this case in a process of its own, so
+    // only the one the runtime installs when it is loaded stands between a shape
+    // error and Halide's default handler, which aborts.
+    Tensor input = make_tensor({1, 16, 4, 4}), basis = make_tensor({8, 16}), bad_fuser = make_tensor({16, 5});
+    Tensor output = make_tensor({1, 16, 4, 4});
+    take_halide_error();
+    CHECK(prcm_cpu(input, basis, bad_fuser, output) != 0);
+    const std::string message = take_halide_error();
+    INFO(message);
+    CHECK(contains(message, "fuser_weight"));
+}
+
+TEST_CASE("values written through data() between calls are used on every device", "[errors]") {
+    // On a GPU the first call leaves a device copy of the input; a second call on
+    // new host values must upload them, not reuse that copy.
+    for (Device d : test::devices_to_test()) {
+        INFO(device_name(d));
+        const Module &m = test::module_named("prcm");
+        const Problem p = make_problem(m, d, {1, 16, 4, 4});
+        ProblemData data = make_problem_data(p);
+        Tensor first = make_output(p, data), second = make_output(p, data);
+        REQUIRE(run_module(m, d, data.input, data.weights, first).is_ok());
+        for (size_t i = 0; i < data.input.number_of_elements(); i++) data.input.data()[i] *= 2.0f;  // no set_host_dirty
+        REQUIRE(run_module(m, d, data.input, data.weights, second).is_ok());
+        const Comparison c = compare(second, m.spec->reference(data.input, data.weights, p.hp));
+        INFO(failure_details({c, ""}, "  "));
+        CHECK(verdict_name(c.verdict) == std::string("PASSED"));
+    }
+}

@@ -29,6 +29,16 @@ void install_error_handler() {
     install_thread_pool();
 }
 
+// Installed when the runtime is loaded, so that a generated function called
+// directly returns its error code instead of aborting the process (Halide's
+// default handler prints and calls abort()).
+const bool error_handler_installed = [] {
+    halide_set_error_handler(capture_halide_error);
+    return true;
+}();
+
+}  // namespace
+
 std::string take_halide_error() {
     std::lock_guard<std::mutex> lock(error_mutex);
     std::string msg = last_halide_error;
@@ -36,17 +46,19 @@ std::string take_halide_error() {
     return msg;
 }
 
+namespace {
+
 Status opencl_available() {
     void *lib = dlopen("libOpenCL.so.1", RTLD_LAZY | RTLD_LOCAL);
     if (!lib) lib = dlopen("libOpenCL.so", RTLD_LAZY | RTLD_LOCAL);
     if (!lib) {
-        return Status::error("no OpenCL here: libOpenCL.so.1 not found (apt-get install ocl-icd-libopencl1 pocl-opencl-icd)");
+        return Status::unavailable("no OpenCL here: libOpenCL.so.1 not found (apt-get install ocl-icd-libopencl1 pocl-opencl-icd)");
     }
     using GetPlatformIDs = int (*)(unsigned, void **, unsigned *);
     auto get_platforms = reinterpret_cast<GetPlatformIDs>(dlsym(lib, "clGetPlatformIDs"));
     unsigned platforms = 0;
     if (!get_platforms || get_platforms(0, nullptr, &platforms) != 0 || platforms == 0) {
-        return Status::error("no OpenCL platform here (apt-get install pocl-opencl-icd for one on the CPU)");
+        return Status::unavailable("no OpenCL platform here (apt-get install pocl-opencl-icd for one on the CPU)");
     }
     return Status::ok();
 }
@@ -54,7 +66,7 @@ Status opencl_available() {
 Status cuda_available() {
     void *lib = dlopen("libcuda.so.1", RTLD_LAZY | RTLD_LOCAL);
     if (!lib) {
-        return Status::error("no CUDA device here: the NVIDIA driver (libcuda.so.1) is not installed; "
+        return Status::unavailable("no CUDA device here: the NVIDIA driver (libcuda.so.1) is not installed; "
                              "use --device cpu or --device opencl");
     }
     using Init = int (*)(unsigned);
@@ -63,13 +75,13 @@ Status cuda_available() {
     auto get_count = reinterpret_cast<GetCount>(dlsym(lib, "cuDeviceGetCount"));
     int count = 0;
     if (!init || !get_count) {
-        return Status::error("no CUDA device here: libcuda.so.1 lacks cuInit/cuDeviceGetCount");
+        return Status::unavailable("no CUDA device here: libcuda.so.1 lacks cuInit/cuDeviceGetCount");
     }
     if (int err = init(0); err != 0) {
-        return Status::error("no CUDA device here: cuInit failed with CUDA error " + std::to_string(err));
+        return Status::unavailable("no CUDA device here: cuInit failed with CUDA error " + std::to_string(err));
     }
     if (get_count(&count) != 0 || count == 0) {
-        return Status::error("no CUDA device here: the driver is installed but reports no GPU");
+        return Status::unavailable("no CUDA device here: the driver is installed but reports no GPU");
     }
     return Status::ok();
 }
@@ -151,7 +163,7 @@ Status check_output(const ModuleSpec &spec, const HyperParams &hp, int channels,
 namespace {
 Status check_device(const Library *lib, const char *what, Device device) {
     if (!lib) {
-        return Status::error(std::string(what) + " has no " + device_name(device) +
+        return Status::unavailable(std::string(what) + " has no " + device_name(device) +
                              " library in this build (configure with PRCM_BUILD_" +
                              (device == Device::cuda ? "CUDA" : "OPENCL") + "=ON)");
     }
@@ -163,7 +175,7 @@ Status copy_to_host(Device device, Tensor &output) {
     if (device != Device::cpu && output.raw_buffer()->device) {
         install_error_handler();
         if (int err = output.copy_to_host(); err != 0) {
-            return Status::error("copying the result back from " + std::string(device_name(device)) +
+            return Status::failed("copying the result back from " + std::string(device_name(device)) +
                                  " failed (Halide error " + std::to_string(err) + "): " + take_halide_error());
         }
     }
@@ -195,7 +207,7 @@ Status call_prepared(const PreparedCall &c, const Tensor &input, Tensor &output)
         std::ostringstream out;
         out << c.library->function_name << " failed (Halide error " << err << ")";
         if (!msg.empty()) out << ": " << msg;
-        return Status::error(out.str());
+        return Status::failed(out.str());
     }
     return Status::ok();
 }
@@ -204,6 +216,11 @@ Status run_module(const Module &module, Device device, const Tensor &input, cons
                   Tensor &output, const HyperParams *given) {
     PreparedCall c;
     if (Status s = prepare_call(module, device, input, weights, output, &c, given); !s) return s;
+    // The host copy is the input unless the device holds newer data (a GPU result
+    // passed on): without this, values written through data() after an earlier
+    // call would be ignored in favour of the stale device copy.
+    Tensor &in = const_cast<Tensor &>(input);
+    if (device != Device::cpu && in.has_device_allocation() && !in.device_dirty()) in.set_host_dirty();
     if (Status s = call_prepared(c, input, output); !s) return s;
     return copy_to_host(device, output);
 }
@@ -228,7 +245,7 @@ Status device_sync(Device device, Tensor &output) {
     if (device == Device::cpu || !output.raw_buffer()->device) return Status::ok();
     install_error_handler();
     if (int err = output.device_sync(); err != 0) {
-        return Status::error(std::string(device_name(device)) + " sync failed: " + take_halide_error());
+        return Status::failed(std::string(device_name(device)) + " sync failed: " + take_halide_error());
     }
     return Status::ok();
 }

@@ -42,10 +42,15 @@ Status prepare_call(const Module &module, Device device, const Tensor &input, co
                     const Tensor &output, PreparedCall *call, const HyperParams *given = nullptr);
 
 // Calls the library of a prepared call and leaves its result where it is (on the
-// device for a GPU): the benchmark loop. Then device_sync.
+// device for a GPU): the benchmark loop. Then device_sync. An input already on the
+// device is not uploaded again unless it is marked with set_host_dirty().
 Status call_prepared(const PreparedCall &call, const Tensor &input, Tensor &output);
 
-// prepare_call, call_prepared, and the result copied back to the host.
+// prepare_call, call_prepared, and the result copied back to the host. The
+// input's host values are used (uploaded again to a GPU) on every call, unless
+// the device holds newer ones (a GPU result passed in as input): values written
+// through data() between calls are never ignored. call_prepared, the timed loop,
+// does not upload again: after writing through data(), call set_host_dirty().
 Status run_module(const Module &module, Device device, const Tensor &input, const Weights &weights,
                   Tensor &output, const HyperParams *given = nullptr);
 
@@ -64,6 +69,12 @@ Status copy_to_host(Device device, Tensor &output);
 // The CPU target the multi-target libraries dispatch to on this machine (one of
 // PRCM_CPU_TARGETS), found by asking the dispatcher itself.
 std::string cpu_target_selected();
+
+// The message of the last Halide error, and clears it. The runtime installs a
+// Halide error handler when it is loaded, so a generated function called directly
+// (prcm_<module>_cpu(...)) returns its non-zero error code instead of aborting
+// the process; this is its message.
+std::string take_halide_error();
 
 // Threads the CPU libraries may use (0: Halide's default, one per core).
 void set_cpu_threads(int threads);

@@ -5,20 +5,38 @@
 
 namespace prcm {
 
+// What kind of failure a Status reports. The CLI's exit code follows the kind,
+// never the message's text (README, "Exit codes").
+enum class ErrorKind {
+    none,         // ok
+    invalid,      // bad arguments or input: a wrong shape, a malformed file, a bad flag (exit 2)
+    unavailable,  // the device cannot run here: no GPU, no OpenCL platform (exit 3)
+    failed,       // the work itself failed: a write error, a full disk, the device failed mid-call (exit 4)
+};
+
 // The outcome of anything that can go wrong with user input or the device; the
 // message names the problem in the user's terms (PyTorch names and shapes).
 class Status {
 public:
     static Status ok() { return Status(); }
-    static Status error(std::string message) { return Status(std::move(message)); }
-    bool is_ok() const { return ok_; }
-    explicit operator bool() const { return ok_; }
+    static Status error(std::string message) { return Status(ErrorKind::invalid, std::move(message)); }
+    static Status unavailable(std::string message) { return Status(ErrorKind::unavailable, std::move(message)); }
+    static Status failed(std::string message) { return Status(ErrorKind::failed, std::move(message)); }
+    bool is_ok() const { return kind_ == ErrorKind::none; }
+    explicit operator bool() const { return is_ok(); }
+    ErrorKind kind() const { return kind_; }
     const std::string &message() const { return message_; }
+    // The same kind, with context put before the message ("input x.npy: ...").
+    Status prefixed(const std::string &context) const {
+        Status s = *this;
+        if (!s.is_ok()) s.message_ = context + s.message_;
+        return s;
+    }
 
 private:
     Status() = default;
-    explicit Status(std::string m) : ok_(false), message_(std::move(m)) {}
-    bool ok_ = true;
+    Status(ErrorKind k, std::string m) : kind_(k), message_(std::move(m)) {}
+    ErrorKind kind_ = ErrorKind::none;
     std::string message_;
 };
 
