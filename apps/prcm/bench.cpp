@@ -3,19 +3,17 @@
 
 #include "prcm/run.h"
 
+#include <algorithm>
 #include <iostream>
 
 namespace prcm::cli {
 
 int run_bench(const ProblemOptions &o, const TimingOptions &t_in, const std::string &json_path) {
     Problem p;
-    if (std::string err = make_problem(o, &p); !err.empty()) {
-        std::cerr << "prcm bench: " << err << "\n";
-        return 2;
-    }
+    if (Status s = make_problem(o, &p); !s) return report_error("bench", s);
+    if (Status s = check_outputs({json_path}); !s) return report_error("bench", s);
     if (Status s = device_available(p.device); !s) {
-        std::cerr << "prcm bench: " << device_name(p.device) << ": " << s.message() << "\n";
-        return 3;
+        return report_error("bench", s.prefixed(std::string(device_name(p.device)) + ": "));
     }
     TimingOptions t = t_in;
     resolve_protocol(p.device, &t);
@@ -30,12 +28,9 @@ int run_bench(const ProblemOptions &o, const TimingOptions &t_in, const std::str
     std::cout << "verified " << verdict_name(c.verdict) << ", max abs err " << format_sci(c.max_abs) << "\n";
     if (c.verdict != Verdict::passed) {
         std::cout << failure_details(m.verified, "  ");
-        return 1;
+        return exit_code(m.verified);
     }
-    if (!m.error.empty()) {
-        std::cerr << "prcm bench: " << m.error << "\n";
-        return 1;
-    }
+    if (!m.status) return report_error("bench", m.status);
     std::cout << "timing   " << t.warmup << " warm-up, " << t.repeat << " timed calls\n\n";
     Table table{{"", "Mean (ms)", "Std (ms)", "Min (ms)", "Median (ms)", "P90 (ms)", "vs copy"}, {}};
     auto row = [&](const std::string &name, const Stats &s) {
@@ -74,12 +69,9 @@ int run_bench(const ProblemOptions &o, const TimingOptions &t_in, const std::str
                                     {"copy_ms", stats(m.copy)}};
         if (gflops > 0) doc["gflops"] = gflops;
         if (peak.gflops > 0) doc["fma_peak_gflops"] = {{"isa", peak.isa}, {"gflops", peak.gflops}};
-        if (Status s = write_json(json_path, doc); !s) {
-            std::cerr << "prcm bench: " << s.message() << "\n";
-            return 1;
-        }
+        if (Status s = write_json(json_path, doc); !s) return report_error("bench", s);
     }
-    return 0;
+    return exit_ok;
 }
 
 int run_default_suite(const TimingOptions &t_in) {
@@ -94,12 +86,12 @@ int run_default_suite(const TimingOptions &t_in) {
     Table table{{"Module", "Params", "Verified", "Max abs err", "Mean (ms)", "Std (ms)", "Median (ms)", "P90 (ms)",
                  "Copy (ms)", "vs copy"},
                 {}};
-    int failures = 0;
+    int failures = 0, code = exit_ok;
     for (const Module &module : modules()) {
         const Problem p = make_problem(module, Device::cpu, shape);
         const Measurement m = measure(p, t);
         const Comparison &c = m.verified.comparison;
-        const bool ok = c.verdict == Verdict::passed && m.error.empty();
+        const bool ok = m.ok();
         std::vector<std::string> row{module.spec->title, format_count(parameter_count(*module.spec, shape[1], p.hp)),
                                      verdict_name(c.verdict), format_sci(c.max_abs)};
         if (ok) {
@@ -108,9 +100,10 @@ int run_default_suite(const TimingOptions &t_in) {
             row.push_back(ratio_string(m.block.median, m.copy.median));
         } else {
             failures++;
+            code = std::max(code, m.status ? exit_code(m.verified) : exit_code(m.status));
             row.insert(row.end(), {"-", "-", "-", "-", "-", "-"});
             std::cerr << module.spec->name << ":\n";
-            if (!m.error.empty()) std::cerr << "  " << m.error << "\n";
+            if (!m.status) std::cerr << "  " << m.status.message() << "\n";
             std::cerr << failure_details(m.verified, "  ");
         }
         table.rows.push_back(row);
@@ -118,7 +111,7 @@ int run_default_suite(const TimingOptions &t_in) {
     table.print();
     std::cout << "\n'vs copy' is the block's median over the median time of copying the same tensor, "
                  "measured in the same run.\n";
-    return failures ? 1 : 0;
+    return failures ? code : exit_ok;
 }
 
 }  // namespace prcm::cli

@@ -4,10 +4,43 @@
 #include "prcm/verify.h"
 
 #include <climits>
+#include <csignal>
 #include <string>
 #include <vector>
 
 namespace prcm::cli {
+
+// The exit codes of `prcm`, chosen here and nowhere else, by what went wrong (the
+// Status's kind, never its message): README "Exit codes", and `prcm --help`.
+enum ExitCode : int {
+    exit_ok = 0,
+    exit_verification_failed = 1,  // a result differs from the reference (or proves nothing)
+    exit_invalid = 2,              // bad arguments or input, every command-line parse error included
+    exit_unavailable = 3,          // the device cannot run here
+    exit_failed = 4,               // the work failed: an output not written, the device failing mid-call
+    exit_interrupted = 130,        // SIGINT (128 + 2)
+    exit_terminated = 143,         // SIGTERM (128 + 15)
+};
+int exit_code(const Status &s);
+// A verification: passed 0; failed or mistrusted 1; skipped (no device) 3; the library
+// could not run (VerifyResult::error with a run) 4.
+int exit_code(const VerifyResult &r);
+// The table as `prcm --help` prints it under the commands.
+const char *exit_code_help();
+
+// User input (names, paths, tensor names) shown with its control characters
+// escaped ("\x1b"), so that a file name cannot drive the terminal. Newlines are
+// kept where a message has several lines of its own.
+std::string printable(const std::string &text, bool keep_newlines = false);
+// Prints "prcm <command>: <message>" to stderr and returns the Status's exit code.
+int report_error(const char *command, const Status &s);
+
+// Set while a progress line without its newline is on stderr, for the signal handler.
+extern volatile std::sig_atomic_t stderr_mid_line;
+
+// Outputs are checked before any work starts (prcm/files.h: folder exists and is
+// writable, a regular file or none, none an input), and no two outputs are the same.
+Status check_outputs(const std::vector<std::string> &outputs, const std::vector<std::string> &inputs = {});
 
 // What selects a problem on the command line.
 // Hyper-parameters not given (kNotGiven) take the module's notebook defaults.
@@ -18,9 +51,12 @@ struct ProblemOptions {
     std::string device = "cpu";
     int num_basis = kNotGiven, reduction = kNotGiven, expansion = kNotGiven, pool_size = kNotGiven,
         kernel_size = kNotGiven;
-    uint64_t seed = 1;
+    std::string seed = "1";  // a uint64, parsed strictly (CLI11 would clamp 2^64 to 2^64 - 1)
 };
 
+// The bounds of the timing options, checked as they are parsed.
+constexpr int kMaxThreads = 1024;         // 100000 threads exhaust the process, not the problem
+constexpr int kMaxCalls = 1000000;        // --repeat and --warmup
 struct TimingOptions {
     int warmup = -1;  // -1: the notebooks' protocol for the device (CPU 20, GPU 100)
     int repeat = -1;  // -1: CPU 100, GPU 500
@@ -35,8 +71,11 @@ struct RunOptions {
     std::string json_path;
 };
 
-// Turns options into a problem, or returns a message naming what is wrong.
-std::string make_problem(const ProblemOptions &o, Problem *p);
+// Turns options into a problem, or says what is wrong (ErrorKind::invalid): names,
+// sizes, and a problem too large for Halide's 32-bit indexing or this machine's memory.
+Status make_problem(const ProblemOptions &o, Problem *p);
+// The memory a problem needs, checked before anything is allocated (make_problem does).
+Status check_problem_size(const Problem &p);
 
 int run_list();
 int run_params();

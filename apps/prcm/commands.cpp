@@ -1,42 +1,221 @@
 #include "cli.h"
 
+#include "prcm/files.h"
 #include "prcm/run.h"
 
+#include <algorithm>
+#include <charconv>
+#include <cstdint>
+#include <cstdio>
 #include <iostream>
-#include <sstream>
+#include <unistd.h>
 
 namespace prcm::cli {
 
-std::string make_problem(const ProblemOptions &o, Problem *p) {
+int exit_code(const Status &s) {
+    switch (s.kind()) {
+        case ErrorKind::none: return exit_ok;
+        case ErrorKind::invalid: return exit_invalid;
+        case ErrorKind::unavailable: return exit_unavailable;
+        case ErrorKind::failed: return exit_failed;
+    }
+    return exit_failed;
+}
+
+int exit_code(const VerifyResult &r) {
+    switch (r.comparison.verdict) {
+        case Verdict::passed: return exit_ok;
+        case Verdict::skipped: return exit_unavailable;
+        case Verdict::failed: return r.error.empty() ? exit_verification_failed : exit_failed;
+        case Verdict::mistrusted: return exit_verification_failed;
+    }
+    return exit_failed;
+}
+
+const char *exit_code_help() {
+    return "Exit status: 0 ok; 1 verification failed (a result differs from the reference);\n"
+           "2 bad arguments or input; 3 device unavailable; 4 the work failed (an output could\n"
+           "not be written, the device failed mid-call); 130 interrupted (SIGINT), 143 terminated\n"
+           "(SIGTERM). Outputs are written whole or not at all: a temporary file renamed into place.";
+}
+
+std::string printable(const std::string &text, bool keep_newlines) {
+    std::string out;
+    out.reserve(text.size());
+    auto hex = [&](const char *prefix, unsigned v, int digits) {
+        char buf[12];
+        std::snprintf(buf, sizeof buf, "%s%0*x", prefix, digits, v);
+        out += buf;
+    };
+    const auto *bytes = reinterpret_cast<const unsigned char *>(text.data());
+    for (size_t i = 0; i < text.size();) {
+        const unsigned char c = bytes[i];
+        if (c < 0x80) {
+            if (c == '\n' && keep_newlines) out += '\n';
+            else if (c == '\n') out += "\\n";
+            else if (c == '\t') out += "\\t";
+            else if (c == '\r') out += "\\r";
+            else if (c < 0x20 || c == 0x7f) hex("\\x", c, 2);
+            else out += static_cast<char>(c);
+            i++;
+            continue;
+        }
+        // UTF-8: a valid sequence is kept, except the C1 controls U+0080..U+009F
+        // (U+009B is a CSI to some terminals); a stray byte is escaped.
+        const int length = c >= 0xF0 && c <= 0xF4 ? 4 : c >= 0xE0 ? 3 : c >= 0xC2 && c <= 0xDF ? 2 : 0;
+        bool valid = length > 0 && i + length <= text.size();
+        unsigned code = length == 2 ? c & 0x1F : length == 3 ? c & 0x0F : c & 0x07;
+        for (int k = 1; valid && k < length; k++) {
+            valid = (bytes[i + k] & 0xC0) == 0x80;
+            code = (code << 6) | (bytes[i + k] & 0x3F);
+        }
+        valid = valid && !(length == 3 && (code < 0x800 || (code >= 0xD800 && code <= 0xDFFF))) &&
+                !(length == 4 && (code < 0x10000 || code > 0x10FFFF));
+        if (!valid) {
+            hex("\\x", c, 2);
+            i++;
+        } else {
+            if (code < 0xA0) hex("\\u", code, 4);
+            else out.append(text, i, length);
+            i += length;
+        }
+    }
+    return out;
+}
+
+volatile std::sig_atomic_t stderr_mid_line = 0;
+
+int report_error(const char *command, const Status &s) {
+    std::cerr << "prcm " << command << ": " << printable(s.message(), true) << "\n";
+    return exit_code(s);
+}
+
+Status check_outputs(const std::vector<std::string> &outputs, const std::vector<std::string> &inputs) {
+    std::vector<std::string> given;
+    for (const std::string &path : outputs) {
+        if (path.empty()) continue;
+        if (std::find(given.begin(), given.end(), path) != given.end()) {
+            return Status::error(printable(path) + " is named for two outputs");
+        }
+        // Earlier outputs that exist already are "inputs" here too: the same file twice.
+        std::vector<std::string> others = inputs;
+        others.insert(others.end(), given.begin(), given.end());
+        if (Status s = check_output_path(path, others); !s) return Status::error(printable(s.message()));
+        given.push_back(path);
+    }
+    return Status::ok();
+}
+
+namespace {
+
+// a * b, or UINT64_MAX where it would wrap.
+uint64_t saturating_mul(uint64_t a, uint64_t b) {
+    if (a != 0 && b > UINT64_MAX / a) return UINT64_MAX;
+    return a * b;
+}
+
+uint64_t elements(const TorchShape &shape) {
+    uint64_t n = 1;
+    for (int e : shape) n = saturating_mul(n, static_cast<uint64_t>(std::max(e, 0)));
+    return n;
+}
+
+std::string gib(uint64_t bytes) {
+    char buf[48];
+    std::snprintf(buf, sizeof buf, "%.1f GiB", static_cast<double>(bytes) / (1ull << 30));
+    return buf;
+}
+
+constexpr uint64_t kMaxIndex = INT32_MAX;  // Halide's int32 strides and extents (no large_buffers)
+
+// A tensor that Halide can index: int32 strides (check_tensor_shape) and at most
+// 2^31 - 1 elements in all.
+Status check_indexable(const std::string &what, const TorchShape &shape) {
+    if (Status s = check_tensor_shape(shape); !s) return s.prefixed(what + ": ");
+    if (elements(shape) > kMaxIndex) {
+        return Status::error(what + " " + shape_string(shape) + " would have " + std::to_string(elements(shape)) +
+                             " elements, more than the 2147483647 a Halide buffer can index");
+    }
+    return Status::ok();
+}
+
+bool parse_seed(const std::string &text, uint64_t *seed) {
+    if (text.empty() || text.find_first_not_of("0123456789") != std::string::npos) return false;
+    const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), *seed);
+    return ec == std::errc() && end == text.data() + text.size();
+}
+
+}  // namespace
+
+Status check_problem_size(const Problem &p) {
+    const ModuleSpec &spec = *p.module->spec;
+    const HyperParams &hp = p.hp;
+    if (Status s = check_indexable("--shape", p.shape); !s) return s;
+    const int C = p.shape[1];
+    // Weight shapes are products of C, B and r, made in int by the module's spec:
+    // their product must fit before the spec is asked.
+    uint64_t factor = static_cast<uint64_t>(C);
+    std::string named = "C (" + std::to_string(C) + ")";
+    if (spec.uses & uses_num_basis) {
+        factor = saturating_mul(factor, hp.num_basis);
+        named += " x --num-basis " + std::to_string(hp.num_basis);
+    }
+    if (spec.uses & uses_expansion) {
+        factor = saturating_mul(factor, hp.expansion);
+        named += " x --expansion " + std::to_string(hp.expansion);
+    }
+    if (factor > kMaxIndex) {
+        return Status::error(named + " is more than 2147483647: the weights would be larger than a Halide buffer can index");
+    }
+    if (spec.uses & uses_kernel_size) {
+        // The padded plane, k//2 on each side, is indexed in int32 too.
+        const uint64_t padded = saturating_mul(saturating_mul(static_cast<uint64_t>(p.shape[2]) + hp.kernel_size, static_cast<uint64_t>(p.shape[3]) + hp.kernel_size), C);
+        if (padded > kMaxIndex) {
+            return Status::error("--kernel-size " + std::to_string(hp.kernel_size) + " at --shape " +
+                                 shape_string(p.shape) +
+                                 ": the padded input would have more than 2147483647 elements");
+        }
+    }
+    const TorchShape input = module_input_shape(spec, p.shape, hp);
+    if (Status s = check_indexable("the input", input); !s) return s;
+    const TorchShape output = module_output_shape(spec, input, C, hp);
+    if (Status s = check_indexable("the output", output); !s) return s;
+    uint64_t weights = 0;
+    for (const WeightSpec &w : spec.weights(C, hp)) {
+        if (Status s = check_indexable("the weight '" + w.name + "'", w.shape); !s) return s;
+        weights += elements(w.shape);
+    }
+    // At the peak: the input, the output and x's copy floor (float), the weights and
+    // the library's form of them, and the reference's result in double.
+    const uint64_t bytes = 4 * (2 * elements(p.shape) + elements(input) + elements(output) + 2 * weights) +
+                           8 * elements(output);
+    const long pages = sysconf(_SC_PHYS_PAGES), page = sysconf(_SC_PAGE_SIZE);
+    const uint64_t memory = pages > 0 && page > 0 ? static_cast<uint64_t>(pages) * static_cast<uint64_t>(page) : 0;
+    if (memory > 0 && bytes > memory) {
+        return Status::error("the problem needs about " + gib(bytes) +
+                             " (input, output, weights and the reference's float64 result), more than this machine's " +
+                             gib(memory) + " of memory");
+    }
+    return Status::ok();
+}
+
+Status make_problem(const ProblemOptions &o, Problem *p) {
     p->module = find_module(o.module);
     if (!p->module) {
         std::string known;
         for (const Module &m : modules()) known += std::string(known.empty() ? "" : ", ") + m.spec->name;
-        return "unknown module '" + o.module + "' (known: " + known + ")";
+        return Status::error("unknown module '" + printable(o.module) + "' (known: " + known + ")");
     }
     if (!parse_device(o.device, &p->device)) {
-        return "unknown device '" + o.device + "' (known: cpu, opencl, cuda)";
+        return Status::error("unknown device '" + printable(o.device) + "' (known: cpu, opencl, cuda)");
     }
     TorchShape shape;
-    std::stringstream in(o.shape);
-    std::string part;
-    while (std::getline(in, part, ',')) {
-        try {
-            size_t used = 0;
-            const int v = std::stoi(part, &used);
-            if (used != part.size()) throw std::invalid_argument(part);
-            shape.push_back(v);
-        } catch (const std::exception &) {
-            return "--shape '" + o.shape + "' is not N,C,H,W: '" + part + "' is not an integer";
-        }
-    }
-    if (shape.size() != 4) return "--shape '" + o.shape + "' must have four sizes, N,C,H,W";
-    for (int v : shape) {
-        if (v < 1) return "--shape '" + o.shape + "': every size must be at least 1";
-    }
+    if (Status s = parse_torch_shape(o.shape, &shape); !s) return Status::error("--shape " + printable(s.message()));
     p->shape = shape;
     p->hp = p->module->spec->defaults;
-    p->seed = o.seed;
+    if (!parse_seed(o.seed, &p->seed)) {
+        return Status::error("--seed '" + printable(o.seed) + "' is not an integer from 0 to 18446744073709551615");
+    }
     const struct {
         const char *flag;
         int given;
@@ -53,16 +232,16 @@ std::string make_problem(const ProblemOptions &o, Problem *p) {
         if (f.given == kNotGiven) continue;
         if (!(p->module->spec->uses & f.use)) {
             const std::string takes = hyper_flags(*p->module->spec, p->module->spec->defaults);
-            return std::string(p->module->spec->name) + " takes no " + f.flag + " (its defaults:" +
-                   (takes.empty() ? std::string(" none") : takes) + ")";
+            return Status::error(std::string(p->module->spec->name) + " takes no " + f.flag + " (its defaults:" +
+                                 (takes.empty() ? std::string(" none") : takes) + ")");
         }
-        if (f.given < 1) return std::string(f.flag) + " must be at least 1";
+        if (f.given < 1) return Status::error(std::string(f.flag) + " must be at least 1");
         *f.field = f.given;
     }
     if (p->hp.kernel_size % 2 == 0) {
-        return "--kernel-size must be odd: with padding k//2 an even kernel changes the output size";
+        return Status::error("--kernel-size must be odd: with padding k//2 an even kernel changes the output size");
     }
-    return "";
+    return check_problem_size(*p);
 }
 
 int run_list() {
@@ -96,19 +275,15 @@ void print_failure(const Problem &p, const VerifyResult &r) {
 
 int run_verify(const ProblemOptions &o) {
     Problem p;
-    if (std::string err = make_problem(o, &p); !err.empty()) {
-        std::cerr << "prcm verify: " << err << "\n";
-        return 2;
-    }
+    if (Status s = make_problem(o, &p); !s) return report_error("verify", s);
     if (Status s = device_available(p.device); !s) {
-        std::cerr << "prcm verify: " << device_name(p.device) << ": " << s.message() << "\n";
-        return 3;
+        return report_error("verify", s.prefixed(std::string(device_name(p.device)) + ": "));
     }
     const VerifyResult r = verify(p);
     const Comparison &c = r.comparison;
     if (c.verdict != Verdict::passed) {
         print_failure(p, r);
-        return 1;
+        return exit_code(r);
     }
     std::cout << "PASSED  " << p.replay() << "  max abs err " << format_sci(c.max_abs) << ", max rel err "
               << format_sci(c.max_rel) << "\n";
@@ -116,7 +291,7 @@ int run_verify(const ProblemOptions &o) {
 }
 
 int run_verify_all() {
-    int failed = 0;
+    int failed = 0, code = exit_ok;
     for (const Module &m : modules()) {
         for (Device d : built_devices()) {
             if (Status s = device_available(d); !s) {
@@ -133,6 +308,7 @@ int run_verify_all() {
                     max_abs = std::max(max_abs, r.comparison.max_abs);
                 } else {
                     print_failure(p, r);
+                    code = std::max(code, exit_code(r));
                 }
             }
             failed += cases - passed;
@@ -140,7 +316,7 @@ int run_verify_all() {
                       << ": " << passed << "/" << cases << " shapes, max abs err " << format_sci(max_abs) << "\n";
         }
     }
-    return failed ? 1 : 0;
+    return failed ? code : exit_ok;
 }
 
 }  // namespace prcm::cli

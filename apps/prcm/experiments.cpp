@@ -1,12 +1,11 @@
 #include "experiments.h"
 
+#include "prcm/files.h"
 #include "prcm/run.h"
 
 #include <chrono>
 #include <cmath>
 #include <cstdio>
-#include <filesystem>
-#include <fstream>
 #include <functional>
 #include <iostream>
 #include <map>
@@ -198,8 +197,13 @@ public:
         std::fprintf(stderr, "\r[%s %zu/%zu] %-48.48s elapsed %5.1fs, ~%5.1fs left", experiment.c_str(), done_,
                      total_, what.c_str(), elapsed, left);
         std::fflush(stderr);
+        stderr_mid_line = 1;
     }
-    void finish() { std::fprintf(stderr, "\r%*s\r", 100, ""); }
+    void finish() {
+        std::fprintf(stderr, "\r%*s\r", 100, "");
+        std::fflush(stderr);
+        stderr_mid_line = 0;
+    }
 
 private:
     size_t total_, done_ = 0;
@@ -286,8 +290,8 @@ nlohmann::json row_json(const Experiment &e, const Row &r) {
         j["copy_ms"] = {{"mean", r.m.copy.mean},     {"std", r.m.copy.std}, {"min", r.m.copy.min},
                         {"median", r.m.copy.median}, {"p90", r.m.copy.p90}};
         j["ratio_to_copy"] = s.median / r.m.copy.median;
-    } else if (!r.m.error.empty() || !r.m.verified.error.empty()) {
-        j["error"] = r.m.error.empty() ? r.m.verified.error : r.m.error;
+    } else if (!r.m.status || !r.m.verified.error.empty()) {
+        j["error"] = r.m.status ? r.m.verified.error : r.m.status.message();
     }
     return j;
 }
@@ -367,8 +371,8 @@ std::vector<std::string> summarize(const std::map<std::string, std::vector<Row>>
     return lines;
 }
 
-void write_csv(const std::string &path, const nlohmann::json &doc) {
-    std::ofstream out(path + ".tmp");
+Status write_csv(const std::string &path, const nlohmann::json &doc) {
+    std::ostringstream out;
     out << "experiment,part,block,module,sweep,shape,device,verdict,params,mean_ms,std_ms,min_ms,median_ms,p90_ms,"
            "copy_median_ms,ratio_to_copy,max_abs_err,cpu,threads,halide,cpu_target\n";
     const auto &m = doc["machine"];
@@ -391,23 +395,19 @@ void write_csv(const std::string &path, const nlohmann::json &doc) {
         out << "," << quoted(m["cpu"]) << "," << m["threads"].get<int>() << "," << m["halide_version"].get<std::string>()
             << "," << m["cpu_target"].get<std::string>() << "\n";
     }
-    out.close();
-    std::filesystem::rename(path + ".tmp", path);
+    return write_file_atomically(path, out.str());
 }
 
 }  // namespace
 
 Status write_json(const std::string &path, const nlohmann::json &doc) {
-    const std::string tmp = path + ".tmp";
-    {
-        std::ofstream out(tmp);
-        out << doc.dump(2) << "\n";
-        if (!out) return Status::error(path + ": cannot write");
+    std::string text;
+    try {
+        text = doc.dump(2) + "\n";
+    } catch (const nlohmann::json::exception &e) {  // a name that is not UTF-8
+        return Status::failed(path + ": cannot be written as JSON: " + e.what());
     }
-    std::error_code ec;
-    std::filesystem::rename(tmp, path, ec);
-    if (ec) return Status::error(path + ": " + ec.message());
-    return Status::ok();
+    return write_file_atomically(path, text);
 }
 
 nlohmann::json machine_json(Device device, int threads) {
@@ -433,8 +433,7 @@ int run_experiments(const ExperimentOptions &o) {
     for (std::string name; std::getline(names, name, ',');) {
         Device d;
         if (!parse_device(name, &d)) {
-            std::cerr << "prcm bench: unknown device '" << name << "' (known: cpu, opencl, cuda)\n";
-            return 2;
+            return report_error("bench", Status::error("unknown device '" + printable(name) + "' (known: cpu, opencl, cuda)"));
         }
         devices.push_back(d);
     }
@@ -444,9 +443,12 @@ int run_experiments(const ExperimentOptions &o) {
     if (chosen.empty()) {
         std::string ids;
         for (const std::string &id : experiment_ids()) ids += " " + id;
-        std::cerr << "prcm bench: unknown experiment '" << o.name << "' (known:" << ids << ", all)\n";
-        return 2;
+        return report_error("bench", Status::error("unknown experiment '" + printable(o.name) + "' (known:" + ids + ", all)"));
     }
+    if (o.json_path == o.csv_path && !o.json_path.empty()) {
+        return report_error("bench", Status::error("--json and --csv name the same file, " + printable(o.json_path)));
+    }
+    if (Status s = check_outputs({o.json_path, o.csv_path}); !s) return report_error("bench", s);
     // A device that is not here is one line; the others still run.
     std::vector<Device> available;
     for (Device d : devices) {
@@ -456,7 +458,7 @@ int run_experiments(const ExperimentOptions &o) {
             available.push_back(d);
         }
     }
-    if (available.empty()) return 3;
+    if (available.empty()) return exit_unavailable;
 
     TimingOptions base = o.timing;
     if (base.threads > 0) set_cpu_threads(base.threads);
@@ -468,7 +470,7 @@ int run_experiments(const ExperimentOptions &o) {
 
     std::map<Device, std::map<std::string, std::vector<Row>>> results;
     nlohmann::json rows_json = nlohmann::json::array(), timing_json = nlohmann::json::object();
-    int failures = 0;
+    int failures = 0, code = exit_ok;
     for (const Experiment &e : chosen) {
         std::cout << "\n=== " << e.id << ": " << e.title << "  [notebook " << e.source << "]\n";
         if (!e.timed) {
@@ -495,8 +497,11 @@ int run_experiments(const ExperimentOptions &o) {
                 if (c.block.tweak) c.block.tweak(r.problem.hp);
                 r.params = parameter_count(*r.module->spec, c.shape[1], r.problem.hp);
                 r.m = measure(r.problem, t);
-                r.verdict = r.m.error.empty() ? verdict_name(r.m.verified.comparison.verdict) : "FAILED";
-                if (!r.m.ok()) failures++;
+                r.verdict = r.m.status ? verdict_name(r.m.verified.comparison.verdict) : "FAILED";
+                if (!r.m.ok()) {
+                    failures++;
+                    code = std::max(code, r.m.status ? exit_code(r.m.verified) : exit_code(r.m.status));
+                }
                 rows.push_back(std::move(r));
             }
             progress.finish();
@@ -510,7 +515,7 @@ int run_experiments(const ExperimentOptions &o) {
                 rows_json.push_back(row_json(e, r));
                 if (!r.m.ok() && r.module) {
                     std::cout << "  " << r.verdict << " " << r.problem.replay() << ": "
-                              << (r.m.error.empty() ? r.m.verified.error : r.m.error) << "\n";
+                              << (r.m.status ? r.m.verified.error : r.m.status.message()) << "\n";
                 }
             }
         }
@@ -543,18 +548,15 @@ int run_experiments(const ExperimentOptions &o) {
                                 {"parameter_counts", params_json},
                                 {"summary", summary_json}};
     if (!o.json_path.empty()) {
-        if (Status s = write_json(o.json_path, doc); !s) {
-            std::cerr << "prcm bench: " << s.message() << "\n";
-            return 1;
-        }
-        std::cout << "\nwrote " << o.json_path << "\n";
+        if (Status s = write_json(o.json_path, doc); !s) return report_error("bench", s);
+        std::cout << "\nwrote " << printable(o.json_path) << "\n";
     }
     if (!o.csv_path.empty()) {
-        write_csv(o.csv_path, doc);
-        std::cout << "wrote " << o.csv_path << "\n";
+        if (Status s = write_csv(o.csv_path, doc); !s) return report_error("bench", s);
+        std::cout << "wrote " << printable(o.csv_path) << "\n";
     }
     if (failures) std::cout << failures << " configuration(s) FAILED\n";
-    return failures ? 1 : 0;
+    return failures ? code : exit_ok;
 }
 
 }  // namespace prcm::cli

@@ -25,7 +25,7 @@ int run_report(const std::string &json_path, const std::string &out_dir);
 
 nlohmann::json machine_json(Device device, int threads);
 
-// Writes JSON to a temporary name and renames it into place.
+// Writes JSON as every output is written (prcm/files.h): whole or not at all.
 Status write_json(const std::string &path, const nlohmann::json &doc);
 
 }  // namespace prcm::cli

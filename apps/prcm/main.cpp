@@ -1,11 +1,55 @@
 // prcm: verify and benchmark the generated channel-recalibration blocks.
 #include "experiments.h"
 
+#include "prcm/files.h"
+
 #include <CLI/CLI.hpp>
 
+#include <csignal>
+#include <cstdio>
+#include <cstring>
+#include <sstream>
+#include <unistd.h>
 #include <utility>
 
 namespace {
+
+// Ctrl-C or a kill: the output being written is removed (the old file stays), one
+// line says so, and the exit code says which signal. Only async-signal-safe calls.
+extern "C" void on_interrupt(int signal) {
+    prcm::remove_temporary_files_now();
+    static const char message[] = "\nprcm: interrupted\n";
+    const size_t skip = prcm::cli::stderr_mid_line ? 0 : 1;  // after a progress line, end it first
+    ssize_t ignored = ::write(STDERR_FILENO, message + skip, sizeof message - 1 - skip);
+    (void)ignored;
+    ::_exit(signal == SIGINT ? prcm::cli::exit_interrupted : prcm::cli::exit_terminated);
+}
+
+void install_signal_handlers() {
+    struct sigaction action;
+    std::memset(&action, 0, sizeof action);
+    action.sa_handler = on_interrupt;
+    sigemptyset(&action.sa_mask);
+    sigaddset(&action.sa_mask, SIGINT);
+    sigaddset(&action.sa_mask, SIGTERM);
+    for (int signal : {SIGINT, SIGTERM}) sigaction(signal, &action, nullptr);
+}
+
+// A count option bounded as it is parsed: the message names the bounds.
+CLI::Validator bounded(int lo, int hi, const std::string &meaning = "") {
+    return CLI::Validator(
+        [lo, hi, meaning](std::string &text) -> std::string {
+            long long v = 0;
+            std::istringstream in(text);
+            if (!(in >> v) || !in.eof()) return "'" + prcm::cli::printable(text) + "' is not an integer";
+            if (v < lo || v > hi) {
+                return "'" + text + "' is out of range: from " + std::to_string(lo) + " to " + std::to_string(hi) +
+                       meaning;
+            }
+            return "";
+        },
+        "INT in [" + std::to_string(lo) + ", " + std::to_string(hi) + "]");
+}
 
 // `with_data`: the problem's data is seeded (verify, bench), not read from files (run).
 void add_problem_options(CLI::App *cmd, prcm::cli::ProblemOptions &o, bool module_required, bool with_data = true) {
@@ -25,18 +69,25 @@ void add_problem_options(CLI::App *cmd, prcm::cli::ProblemOptions &o, bool modul
 }
 
 void add_timing_options(CLI::App *cmd, prcm::cli::TimingOptions &t) {
-    cmd->add_option("--warmup", t.warmup, "Warm-up calls (default: CPU 20, GPU 100)")->check(CLI::NonNegativeNumber);
-    cmd->add_option("--repeat", t.repeat, "Timed calls (default: CPU 100, GPU 500)")->check(CLI::PositiveNumber);
-    cmd->add_option("--threads", t.threads, "CPU threads (default: one per core)")->check(CLI::NonNegativeNumber);
+    using namespace prcm::cli;
+    cmd->add_option("--warmup", t.warmup, "Warm-up calls (default: CPU 20, GPU 100)")->check(bounded(0, kMaxCalls));
+    cmd->add_option("--repeat", t.repeat, "Timed calls (default: CPU 100, GPU 500)")->check(bounded(1, kMaxCalls));
+    cmd->add_option("--threads", t.threads, "CPU threads (default: one per core)")
+        ->check(bounded(0, kMaxThreads, " (0: one per core)"));
 }
 
 }  // namespace
 
 int main(int argc, char **argv) {
     using namespace prcm::cli;
+    // Whole lines on stdout even when it is a pipe and the run is interrupted: a
+    // table row is never cut (std::cout writes through stdio: sync_with_stdio stays on).
+    std::setvbuf(stdout, nullptr, _IOLBF, 0);
+    install_signal_handlers();
     CLI::App app{"prcm: Halide-compiled PRCM-family blocks, verified against a naive reference and timed.\n"
                  "With no subcommand: verify and benchmark every module at 1x64x64x64 on the CPU."};
     app.require_subcommand(0, 1);
+    app.footer(exit_code_help());
 
     TimingOptions suite_timing;
     add_timing_options(&app, suite_timing);
@@ -74,14 +125,24 @@ int main(int argc, char **argv) {
     run->add_option("--output,-o", run_opts.output, "float32 .npy output, written atomically")->required();
     run->add_flag("--verify", run_opts.verify, "Also compare with the naive reference before writing");
     run->add_option("--repeat", run_opts.timing.repeat, "Also time this many calls on these weights and input")
-        ->check(CLI::PositiveNumber);
+        ->check(bounded(1, kMaxCalls));
     run->add_option("--warmup", run_opts.timing.warmup, "Warm-up calls before timing (default 20)")
-        ->check(CLI::NonNegativeNumber);
+        ->check(bounded(0, kMaxCalls));
     run->add_option("--threads", run_opts.timing.threads, "CPU threads (default: one per core)")
-        ->check(CLI::NonNegativeNumber);
+        ->check(bounded(0, kMaxThreads, " (0: one per core)"));
     run->add_option("--json", run_opts.json_path, "With --repeat: write the timing as JSON");
 
-    CLI11_PARSE(app, argc, argv);
+    // Every parse error exits 2 (CLI11's own codes are 101-115), --help 0; CLI11's
+    // messages are kept, with the user's control characters escaped.
+    try {
+        app.parse(argc, argv);
+    } catch (const CLI::ParseError &e) {
+        std::ostringstream out, err;
+        const int code = app.exit(e, out, err);
+        std::cout << out.str() << std::flush;
+        std::cerr << printable(err.str(), true) << std::flush;
+        return code == 0 ? exit_ok : exit_invalid;
+    }
 
     // `prcm --threads 1 bench ...` means what it says: the suite's timing options given
     // before bench or run apply to it unless it sets its own; elsewhere they are an error.
@@ -94,7 +155,7 @@ int main(int argc, char **argv) {
         if (!timed) {
             std::cerr << "prcm: " << name << " applies to bench, run and the default suite, not to "
                       << app.get_subcommands().front()->get_name() << "\n";
-            return 2;
+            return exit_invalid;
         }
         if (timed->get_option(name)->count() == 0) timed_options->*field = suite_timing.*field;
     }
@@ -103,24 +164,22 @@ int main(int argc, char **argv) {
     if (*params) return run_params();
     if (*verify) {
         if (verify_all) return run_verify_all();
-        if (verify_opts.module.empty()) {
-            std::cerr << "prcm verify: give --module NAME or --all\n";
-            return 2;
-        }
+        if (verify_opts.module.empty()) return report_error("verify", prcm::Status::error("give --module NAME or --all"));
         return run_verify(verify_opts);
     }
     if (*bench) {
         if (!experiment.name.empty()) {
             if (!bench_opts.module.empty()) {
-                std::cerr << "prcm bench: give an experiment or --module, not both\n";
-                return 2;
+                return report_error("bench", prcm::Status::error("give an experiment or --module, not both"));
             }
             experiment.device = bench_opts.device;
             return run_experiments(experiment);
         }
         if (bench_opts.module.empty()) {
-            std::cerr << "prcm bench: give an experiment (" << experiment_names << "all) or --module NAME\n";
-            return 2;
+            return report_error("bench", prcm::Status::error("give an experiment (" + experiment_names + "all) or --module NAME"));
+        }
+        if (!experiment.csv_path.empty()) {
+            return report_error("bench", prcm::Status::error("--csv applies to an experiment; --module writes --json"));
         }
         return run_bench(bench_opts, experiment.timing, experiment.json_path);
     }

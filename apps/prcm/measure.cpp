@@ -67,7 +67,7 @@ Measurement measure(const Problem &p, const TimingOptions &t) {
     Tensor output = make_output(p, d);
     PreparedCall call;
     if (Status s = prepare_call(*p.module, p.device, d.input, d.weights, output, &call, &p.hp); !s) {
-        m.error = s.message();
+        m.status = s;
         return m;
     }
     // The floor: copying the experiment's tensor x, the largest the block touches, from
@@ -76,7 +76,7 @@ Measurement measure(const Problem &p, const TimingOptions &t) {
     Tensor x = same_buffers ? d.input : make_tensor(p.shape), copy = same_buffers ? output : make_tensor(p.shape);
     PreparedCall copy_call;
     if (Status s = prepare_copy(p.device, &copy_call); !s) {
-        m.error = s.message();
+        m.status = s;
         return m;
     }
     Status s = time_interleaved(
@@ -89,7 +89,7 @@ Measurement measure(const Problem &p, const TimingOptions &t) {
              return device_sync(p.device, copy);
          }},
         t.warmup, t.repeat, {&m.block, &m.copy});
-    if (!s) m.error = s.message();
+    m.status = s;
     return m;
 }
 

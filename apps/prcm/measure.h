@@ -14,8 +14,8 @@ struct Stats {
 struct Measurement {
     VerifyResult verified;  // the problem is verified before it is timed
     Stats block, copy;      // the block, and copying x [N, C, H, W] on the same device
-    std::string error;      // set when timing could not run
-    bool ok() const { return verified.comparison.verdict == Verdict::passed && error.empty(); }
+    Status status = Status::ok();  // not ok when timing could not run (its kind gives the exit code)
+    bool ok() const { return verified.comparison.verdict == Verdict::passed && status; }
 };
 
 // The notebooks' protocol when not overridden: CPU 20 warm-up / 100 timed, GPU 100 / 500.

@@ -3,8 +3,14 @@
 // sweeps, bars for the single-input tables) with an index page linking them.
 #include "experiments.h"
 
+#include "prcm/files.h"
+
+#include <cctype>
+#include <cerrno>
 #include <cmath>
 #include <cstdio>
+#include <cstring>
+#include <sys/stat.h>
 #include <filesystem>
 #include <fstream>
 #include <iostream>
@@ -31,6 +37,15 @@ std::string esc(const std::string &s) {
         else out += ch;
     }
     return out;
+}
+
+// A chart's file name from names in the results file: nothing that could leave the
+// folder ("../", "/") or hide the file (a leading '.'), nor any control character.
+std::string file_name(const std::string &key) {
+    std::string out;
+    for (unsigned char ch : key) out += std::isalnum(ch) || ch == '_' || ch == '-' || ch == '=' || ch == '.' ? static_cast<char>(ch) : '_';
+    if (out.empty() || out[0] == '.') out.insert(0, "_");
+    return out.substr(0, 200);
 }
 
 std::string num(double v, const char *format = "%.4g") {
@@ -176,52 +191,65 @@ std::string bar_chart(const Chart &c) {
 }  // namespace
 
 int run_report(const std::string &json_path, const std::string &out_dir) {
+    // The output folder: one that exists must be a folder (a symlink to one is the
+    // user's choice); one that does not is made, with its parents, after the input is read.
+    if (out_dir.empty()) return report_error("report", Status::error("--out is empty"));
+    struct stat st;
+    const bool out_exists = ::stat(out_dir.c_str(), &st) == 0;
+    if (out_exists && !S_ISDIR(st.st_mode)) {
+        return report_error("report", Status::error("--out " + printable(out_dir) + " is not a folder"));
+    }
     json doc;
     try {
         std::ifstream in(json_path);
         if (!in) {
-            std::cerr << "prcm report: cannot open " << json_path << "\n";
-            return 2;
+            return report_error("report", Status::error("cannot open " + printable(json_path) + ": " + std::strerror(errno)));
         }
         doc = json::parse(in);
         if (!doc.contains("rows") || !doc["rows"].is_array()) throw std::runtime_error("no \"rows\" array");
     } catch (const std::exception &e) {
-        std::cerr << "prcm report: " << json_path << " is not a `prcm bench --json` file: " << e.what() << "\n";
-        return 2;
-    }
-    std::error_code ec;
-    fs::create_directories(out_dir, ec);
-    if (ec) {
-        std::cerr << "prcm report: cannot create " << out_dir << ": " << ec.message() << "\n";
-        return 2;
+        return report_error("report", Status::error(printable(json_path) + " is not a `prcm bench --json` file: " +
+                                                    printable(e.what())));
     }
 
     std::vector<std::string> order;
     std::map<std::string, Chart> charts;
-    for (const json &r : doc["rows"]) {
-        if (!r.contains("latency_ms")) continue;
-        const std::string experiment = r["experiment"], part = r["part"], device = r["device"];
-        const std::string key = experiment + (part.empty() ? "" : "_" + part) + "_" + device;
-        Chart &c = charts[key];
-        if (c.experiment.empty()) {
-            order.push_back(key);
-            c.experiment = experiment;
-            c.part = part;
-            c.device = device;
-            c.title = experiment + (part.empty() ? "" : ", " + part) + " on " + device;
-            c.sweep_name = experiment == "channels" ? "channels" : experiment == "resolution" ? "resolution (H = W)"
-                           : experiment == "batch"  ? "batch size" : experiment == "expansion" ? "expansion ratio"
-                           : experiment == "poolsize" ? "pool size" : experiment == "basis" ? "num_basis" : "";
+    try {
+        for (const json &r : doc["rows"]) {
+            if (!r.contains("latency_ms")) continue;
+            const std::string experiment = r["experiment"], part = r["part"], device = r["device"];
+            const std::string key = file_name(experiment + (part.empty() ? "" : "_" + part) + "_" + device);
+            Chart &c = charts[key];
+            if (c.experiment.empty()) {
+                order.push_back(key);
+                c.experiment = experiment;
+                c.part = part;
+                c.device = device;
+                c.title = experiment + (part.empty() ? "" : ", " + part) + " on " + device;
+                c.sweep_name = experiment == "channels" ? "channels" : experiment == "resolution" ? "resolution (H = W)"
+                               : experiment == "batch"  ? "batch size" : experiment == "expansion" ? "expansion ratio"
+                               : experiment == "poolsize" ? "pool size" : experiment == "basis" ? "num_basis" : "";
+            }
+            const std::string block = r["block"];
+            if (!c.points.count(block)) c.series.push_back(block);
+            c.points[block].push_back({r["sweep_value"].get<double>(), r["sweep"].get<std::string>(),
+                                       r["latency_ms"]["median"].get<double>(), r["copy_ms"]["median"].get<double>()});
         }
-        const std::string block = r["block"];
-        if (!c.points.count(block)) c.series.push_back(block);
-        c.points[block].push_back({r["sweep_value"].get<double>(), r["sweep"].get<std::string>(),
-                                   r["latency_ms"]["median"].get<double>(), r["copy_ms"]["median"].get<double>()});
+    } catch (const std::exception &e) {  // a row without a field, or of the wrong type
+        return report_error("report", Status::error(printable(json_path) + " is not a `prcm bench --json` file: " +
+                                                    printable(e.what())));
     }
-    if (charts.empty()) {
-        std::cerr << "prcm report: " << json_path << " holds no timed rows\n";
-        return 1;
+    if (charts.empty()) return report_error("report", Status::error(printable(json_path) + " holds no timed rows"));
+
+    std::error_code ec;
+    if (!out_exists) fs::create_directories(out_dir, ec);
+    if (ec) {
+        return report_error("report", Status::error("cannot create the folder " + printable(out_dir) + ": " + ec.message()));
     }
+    const fs::path folder(out_dir);
+    std::vector<std::string> outputs{(folder / "index.html").string()};
+    for (const std::string &key : order) outputs.push_back((folder / (key + ".svg")).string());
+    if (Status s = check_outputs(outputs, {json_path}); !s) return report_error("report", s);
 
     std::ostringstream html;
     const json &m = doc["machine"];
@@ -241,14 +269,16 @@ int run_report(const std::string &json_path, const std::string &out_dir) {
         const Chart &c = charts[key];
         const bool sweep = !c.sweep_name.empty() && c.points.begin()->second.size() > 1;
         const std::string file = key + ".svg";
-        std::ofstream(fs::path(out_dir) / file) << (sweep ? line_chart(c) : bar_chart(c));
+        if (Status s = write_file_atomically((folder / file).string(), sweep ? line_chart(c) : bar_chart(c)); !s) {
+            return report_error("report", s);
+        }
         html << "<h2>" << esc(c.title) << "</h2>\n<img src=\"" << esc(file) << "\" alt=\"" << esc(c.title)
              << "\">\n";
     }
     html << "</body></html>\n";
-    std::ofstream(fs::path(out_dir) / "index.html") << html.str();
-    std::cout << "wrote " << charts.size() << " charts and " << (fs::path(out_dir) / "index.html").string() << "\n";
-    return 0;
+    if (Status s = write_file_atomically(outputs.front(), html.str()); !s) return report_error("report", s);
+    std::cout << "wrote " << charts.size() << " charts and " << printable(outputs.front()) << "\n";
+    return exit_ok;
 }
 
 }  // namespace prcm::cli

@@ -39,37 +39,29 @@ int run_run(const RunOptions &r) {
     Problem p;
     ProblemOptions shapeless = o;
     shapeless.shape = "1,1,1,1";  // the input file gives the shape
-    if (std::string err = make_problem(shapeless, &p); !err.empty()) {
-        std::cerr << "prcm run: " << err << "\n";
-        return 2;
+    if (Status s = make_problem(shapeless, &p); !s) return report_error("run", s);
+    // Before any work: an output that would replace an input, or that cannot be
+    // written, is refused now.
+    if (Status s = check_outputs({r.output, r.timing.repeat > 0 ? r.json_path : ""}, {r.input, r.weights}); !s) {
+        return report_error("run", s);
     }
     const Module &module = *p.module;
     const ModuleSpec &spec = *module.spec;
     Tensor input;
     Weights weights;
-    if (Status s = load_npy(r.input, &input); !s) {
-        std::cerr << "prcm run: input " << s.message() << "\n";
-        return 2;
-    }
-    if (Status s = load_safetensors(r.weights, &weights); !s) {
-        std::cerr << "prcm run: weights " << s.message() << "\n";
-        return 2;
-    }
-    if (Status s = check_input(spec, input); !s) {
-        std::cerr << "prcm run: " << r.input << ": " << s.message() << "\n";
-        return 2;
-    }
+    if (Status s = load_npy(r.input, &input); !s) return report_error("run", s.prefixed("input "));
+    if (Status s = load_safetensors(r.weights, &weights); !s) return report_error("run", s.prefixed("weights "));
+    if (Status s = check_input(spec, input); !s) return report_error("run", s.prefixed(printable(r.input) + ": "));
     const int channels = module_channels(spec, torch_shape(input), weights);
     HyperParams hp = p.hp;
     if (Status s = check_weights(spec, channels, weights, &hp); !s) {
-        std::cerr << "prcm run: " << r.weights << ": " << s.message() << "\n";
-        return 2;
+        return report_error("run", s.prefixed(printable(r.weights) + ": "));
     }
-    if (std::string err = contradiction(spec, o, hp); !err.empty()) {
-        std::cerr << "prcm run: " << err << "\n";
-        return 2;
+    if (std::string err = contradiction(spec, o, hp); !err.empty()) return report_error("run", Status::error(err));
+    Tensor output;
+    if (Status s = make_tensor_checked(module_output_shape(spec, torch_shape(input), channels, hp), &output); !s) {
+        return report_error("run", s.prefixed("the output: "));
     }
-    Tensor output = make_tensor(module_output_shape(spec, torch_shape(input), channels, hp));
     if (r.timing.repeat > 0) {
         TimingOptions t = r.timing;
         resolve_protocol(p.device, &t);
@@ -78,10 +70,7 @@ int run_run(const RunOptions &r) {
         Stats stats;
         Status s = prepare_call(module, p.device, input, weights, output, &call, &hp);
         if (s) s = time_prepared(call, input, output, t, &stats);
-        if (!s) {
-            std::cerr << "prcm run: " << s.message() << "\n";
-            return 1;
-        }
+        if (!s) return report_error("run", s);
         std::cout << "timed " << t.repeat << " calls after " << t.warmup << " warm-up: median "
                   << format_ms(stats.median) << " ms, mean " << format_ms(stats.mean) << " ms, min "
                   << format_ms(stats.min) << " ms\n";
@@ -93,33 +82,21 @@ int run_run(const RunOptions &r) {
                 {"timing", {{"warmup", t.warmup}, {"repeat", t.repeat}}},
                 {"latency_ms",
                  {{"mean", stats.mean}, {"std", stats.std}, {"min", stats.min}, {"median", stats.median}, {"p90", stats.p90}}}};
-            if (Status w = write_json(r.json_path, doc); !w) {
-                std::cerr << "prcm run: " << w.message() << "\n";
-                return 1;
-            }
+            if (Status w = write_json(r.json_path, doc); !w) return report_error("run", w);
         }
     }
-    if (Status s = run_module(module, p.device, input, weights, output, &hp); !s) {
-        std::cerr << "prcm run: " << s.message() << "\n";
-        return s.message().find("no CUDA device") != std::string::npos ||
-                       s.message().find("no OpenCL") != std::string::npos
-                   ? 3
-                   : 1;
-    }
+    if (Status s = run_module(module, p.device, input, weights, output, &hp); !s) return report_error("run", s);
     if (r.verify) {
         const Comparison c = compare(output, spec.reference(input, weights, hp));
         std::cout << verdict_name(c.verdict) << "  " << spec.title << " on " << device_name(p.device)
                   << " against the reference: max abs err " << format_sci(c.max_abs) << "\n";
         std::cout << failure_details({c, ""}, "    ");
-        if (c.verdict == Verdict::failed) return 1;
+        if (c.verdict == Verdict::failed) return exit_verification_failed;
     }
-    if (Status s = save_npy(r.output, output); !s) {
-        std::cerr << "prcm run: output " << s.message() << "\n";
-        return 1;
-    }
-    std::cout << "wrote " << r.output << " " << shape_string(torch_shape(output)) << " (" << spec.title
+    if (Status s = save_npy(r.output, output); !s) return report_error("run", s.prefixed("output "));
+    std::cout << "wrote " << printable(r.output) << " " << shape_string(torch_shape(output)) << " (" << spec.title
               << hyper_flags(spec, hp) << ", " << device_name(p.device) << ")\n";
-    return 0;
+    return exit_ok;
 }
 
 }  // namespace prcm::cli
