@@ -195,6 +195,14 @@ Status prepare_call(const Module &module, Device device, const Tensor &input, co
     if (Status s = check_weights(spec, channels, weights, &call->hp); !s) return s;
     if (Status s = check_output(spec, call->hp, channels, input, output); !s) return s;
     call->arguments = spec.library_arguments ? spec.library_arguments(weights, call->hp) : weights;
+    // The arguments are this call's own copies: on a GPU their host values are
+    // uploaded once, whatever the flags of the tensors they came from (a tensor
+    // wrapping the user's memory is not marked dirty), and not again in a timed loop.
+    if (device != Device::cpu) {
+        for (auto &[name, tensor] : call->arguments) {
+            if (!tensor.device_dirty()) tensor.set_host_dirty();
+        }
+    }
     return bind(*call);
 }
 
@@ -220,7 +228,7 @@ Status run_module(const Module &module, Device device, const Tensor &input, cons
     // passed on): without this, values written through data() after an earlier
     // call would be ignored in favour of the stale device copy.
     Tensor &in = const_cast<Tensor &>(input);
-    if (device != Device::cpu && in.has_device_allocation() && !in.device_dirty()) in.set_host_dirty();
+    if (device != Device::cpu && !in.device_dirty()) in.set_host_dirty();
     if (Status s = call_prepared(c, input, output); !s) return s;
     return copy_to_host(device, output);
 }

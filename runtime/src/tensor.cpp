@@ -44,6 +44,9 @@ Tensor make_tensor(const TorchShape &shape) {
     std::vector<int> halide_extents(shape.rbegin(), shape.rend());
     Tensor t(nullptr, halide_extents);
     t.allocate(zeroed_or_throw, std::free);
+    // The host holds the values (zeros) that count: a GPU call uploads only a host
+    // marked dirty, and fill() used to mark it (without this, OpenCL read garbage).
+    t.set_host_dirty();
     return t;
 }
 
