@@ -252,13 +252,19 @@ TEST_CASE("safetensors: sizes that overflow are refused before anything is alloc
                               "is too large: its size overflows");
 }
 
-TEST_CASE("safetensors: unknown dtypes, zero-sized tensors and other dtypes are refused", "[io]") {
+TEST_CASE("safetensors: unknown and other dtypes are refused, zero-sized tensors load as in the package", "[io]") {
     // Not a dtype of the package, even on a tensor this loader would skip.
     check_safetensors_refused(R"({"bn.num_batches_tracked":{"dtype":"F33","shape":[],"data_offsets":[0,8]}})",
                               floats(2), "tensor 'bn.num_batches_tracked' has an unknown dtype 'F33'");
-    // The package accepts zero-sized tensors; no block has one.
-    check_safetensors_refused(R"({"w":{"dtype":"F32","shape":[0,5],"data_offsets":[0,0]}})", "",
-                              "tensor 'w' has no elements");
+    // SE with C // r == 0 saves fc1.weight [0, C], fc1.bias [0] and fc2.weight [C, 0].
+    Weights zero_sized;
+    const Status s = SafetensorsFile(R"({"fc1.bias":{"dtype":"F32","shape":[0],"data_offsets":[0,0]},)"
+                                     R"("fc1.weight":{"dtype":"F32","shape":[0,5],"data_offsets":[0,0]}})", size_t{0})
+                         .load(&zero_sized);
+    INFO(s.message());
+    REQUIRE(s.is_ok());
+    CHECK(torch_shape(zero_sized.at("fc1.weight")) == TorchShape{0, 5});
+    CHECK(torch_shape(zero_sized.at("fc1.bias")) == TorchShape{0});
     check_safetensors_refused(R"({"w":{"dtype":"F16","shape":[2],"data_offsets":[0,4]}})", floats(1),
                               "tensor 'w' is F16, expected F32");
 }

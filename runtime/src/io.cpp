@@ -1,5 +1,7 @@
 #include "prcm/io.h"
 
+#include "prcm/files.h"
+
 #include <nlohmann/json.hpp>
 
 #include <algorithm>
@@ -23,26 +25,6 @@
 namespace prcm {
 
 namespace {
-
-// Writes beside the destination, then renames: readers never see a partial file.
-Status write_file_atomically(const std::string &path, const std::string &bytes) {
-    const std::string tmp = path + ".tmp." + std::to_string(getpid());
-    {
-        std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
-        if (!out) return Status::error(path + ": cannot write (" + std::strerror(errno) + ")");
-        out.write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
-        out.flush();
-        if (!out) {
-            std::remove(tmp.c_str());
-            return Status::error(path + ": write failed (" + std::strerror(errno) + ")");
-        }
-    }
-    if (std::rename(tmp.c_str(), path.c_str()) != 0) {
-        std::remove(tmp.c_str());
-        return Status::error(path + ": cannot rename the temporary file into place (" + std::strerror(errno) + ")");
-    }
-    return Status::ok();
-}
 
 size_t element_count(const TorchShape &shape) {
     size_t n = 1;
@@ -428,8 +410,9 @@ Status load_npy_from(ByteSource &src, const std::string &name, Tensor *tensor) {
 // Also refused here, although the package takes them: a key that appears twice
 // in any object (the package keeps the last tensor of a name; nlohmann's DOM
 // would too, hence the SAX reader), tensors other than F32 (but BatchNorm's
-// num_batches_tracked, skipped), zero-sized tensors (no block has one), shapes
-// of more than max_tensor_rank sizes, and names with control characters.
+// num_batches_tracked, skipped), shapes of more than max_tensor_rank sizes, and
+// names with control characters. Zero-sized tensors load, as in the package: SE
+// with C // r == 0 has them (fc1.weight [0, C], fc1.bias [0], fc2.weight [C, 0]).
 
 constexpr uint64_t safetensors_max_header = 100'000'000;
 constexpr int safetensors_max_depth = 127;  // serde_json's recursion limit, as the package meets it
@@ -719,10 +702,6 @@ Status load_safetensors_from(ByteSource &src, const std::string &name, Weights *
         if (e.name.ends_with("num_batches_tracked")) continue;
         if (e.dtype != "F32") {
             return Status::error(name + ": " + tensor + " is " + e.dtype + ", expected F32 (save the state_dict as float32)");
-        }
-        if (std::find(e.shape.begin(), e.shape.end(), 0) != e.shape.end()) {
-            // The package accepts zero-sized tensors; no block has one.
-            return Status::error(name + ": " + tensor + " has no elements (a size of 0); no block has an empty weight");
         }
         for (uint64_t d : e.shape) {
             if (d > static_cast<uint64_t>(std::numeric_limits<int32_t>::max())) {

@@ -1,7 +1,8 @@
 // Tensors and weights from and to files: float32 NCHW `.npy` (NumPy's format, as
 // np.save writes it) and safetensors (PyTorch state_dicts, as the safetensors
 // package writes them). Every failure names the file and what is wrong with it;
-// a write goes to a temporary name and is renamed, so no partial file is left.
+// writes go through prcm/files.h: the old file or the whole new one, never a
+// partial one, and never over a symlink, FIFO or device.
 #pragma once
 
 #include "prcm/module.h"
