@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The tests: set up and build everything, then run every test through ctest
-# (Catch2 cases, the CLI checks, the PTX check). Extra arguments go to ctest.
+# (Catch2 cases, the CLI checks, the PTX check, the fuzzers, and a subset under
+# ASan+UBSan from the asan preset's build). Extra arguments go to ctest.
 # ctest lists the tests it skipped but not why: each optional test prints one
 # "SKIPPED  <test>: <reason>" line, and that line of every skipped test is shown
 # after ctest's lists, followed once more by ctest's summary line, so the output
@@ -8,6 +9,8 @@
 set -euo pipefail
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 "$root/scripts/setup.sh" release
+# The sanitizer build (ASan+UBSan, CPU only) whose subset the "asan: " tests run.
+"$root/scripts/setup.sh" asan
 export PATH="$root/.venv/bin:$PATH"
 out=$(mktemp)
 trap 'rm -f "$out"' EXIT
