@@ -151,6 +151,12 @@ elif CASE == "report_files":
     with open(results, "w") as f:
         json.dump({"rows": [{"experiment": "x", "latency_ms": {}}]}, f)
     expect(prcm("report", results, "--out", out), 2, "is not a `prcm bench --json` file")
+    with open(results, "w") as f:  # a machine block and a summary of the wrong types
+        json.dump({"machine": {"threads": "two"}, "summary": [1], "rows": [row]}, f)
+    expect(prcm("report", results, "--out", out), 2, "is not a `prcm bench --json` file")
+    with open(results, "w") as f:
+        json.dump({"machine": [], "rows": [row]}, f)
+    expect(prcm("report", results, "--out", out), 2, "is not a `prcm bench --json` file")
     expect(prcm("report", results, "--out", results), 2, "is not a folder")
     expect(prcm("report", results, "--out", os.path.join(results, "sub")), 2)
 

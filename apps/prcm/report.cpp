@@ -217,7 +217,9 @@ int run_report(const std::string &json_path, const std::string &out_dir) {
     try {
         for (const json &r : doc["rows"]) {
             if (!r.contains("latency_ms")) continue;
-            const std::string experiment = r["experiment"], part = r["part"], device = r["device"];
+            // at(), not []: a const json's [] on a missing key is undefined behaviour
+            // (the ASan build's assertion caught it), at() throws and is reported.
+            const std::string experiment = r.at("experiment"), part = r.at("part"), device = r.at("device");
             const std::string key = file_name(experiment + (part.empty() ? "" : "_" + part) + "_" + device);
             Chart &c = charts[key];
             if (c.experiment.empty()) {
@@ -230,10 +232,11 @@ int run_report(const std::string &json_path, const std::string &out_dir) {
                                : experiment == "batch"  ? "batch size" : experiment == "expansion" ? "expansion ratio"
                                : experiment == "poolsize" ? "pool size" : experiment == "basis" ? "num_basis" : "";
             }
-            const std::string block = r["block"];
+            const std::string block = r.at("block");
             if (!c.points.count(block)) c.series.push_back(block);
-            c.points[block].push_back({r["sweep_value"].get<double>(), r["sweep"].get<std::string>(),
-                                       r["latency_ms"]["median"].get<double>(), r["copy_ms"]["median"].get<double>()});
+            c.points[block].push_back({r.at("sweep_value").get<double>(), r.at("sweep").get<std::string>(),
+                                       r.at("latency_ms").at("median").get<double>(),
+                                       r.at("copy_ms").at("median").get<double>()});
         }
     } catch (const std::exception &e) {  // a row without a field, or of the wrong type
         return report_error("report", Status::error(printable(json_path) + " is not a `prcm bench --json` file: " +
@@ -252,18 +255,23 @@ int run_report(const std::string &json_path, const std::string &out_dir) {
     if (Status s = check_outputs(outputs, {json_path}); !s) return report_error("report", s);
 
     std::ostringstream html;
-    const json &m = doc["machine"];
-    html << "<!doctype html>\n<html><head><meta charset=\"utf-8\"><title>prcm-kernels results</title>\n"
-         << "<style>body{font-family:sans-serif;max-width:900px;margin:2em auto}img{max-width:100%;"
-            "border:1px solid #ddd;margin:0.5em 0}</style></head><body>\n"
-         << "<h1>prcm-kernels results</h1>\n<p>" << esc(m.value("cpu", "")) << ", " << m.value("threads", 0)
-         << " threads, Halide " << esc(m.value("halide_version", "")) << ", CPU target "
-         << esc(m.value("cpu_target", "")) << ". Every configuration was verified against the naive reference "
-         << "before it was timed; charts show the median.</p>\n";
-    if (doc.contains("summary") && !doc["summary"].empty()) {
-        html << "<h2>Summary</h2><ul>\n";
-        for (const json &line : doc["summary"]) html << "<li>" << esc(line.get<std::string>()) << "</li>\n";
-        html << "</ul>\n";
+    try {  // the machine block and the summary, of the types bench writes (value() throws otherwise)
+        const json m = doc.contains("machine") ? doc.at("machine") : json::object();
+        html << "<!doctype html>\n<html><head><meta charset=\"utf-8\"><title>prcm-kernels results</title>\n"
+             << "<style>body{font-family:sans-serif;max-width:900px;margin:2em auto}img{max-width:100%;"
+                "border:1px solid #ddd;margin:0.5em 0}</style></head><body>\n"
+             << "<h1>prcm-kernels results</h1>\n<p>" << esc(m.value("cpu", "")) << ", " << m.value("threads", 0)
+             << " threads, Halide " << esc(m.value("halide_version", "")) << ", CPU target "
+             << esc(m.value("cpu_target", "")) << ". Every configuration was verified against the naive reference "
+             << "before it was timed; charts show the median.</p>\n";
+        if (doc.contains("summary") && !doc["summary"].empty()) {
+            html << "<h2>Summary</h2><ul>\n";
+            for (const json &line : doc.at("summary")) html << "<li>" << esc(line.get<std::string>()) << "</li>\n";
+            html << "</ul>\n";
+        }
+    } catch (const std::exception &e) {
+        return report_error("report", Status::error(printable(json_path) + " is not a `prcm bench --json` file: " +
+                                                    printable(e.what())));
     }
     for (const std::string &key : order) {
         const Chart &c = charts[key];
