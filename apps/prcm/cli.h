@@ -28,10 +28,6 @@ int exit_code(const VerifyResult &r);
 // The table as `prcm --help` prints it under the commands.
 const char *exit_code_help();
 
-// User input (names, paths, tensor names) shown with its control characters
-// escaped ("\x1b"), so that a file name cannot drive the terminal. Newlines are
-// kept where a message has several lines of its own.
-std::string printable(const std::string &text, bool keep_newlines = false);
 // Prints "prcm <command>: <message>" to stderr and returns the Status's exit code.
 int report_error(const char *command, const Status &s);
 

@@ -41,7 +41,7 @@ CLI::Validator bounded(int lo, int hi, const std::string &meaning = "") {
         [lo, hi, meaning](std::string &text) -> std::string {
             long long v = 0;
             std::istringstream in(text);
-            if (!(in >> v) || !in.eof()) return "'" + prcm::cli::printable(text) + "' is not an integer";
+            if (!(in >> v) || !in.eof()) return "'" + prcm::printable(text) + "' is not an integer";
             if (v < lo || v > hi) {
                 return "'" + text + "' is out of range: from " + std::to_string(lo) + " to " + std::to_string(hi) +
                        meaning;
@@ -140,7 +140,7 @@ int main(int argc, char **argv) {
         std::ostringstream out, err;
         const int code = app.exit(e, out, err);
         std::cout << out.str() << std::flush;
-        std::cerr << printable(err.str(), true) << std::flush;
+        std::cerr << prcm::printable(err.str(), true) << std::flush;
         return code == 0 ? exit_ok : exit_invalid;
     }
 

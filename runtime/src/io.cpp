@@ -41,39 +41,6 @@ std::string row_major_bytes(const Tensor &t) {
     return bytes;
 }
 
-// Text from a file as a terminal should show it: control characters (C0, DEL,
-// and C1 encoded in UTF-8) and bytes that are not UTF-8 as \xNN or \u00NN, a
-// backslash as \\, so a name cannot move the cursor or recolour the terminal.
-std::string printable(std::string_view s) {
-    static const char hex[] = "0123456789abcdef";
-    std::string out;
-    for (size_t i = 0; i < s.size();) {
-        const unsigned char c = static_cast<unsigned char>(s[i]);
-        size_t len = c < 0x80 ? 1 : (c & 0xe0) == 0xc0 ? 2 : (c & 0xf0) == 0xe0 ? 3 : (c & 0xf8) == 0xf0 ? 4 : 0;
-        for (size_t k = 1; k < len; k++) {
-            if (i + k >= s.size() || (static_cast<unsigned char>(s[i + k]) & 0xc0) != 0x80) len = 0;
-        }
-        if (len == 2 && c == 0xc2 && static_cast<unsigned char>(s[i + 1]) < 0xa0) {  // C1: U+0080..U+009F
-            out += "\\u00";
-            out += hex[static_cast<unsigned char>(s[i + 1]) >> 4];
-            out += hex[static_cast<unsigned char>(s[i + 1]) & 15];
-            i += 2;
-        } else if (len == 0 || (len == 1 && (c < 0x20 || c == 0x7f))) {
-            out += "\\x";
-            out += hex[c >> 4];
-            out += hex[c & 15];
-            i++;
-        } else if (c == '\\') {
-            out += "\\\\";
-            i++;
-        } else {
-            out.append(s.substr(i, len));
-            i += len;
-        }
-    }
-    return out;
-}
-
 bool has_control_characters(std::string_view s) {
     for (size_t i = 0; i < s.size(); i++) {
         const unsigned char c = static_cast<unsigned char>(s[i]);

@@ -1,6 +1,7 @@
 #pragma once
 
 #include <string>
+#include <string_view>
 #include <utility>
 
 namespace prcm {
@@ -39,5 +40,13 @@ private:
     ErrorKind kind_ = ErrorKind::none;
     std::string message_;
 };
+
+// Text from a user or a file as a terminal should show it: C0 controls, DEL, the
+// C1 controls (U+0080..U+009F, U+009B is a CSI to some terminals) and bytes that
+// are not UTF-8 become \xNN or \u00NN, so a file or tensor name cannot move the
+// cursor or recolour the terminal. A backslash is kept, so escaping twice changes
+// nothing (the CLI escapes whole messages that may quote escaped names). Newlines
+// are kept where a message has several lines of its own.
+std::string printable(std::string_view text, bool keep_newlines = false);
 
 }  // namespace prcm
