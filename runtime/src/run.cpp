@@ -23,15 +23,9 @@ void capture_halide_error(void *, const char *msg) {
     while (!last_halide_error.empty() && last_halide_error.back() == '\n') last_halide_error.pop_back();
 }
 
-void install_error_handler() {
-    static std::once_flag once;
-    std::call_once(once, [] { halide_set_error_handler(capture_halide_error); });
-    install_thread_pool();
-}
-
-// Installed when the runtime is loaded, so that a generated function called
-// directly returns its error code instead of aborting the process (Halide's
-// default handler prints and calls abort()).
+// Installed once, when the runtime is loaded, so that every call (ours, or a
+// generated function called directly) returns its error code with the message
+// kept here, instead of Halide's default handler printing it and aborting.
 const bool error_handler_installed = [] {
     halide_set_error_handler(capture_halide_error);
     return true;
@@ -173,7 +167,6 @@ Status check_device(const Library *lib, const char *what, Device device) {
 
 Status copy_to_host(Device device, Tensor &output) {
     if (device != Device::cpu && output.raw_buffer()->device) {
-        install_error_handler();
         if (int err = output.copy_to_host(); err != 0) {
             return Status::failed("copying the result back from " + std::string(device_name(device)) +
                                  " failed (Halide error " + std::to_string(err) + "): " + take_halide_error());
@@ -207,7 +200,7 @@ Status prepare_call(const Module &module, Device device, const Tensor &input, co
 }
 
 Status call_prepared(const PreparedCall &c, const Tensor &input, Tensor &output) {
-    install_error_handler();
+    install_thread_pool();
     c.argv[c.input_slot] = const_cast<Tensor &>(input).raw_buffer();
     c.argv[c.output_slot] = output.raw_buffer();
     if (int err = c.library->argv(c.argv.data()); err != 0) {
@@ -251,7 +244,6 @@ Status run_copy(Device device, const Tensor &input, Tensor &output) {
 
 Status device_sync(Device device, Tensor &output) {
     if (device == Device::cpu || !output.raw_buffer()->device) return Status::ok();
-    install_error_handler();
     if (int err = output.device_sync(); err != 0) {
         return Status::failed(std::string(device_name(device)) + " sync failed: " + take_halide_error());
     }
