@@ -100,7 +100,7 @@ int run_default_suite(const TimingOptions &t_in) {
             row.push_back(ratio_string(m.block.median, m.copy.median));
         } else {
             failures++;
-            code = std::max(code, m.status ? exit_code(m.verified) : exit_code(m.status));
+            code = std::max(code, exit_code(m));
             row.insert(row.end(), {"-", "-", "-", "-", "-", "-"});
             std::cerr << module.spec->name << ":\n";
             if (!m.status) std::cerr << "  " << m.status.message() << "\n";

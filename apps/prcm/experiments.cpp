@@ -290,8 +290,8 @@ nlohmann::json row_json(const Experiment &e, const Row &r) {
         j["copy_ms"] = {{"mean", r.m.copy.mean},     {"std", r.m.copy.std}, {"min", r.m.copy.min},
                         {"median", r.m.copy.median}, {"p90", r.m.copy.p90}};
         j["ratio_to_copy"] = s.median / r.m.copy.median;
-    } else if (!r.m.status || !r.m.verified.error.empty()) {
-        j["error"] = r.m.status ? r.m.verified.error : r.m.status.message();
+    } else if (!r.m.error().empty()) {
+        j["error"] = r.m.error();
     }
     return j;
 }
@@ -445,9 +445,6 @@ int run_experiments(const ExperimentOptions &o) {
         for (const std::string &id : experiment_ids()) ids += " " + id;
         return report_error("bench", Status::error("unknown experiment '" + printable(o.name) + "' (known:" + ids + ", all)"));
     }
-    if (o.json_path == o.csv_path && !o.json_path.empty()) {
-        return report_error("bench", Status::error("--json and --csv name the same file, " + printable(o.json_path)));
-    }
     if (Status s = check_outputs({o.json_path, o.csv_path}); !s) return report_error("bench", s);
     // A device that is not here is one line; the others still run.
     std::vector<Device> available;
@@ -500,7 +497,7 @@ int run_experiments(const ExperimentOptions &o) {
                 r.verdict = r.m.status ? verdict_name(r.m.verified.comparison.verdict) : "FAILED";
                 if (!r.m.ok()) {
                     failures++;
-                    code = std::max(code, r.m.status ? exit_code(r.m.verified) : exit_code(r.m.status));
+                    code = std::max(code, exit_code(r.m));
                 }
                 rows.push_back(std::move(r));
             }
@@ -515,7 +512,7 @@ int run_experiments(const ExperimentOptions &o) {
                 rows_json.push_back(row_json(e, r));
                 if (!r.m.ok() && r.module) {
                     std::cout << "  " << r.verdict << " " << r.problem.replay() << ": "
-                              << (r.m.status ? r.m.verified.error : r.m.status.message()) << "\n";
+                              << r.m.error() << "\n";
                 }
             }
         }

@@ -16,7 +16,14 @@ struct Measurement {
     Stats block, copy;      // the block, and copying x [N, C, H, W] on the same device
     Status status = Status::ok();  // not ok when timing could not run (its kind gives the exit code)
     bool ok() const { return verified.comparison.verdict == Verdict::passed && status; }
+    // Why it is not ok, in a line: the timing's failure, else the library's (empty
+    // when it ran and only the comparison failed).
+    const std::string &error() const { return status ? verified.error : status.message(); }
 };
+
+// The exit code of a measurement that is not ok: the timing's failure by its
+// kind, else the verification's (cli.h).
+inline int exit_code(const Measurement &m) { return m.status ? exit_code(m.verified) : exit_code(m.status); }
 
 // The notebooks' protocol when not overridden: CPU 20 warm-up / 100 timed, GPU 100 / 500.
 void resolve_protocol(Device d, TimingOptions *t);

@@ -199,26 +199,22 @@ int run_report(const std::string &json_path, const std::string &out_dir) {
     if (out_exists && !S_ISDIR(st.st_mode)) {
         return report_error("report", Status::error("--out " + printable(out_dir) + " is not a folder"));
     }
-    json doc;
-    try {
-        std::ifstream in(json_path);
-        if (!in) {
-            return report_error("report", Status::error("cannot open " + printable(json_path) + ": " + std::strerror(errno)));
-        }
-        doc = json::parse(in);
-        if (!doc.contains("rows") || !doc["rows"].is_array()) throw std::runtime_error("no \"rows\" array");
-    } catch (const std::exception &e) {
-        return report_error("report", Status::error(printable(json_path) + " is not a `prcm bench --json` file: " +
-                                                    printable(e.what())));
+    std::ifstream in(json_path);
+    if (!in) {
+        return report_error("report", Status::error("cannot open " + printable(json_path) + ": " + std::strerror(errno)));
     }
-
+    // The whole file is read in one try: the JSON, every row's fields, the machine
+    // block and the summary, each of the type bench writes. at(), not []: a const
+    // json's [] on a missing key is undefined behaviour (the ASan build's assertion
+    // caught it); at(), get() and value() throw, and the file is refused.
     std::vector<std::string> order;
     std::map<std::string, Chart> charts;
+    std::ostringstream html;
     try {
-        for (const json &r : doc["rows"]) {
+        const json doc = json::parse(in);
+        if (!doc.contains("rows") || !doc.at("rows").is_array()) throw std::runtime_error("no \"rows\" array");
+        for (const json &r : doc.at("rows")) {
             if (!r.contains("latency_ms")) continue;
-            // at(), not []: a const json's [] on a missing key is undefined behaviour
-            // (the ASan build's assertion caught it), at() throws and is reported.
             const std::string experiment = r.at("experiment"), part = r.at("part"), device = r.at("device");
             const std::string key = file_name(experiment + (part.empty() ? "" : "_" + part) + "_" + device);
             Chart &c = charts[key];
@@ -238,7 +234,20 @@ int run_report(const std::string &json_path, const std::string &out_dir) {
                                        r.at("latency_ms").at("median").get<double>(),
                                        r.at("copy_ms").at("median").get<double>()});
         }
-    } catch (const std::exception &e) {  // a row without a field, or of the wrong type
+        const json m = doc.contains("machine") ? doc.at("machine") : json::object();
+        html << "<!doctype html>\n<html><head><meta charset=\"utf-8\"><title>prcm-kernels results</title>\n"
+             << "<style>body{font-family:sans-serif;max-width:900px;margin:2em auto}img{max-width:100%;"
+                "border:1px solid #ddd;margin:0.5em 0}</style></head><body>\n"
+             << "<h1>prcm-kernels results</h1>\n<p>" << esc(m.value("cpu", "")) << ", " << m.value("threads", 0)
+             << " threads, Halide " << esc(m.value("halide_version", "")) << ", CPU target "
+             << esc(m.value("cpu_target", "")) << ". Every configuration was verified against the naive reference "
+             << "before it was timed; charts show the median.</p>\n";
+        if (doc.contains("summary") && !doc.at("summary").empty()) {
+            html << "<h2>Summary</h2><ul>\n";
+            for (const json &line : doc.at("summary")) html << "<li>" << esc(line.get<std::string>()) << "</li>\n";
+            html << "</ul>\n";
+        }
+    } catch (const std::exception &e) {
         return report_error("report", Status::error(printable(json_path) + " is not a `prcm bench --json` file: " +
                                                     printable(e.what())));
     }
@@ -254,25 +263,6 @@ int run_report(const std::string &json_path, const std::string &out_dir) {
     for (const std::string &key : order) outputs.push_back((folder / (key + ".svg")).string());
     if (Status s = check_outputs(outputs, {json_path}); !s) return report_error("report", s);
 
-    std::ostringstream html;
-    try {  // the machine block and the summary, of the types bench writes (value() throws otherwise)
-        const json m = doc.contains("machine") ? doc.at("machine") : json::object();
-        html << "<!doctype html>\n<html><head><meta charset=\"utf-8\"><title>prcm-kernels results</title>\n"
-             << "<style>body{font-family:sans-serif;max-width:900px;margin:2em auto}img{max-width:100%;"
-                "border:1px solid #ddd;margin:0.5em 0}</style></head><body>\n"
-             << "<h1>prcm-kernels results</h1>\n<p>" << esc(m.value("cpu", "")) << ", " << m.value("threads", 0)
-             << " threads, Halide " << esc(m.value("halide_version", "")) << ", CPU target "
-             << esc(m.value("cpu_target", "")) << ". Every configuration was verified against the naive reference "
-             << "before it was timed; charts show the median.</p>\n";
-        if (doc.contains("summary") && !doc["summary"].empty()) {
-            html << "<h2>Summary</h2><ul>\n";
-            for (const json &line : doc.at("summary")) html << "<li>" << esc(line.get<std::string>()) << "</li>\n";
-            html << "</ul>\n";
-        }
-    } catch (const std::exception &e) {
-        return report_error("report", Status::error(printable(json_path) + " is not a `prcm bench --json` file: " +
-                                                    printable(e.what())));
-    }
     for (const std::string &key : order) {
         const Chart &c = charts[key];
         const bool sweep = !c.sweep_name.empty() && c.points.begin()->second.size() > 1;
