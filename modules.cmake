@@ -1,10 +1,12 @@
 # The one list of modules. A name here adds the module to the build (its CPU,
 # CUDA and OpenCL libraries), the CLI, the tests and the benchmarks; the C++
-# registry is generated from it. A module `foo` brings six files:
-#   generators/foo.cpp                       the algorithm (Halide Generator `foo`)
-#   schedules/foo.h, foo_cpu.cpp, foo_gpu.cpp the stages struct and its two schedules
-#   runtime/reference/foo.cpp                its weights, parameter count and naive reference
-#   tests/foo_test.cpp                       its own edge cases
+# registry is generated from it. A module `foo` brings four files:
+#   generators/foo.cpp          the algorithm (Halide Generator `foo`), ending in a call of
+#                               its pattern's schedule (schedules/, see the README's Layout)
+#   runtime/reference/foo.cpp   its weights, parameter count and naive reference
+#   tests/foo_test.cpp          its own edge cases
+# A block whose stages differ in kind from every pattern also brings its stage struct
+# (generators/foo.h) and its schedules (schedules/foo.h, foo_cpu.cpp, foo_gpu.cpp).
 set(PRCM_MODULES
     prcm
     affine_prcm

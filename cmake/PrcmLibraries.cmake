@@ -16,6 +16,33 @@ list(GET PRCM_CPU_TARGETS -1 _prcm_cpu_baseline)
 set(PRCM_OPENCL_TARGET "${_prcm_cpu_baseline}-opencl")
 set(PRCM_CUDA_TARGET "${_prcm_cpu_baseline}-cuda-${PRCM_CUDA_CAPABILITY}")
 
+# prcm_knob_overrides(<library> <out-var>): the knob string PRCM_KNOBS gives the
+# library ("<library>=<knobs>" entries), or empty.
+function(prcm_knob_overrides lib out_var)
+    set(knobs "")
+    foreach (entry IN LISTS PRCM_KNOBS)
+        if (entry MATCHES "^${lib}=(.+)$")
+            set(knobs "${CMAKE_MATCH_1}")
+        endif ()
+    endforeach ()
+    set(${out_var} "${knobs}" PARENT_SCOPE)
+endfunction()
+
+# Every PRCM_KNOBS entry must name a library this build makes: a misspelt name
+# would otherwise change nothing, silently.
+function(prcm_check_knob_overrides)
+    get_property(built GLOBAL PROPERTY PRCM_HAND_LIBRARIES)
+    foreach (entry IN LISTS PRCM_KNOBS)
+        if (NOT entry MATCHES "^([A-Za-z0-9_]+)=(.+)$")
+            message(FATAL_ERROR "PRCM_KNOBS entry '${entry}' is not <library>=<knob>:<value>[,<knob>:<value>...]")
+        endif ()
+        if (NOT CMAKE_MATCH_1 IN_LIST built)
+            list(JOIN built ", " names)
+            message(FATAL_ERROR "PRCM_KNOBS names '${CMAKE_MATCH_1}', which this build does not make; its libraries: ${names}")
+        endif ()
+    endforeach ()
+endfunction()
+
 # prcm_add_halide_libraries(<generator>): <generator>_<device> for every device
 # built, all linked into the `prcm_halide_libraries` interface target.
 function(prcm_add_halide_libraries generator)
@@ -31,11 +58,16 @@ function(prcm_add_halide_libraries generator)
             set(targets ${PRCM_CUDA_TARGET})
             set(extra DEVICE_CODE ptx_file)
         endif ()
+        prcm_knob_overrides(${lib} knobs)
+        if (knobs)
+            list(APPEND extra PARAMS "knobs=${knobs}")
+        endif ()
         add_halide_library(${lib} FROM prcm_generators GENERATOR ${generator}
                            TARGETS ${targets}
                            USE_RUNTIME prcm_halide_runtime
                            STMT stmt_file
                            ${extra})
+        set_property(GLOBAL APPEND PROPERTY PRCM_HAND_LIBRARIES ${lib})
         target_link_libraries(prcm_halide_libraries INTERFACE ${lib})
         list(LENGTH targets target_count)
         if (target_count GREATER 1)

@@ -2,13 +2,14 @@
 // over the batch: AffinePRCM's output pass with a given scale and shift, alone.
 #include "Halide.h"
 #include "generators/component.h"
-#include "schedules/affine.h"
+#include "generators/prcm_generator.h"
+#include "schedules/elementwise.h"
 
 namespace prcm {
 
 using namespace Halide;
 
-class Affine : public Generator<Affine> {
+class Affine : public PrcmGenerator<Affine> {
 public:
     Input<Buffer<float, 4>> input{"input"};     // (w, h, c, n)  ==  torch x [N, C, H, W]
     Input<Buffer<float, 4>> alpha{"alpha"};     // (1, 1, c, 1)  ==  torch alpha [1, C, 1, 1]
@@ -30,10 +31,8 @@ public:
             estimate_per_channel(alpha);
             estimate_per_channel(beta);
             estimate_nchw(output);
-        } else if (get_target().has_gpu_feature()) {
-            schedule_affine_gpu(s, get_target());
         } else {
-            schedule_affine_cpu(s, get_target());
+            schedule_elementwise(s, get_target(), knobs);
         }
     }
 };

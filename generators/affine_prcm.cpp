@@ -2,13 +2,14 @@
 // coeff = mean_hw(x) @ basis.T. AffinePRCM_NoDropout is this same block.
 #include "Halide.h"
 #include "generators/modulator.h"
-#include "schedules/affine_prcm.h"
+#include "generators/prcm_generator.h"
+#include "schedules/modulator.h"
 
 namespace prcm {
 
 using namespace Halide;
 
-class AffinePrcm : public Generator<AffinePrcm> {
+class AffinePrcm : public PrcmGenerator<AffinePrcm> {
 public:
     Input<Buffer<float, 4>> input{"input"};                          // (w, h, c, n)  ==  torch x [N, C, H, W]
     Input<Buffer<float, 2>> basis{"basis"};                          // (c, b)        ==  torch basis [B, C]
@@ -39,10 +40,8 @@ public:
             basis.set_estimates({{0, kEstimateChannels}, {0, kEstimateBasis}});
             scale_proj_weight.set_estimates({{0, kEstimateBasis}, {0, kEstimateChannels}});
             shift_proj_weight.set_estimates({{0, kEstimateBasis}, {0, kEstimateChannels}});
-        } else if (get_target().has_gpu_feature()) {
-            schedule_affine_prcm_gpu(s, get_target());
         } else {
-            schedule_affine_prcm_cpu(s, get_target());
+            schedule_modulator(s, get_target(), knobs);
         }
     }
 };

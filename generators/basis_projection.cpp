@@ -1,13 +1,14 @@
 // Basis projection (notebook 001 §5): coeff = ctx @ basis.t(), alone.
 #include "Halide.h"
 #include "generators/component.h"
-#include "schedules/basis_projection.h"
+#include "generators/prcm_generator.h"
+#include "schedules/vector.h"
 
 namespace prcm {
 
 using namespace Halide;
 
-class BasisProjection : public Generator<BasisProjection> {
+class BasisProjection : public PrcmGenerator<BasisProjection> {
 public:
     Input<Buffer<float, 2>> input{"input"};     // (c, n)  ==  torch ctx [N, C]
     Input<Buffer<float, 2>> basis{"basis"};     // (c, b)  ==  torch basis [B, C]
@@ -29,10 +30,8 @@ public:
             estimate_vector(input, kEstimateChannels);
             basis.set_estimates({{0, kEstimateChannels}, {0, kEstimateBasis}});
             estimate_vector(output, kEstimateBasis);
-        } else if (get_target().has_gpu_feature()) {
-            schedule_basis_projection_gpu(s, get_target());
         } else {
-            schedule_basis_projection_cpu(s, get_target());
+            schedule_vector(s, get_target(), knobs);
         }
     }
 };

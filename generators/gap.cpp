@@ -2,13 +2,14 @@
 // of every channel modulator, alone.
 #include "Halide.h"
 #include "generators/component.h"
-#include "schedules/gap.h"
+#include "generators/prcm_generator.h"
+#include "schedules/plane_sum.h"
 
 namespace prcm {
 
 using namespace Halide;
 
-class Gap : public Generator<Gap> {
+class Gap : public PrcmGenerator<Gap> {
 public:
     Input<Buffer<float, 4>> input{"input"};     // (w, h, c, n)  ==  torch x [N, C, H, W]
     Output<Buffer<float, 2>> output{"output"};  // (c, n)        ==  torch ctx [N, C]
@@ -29,10 +30,8 @@ public:
         if (using_autoscheduler()) {
             estimate_nchw(input);
             estimate_vector(output, kEstimateChannels);
-        } else if (get_target().has_gpu_feature()) {
-            schedule_gap_gpu(s, get_target());
         } else {
-            schedule_gap_cpu(s, get_target());
+            schedule_pool(s, get_target(), knobs);
         }
     }
 };

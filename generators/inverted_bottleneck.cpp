@@ -5,15 +5,15 @@
 // weights are loaded (runtime/reference/inverted_bottleneck.h), so every conv here
 // has a bias: the weights are those of the fused convs, under the same names.
 #include "Halide.h"
-#include "generators/algorithm_common.h"
+#include "generators/inverted_bottleneck.h"
+#include "generators/prcm_generator.h"
 #include "schedules/inverted_bottleneck.h"
-#include "schedules/inverted_bottleneck_res.h"
 
 namespace prcm {
 
 using namespace Halide;
 
-class InvertedBottleneck : public Generator<InvertedBottleneck> {
+class InvertedBottleneck : public PrcmGenerator<InvertedBottleneck> {
 public:
     GeneratorParam<bool> residual{"residual", false};
 
@@ -87,12 +87,8 @@ public:
             expand_bias.set_estimates({{0, hidden}});
             project_weight.set_estimates({{0, 1}, {0, 1}, {0, hidden}, {0, kEstimateChannels}});
             project_bias.set_estimates({{0, kEstimateChannels}});
-        } else if (get_target().has_gpu_feature()) {
-            residual ? schedule_inverted_bottleneck_res_gpu(s, get_target())
-                     : schedule_inverted_bottleneck_gpu(s, get_target());
         } else {
-            residual ? schedule_inverted_bottleneck_res_cpu(s, get_target())
-                     : schedule_inverted_bottleneck_cpu(s, get_target());
+            schedule_inverted_bottleneck(s, get_target(), knobs);
         }
     }
 

@@ -2,13 +2,14 @@
 // the per-sample step of a modulator that fuses the basis coefficients, alone.
 #include "Halide.h"
 #include "generators/component.h"
-#include "schedules/linear.h"
+#include "generators/prcm_generator.h"
+#include "schedules/vector.h"
 
 namespace prcm {
 
 using namespace Halide;
 
-class Linear : public Generator<Linear> {
+class Linear : public PrcmGenerator<Linear> {
 public:
     Input<Buffer<float, 2>> input{"input"};     // (b, n)  ==  torch coeff [N, B]
     Input<Buffer<float, 2>> weight{"weight"};   // (b, c)  ==  torch fuser.weight [C, B]
@@ -29,10 +30,8 @@ public:
             estimate_vector(input, kEstimateBasis);
             weight.set_estimates({{0, kEstimateBasis}, {0, kEstimateChannels}});
             estimate_vector(output, kEstimateChannels);
-        } else if (get_target().has_gpu_feature()) {
-            schedule_linear_gpu(s, get_target());
         } else {
-            schedule_linear_cpu(s, get_target());
+            schedule_vector(s, get_target(), knobs);
         }
     }
 };

@@ -2,13 +2,14 @@
 // Dropout is the identity at inference, so PRCM_NoDropout is this same block.
 #include "Halide.h"
 #include "generators/modulator.h"
-#include "schedules/prcm.h"
+#include "generators/prcm_generator.h"
+#include "schedules/modulator.h"
 
 namespace prcm {
 
 using namespace Halide;
 
-class Prcm : public Generator<Prcm> {
+class Prcm : public PrcmGenerator<Prcm> {
 public:
     Input<Buffer<float, 4>> input{"input"};                // (w, h, c, n)  ==  torch x [N, C, H, W]
     Input<Buffer<float, 2>> basis{"basis"};                // (c, b)        ==  torch basis [B, C]
@@ -35,10 +36,8 @@ public:
             estimate_nchw(output);
             basis.set_estimates({{0, kEstimateChannels}, {0, kEstimateBasis}});
             fuser_weight.set_estimates({{0, kEstimateBasis}, {0, kEstimateChannels}});
-        } else if (get_target().has_gpu_feature()) {
-            schedule_prcm_gpu(s, get_target());
         } else {
-            schedule_prcm_cpu(s, get_target());
+            schedule_modulator(s, get_target(), knobs);
         }
     }
 };

@@ -2,7 +2,8 @@
 //   interpolate(conv2(relu(conv1(adaptive_avg_pool2d(x, ps)))), (H, W), bilinear, align_corners=True),
 // with the pooling skipped (x transformed as it is) when H or W is below ps.
 #include "Halide.h"
-#include "generators/algorithm_common.h"
+#include "generators/prcm_adaptive_pool.h"
+#include "generators/prcm_generator.h"
 #include "schedules/prcm_adaptive_pool.h"
 
 #include <limits>
@@ -42,7 +43,7 @@ Taps align_corners_taps(const Expr &d, const Expr &in, const Expr &out) {
 
 }  // namespace
 
-class PrcmAdaptivePool : public Generator<PrcmAdaptivePool> {
+class PrcmAdaptivePool : public PrcmGenerator<PrcmAdaptivePool> {
 public:
     Input<Buffer<float, 4>> input{"input"};                // (w, h, c, n)  ==  torch x [N, C, H, W]
     Input<Buffer<float, 4>> conv1_weight{"conv1_weight"};  // (1, 1, c, k)  ==  torch conv1.weight [C*r, C, 1, 1]
@@ -145,10 +146,8 @@ public:
             conv1_weight.set_estimates({{0, 1}, {0, 1}, {0, kEstimateChannels}, {0, 2 * kEstimateChannels}});
             conv2_weight.set_estimates({{0, 1}, {0, 1}, {0, 2 * kEstimateChannels}, {0, kEstimateChannels}});
             pool_size.set_estimate(2);
-        } else if (get_target().has_gpu_feature()) {
-            schedule_prcm_adaptive_pool_gpu(s, get_target());
         } else {
-            schedule_prcm_adaptive_pool_cpu(s, get_target());
+            schedule_prcm_adaptive_pool(s, get_target(), knobs);
         }
     }
 };

@@ -2,13 +2,14 @@
 // x * sigmoid(shrink(relu(expand(coeff)))), hidden width B * r (read from the weights).
 #include "Halide.h"
 #include "generators/modulator.h"
-#include "schedules/prcm_basis_expand.h"
+#include "generators/prcm_generator.h"
+#include "schedules/modulator.h"
 
 namespace prcm {
 
 using namespace Halide;
 
-class PrcmBasisExpand : public Generator<PrcmBasisExpand> {
+class PrcmBasisExpand : public PrcmGenerator<PrcmBasisExpand> {
 public:
     Input<Buffer<float, 4>> input{"input"};                  // (w, h, c, n)  ==  torch x [N, C, H, W]
     Input<Buffer<float, 2>> basis{"basis"};                  // (c, b)        ==  torch basis [B, C]
@@ -42,10 +43,8 @@ public:
             basis.set_estimates({{0, kEstimateChannels}, {0, kEstimateBasis}});
             expand_weight.set_estimates({{0, kEstimateBasis}, {0, hidden_estimate}});
             shrink_weight.set_estimates({{0, hidden_estimate}, {0, kEstimateChannels}});
-        } else if (get_target().has_gpu_feature()) {
-            schedule_prcm_basis_expand_gpu(s, get_target());
         } else {
-            schedule_prcm_basis_expand_cpu(s, get_target());
+            schedule_modulator(s, get_target(), knobs);
         }
     }
 };

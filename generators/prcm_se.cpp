@@ -2,13 +2,14 @@
 // hidden width C * r (read from the weights), no biases.
 #include "Halide.h"
 #include "generators/modulator.h"
-#include "schedules/prcm_se.h"
+#include "generators/prcm_generator.h"
+#include "schedules/modulator.h"
 
 namespace prcm {
 
 using namespace Halide;
 
-class PrcmSe : public Generator<PrcmSe> {
+class PrcmSe : public PrcmGenerator<PrcmSe> {
 public:
     Input<Buffer<float, 4>> input{"input"};                  // (w, h, c, n)  ==  torch x [N, C, H, W]
     Input<Buffer<float, 2>> expand_weight{"expand_weight"};  // (c, k)        ==  torch expand.weight [C * r, C]
@@ -41,10 +42,8 @@ public:
             const int hidden_estimate = kEstimateChannels * 4;
             expand_weight.set_estimates({{0, kEstimateChannels}, {0, hidden_estimate}});
             shrink_weight.set_estimates({{0, hidden_estimate}, {0, kEstimateChannels}});
-        } else if (get_target().has_gpu_feature()) {
-            schedule_prcm_se_gpu(s, get_target());
         } else {
-            schedule_prcm_se_cpu(s, get_target());
+            schedule_modulator(s, get_target(), knobs);
         }
     }
 };

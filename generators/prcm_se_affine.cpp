@@ -2,13 +2,14 @@
 // x * sigmoid(scale_proj(hidden)) + shift_proj(hidden); hidden width C * r, no biases.
 #include "Halide.h"
 #include "generators/modulator.h"
-#include "schedules/prcm_se_affine.h"
+#include "generators/prcm_generator.h"
+#include "schedules/modulator.h"
 
 namespace prcm {
 
 using namespace Halide;
 
-class PrcmSeAffine : public Generator<PrcmSeAffine> {
+class PrcmSeAffine : public PrcmGenerator<PrcmSeAffine> {
 public:
     Input<Buffer<float, 4>> input{"input"};                          // (w, h, c, n)  ==  torch x [N, C, H, W]
     Input<Buffer<float, 2>> expand_weight{"expand_weight"};          // (c, k)        ==  torch expand.weight [C * r, C]
@@ -46,10 +47,8 @@ public:
             expand_weight.set_estimates({{0, kEstimateChannels}, {0, hidden_estimate}});
             scale_proj_weight.set_estimates({{0, hidden_estimate}, {0, kEstimateChannels}});
             shift_proj_weight.set_estimates({{0, hidden_estimate}, {0, kEstimateChannels}});
-        } else if (get_target().has_gpu_feature()) {
-            schedule_prcm_se_affine_gpu(s, get_target());
         } else {
-            schedule_prcm_se_affine_cpu(s, get_target());
+            schedule_modulator(s, get_target(), knobs);
         }
     }
 };

@@ -2,13 +2,14 @@
 // a modulator's output pass with a given scale, alone.
 #include "Halide.h"
 #include "generators/component.h"
-#include "schedules/scale.h"
+#include "generators/prcm_generator.h"
+#include "schedules/elementwise.h"
 
 namespace prcm {
 
 using namespace Halide;
 
-class Scale : public Generator<Scale> {
+class Scale : public PrcmGenerator<Scale> {
 public:
     Input<Buffer<float, 4>> input{"input"};     // (w, h, c, n)  ==  torch x [N, C, H, W]
     Input<Buffer<float, 4>> alpha{"alpha"};     // (1, 1, c, 1)  ==  torch alpha [1, C, 1, 1]
@@ -27,10 +28,8 @@ public:
             estimate_nchw(input);
             estimate_per_channel(alpha);
             estimate_nchw(output);
-        } else if (get_target().has_gpu_feature()) {
-            schedule_scale_gpu(s, get_target());
         } else {
-            schedule_scale_cpu(s, get_target());
+            schedule_elementwise(s, get_target(), knobs);
         }
     }
 };

@@ -4,13 +4,14 @@
 // library_arguments), which gives the same gate, sigmoid(fc2.bias).
 #include "Halide.h"
 #include "generators/modulator.h"
-#include "schedules/se.h"
+#include "generators/prcm_generator.h"
+#include "schedules/modulator.h"
 
 namespace prcm {
 
 using namespace Halide;
 
-class Se : public Generator<Se> {
+class Se : public PrcmGenerator<Se> {
 public:
     Input<Buffer<float, 4>> input{"input"};            // (w, h, c, n)  ==  torch x [N, C, H, W]
     Input<Buffer<float, 2>> fc1_weight{"fc1_weight"};  // (c, k)        ==  torch fc1.weight [C // r, C]
@@ -44,10 +45,8 @@ public:
             fc1_bias.set_estimates({{0, hidden_estimate}});
             fc2_weight.set_estimates({{0, hidden_estimate}, {0, kEstimateChannels}});
             fc2_bias.set_estimates({{0, kEstimateChannels}});
-        } else if (get_target().has_gpu_feature()) {
-            schedule_se_gpu(s, get_target());
         } else {
-            schedule_se_cpu(s, get_target());
+            schedule_modulator(s, get_target(), knobs);
         }
     }
 };

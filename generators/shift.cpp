@@ -2,13 +2,14 @@
 // ShiftOnlyPRCM's output pass with a given shift, alone.
 #include "Halide.h"
 #include "generators/component.h"
-#include "schedules/shift.h"
+#include "generators/prcm_generator.h"
+#include "schedules/elementwise.h"
 
 namespace prcm {
 
 using namespace Halide;
 
-class Shift : public Generator<Shift> {
+class Shift : public PrcmGenerator<Shift> {
 public:
     Input<Buffer<float, 4>> input{"input"};     // (w, h, c, n)  ==  torch x [N, C, H, W]
     Input<Buffer<float, 4>> beta{"beta"};       // (1, 1, c, 1)  ==  torch beta [1, C, 1, 1]
@@ -27,10 +28,8 @@ public:
             estimate_nchw(input);
             estimate_per_channel(beta);
             estimate_nchw(output);
-        } else if (get_target().has_gpu_feature()) {
-            schedule_shift_gpu(s, get_target());
         } else {
-            schedule_shift_cpu(s, get_target());
+            schedule_elementwise(s, get_target(), knobs);
         }
     }
 };

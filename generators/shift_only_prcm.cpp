@@ -1,13 +1,14 @@
 // ShiftOnlyPRCM (notebook 001 §1, the ablation): x + shift_proj(mean_hw(x) @ basis.T).
 #include "Halide.h"
 #include "generators/modulator.h"
-#include "schedules/shift_only_prcm.h"
+#include "generators/prcm_generator.h"
+#include "schedules/modulator.h"
 
 namespace prcm {
 
 using namespace Halide;
 
-class ShiftOnlyPrcm : public Generator<ShiftOnlyPrcm> {
+class ShiftOnlyPrcm : public PrcmGenerator<ShiftOnlyPrcm> {
 public:
     Input<Buffer<float, 4>> input{"input"};                          // (w, h, c, n)  ==  torch x [N, C, H, W]
     Input<Buffer<float, 2>> basis{"basis"};                          // (c, b)        ==  torch basis [B, C]
@@ -34,10 +35,8 @@ public:
             estimate_nchw(output);
             basis.set_estimates({{0, kEstimateChannels}, {0, kEstimateBasis}});
             shift_proj_weight.set_estimates({{0, kEstimateBasis}, {0, kEstimateChannels}});
-        } else if (get_target().has_gpu_feature()) {
-            schedule_shift_only_prcm_gpu(s, get_target());
         } else {
-            schedule_shift_only_prcm_cpu(s, get_target());
+            schedule_modulator(s, get_target(), knobs);
         }
     }
 };

@@ -1,13 +1,14 @@
 // Sigmoid (notebook 001 §5): coeff.sigmoid() on the basis coefficients, alone.
 #include "Halide.h"
 #include "generators/component.h"
-#include "schedules/sigmoid.h"
+#include "generators/prcm_generator.h"
+#include "schedules/vector.h"
 
 namespace prcm {
 
 using namespace Halide;
 
-class Sigmoid : public Generator<Sigmoid> {
+class Sigmoid : public PrcmGenerator<Sigmoid> {
 public:
     Input<Buffer<float, 2>> input{"input"};     // (b, n)  ==  torch coeff [N, B]
     Output<Buffer<float, 2>> output{"output"};  // (b, n)  ==  torch [N, B]
@@ -24,10 +25,8 @@ public:
         if (using_autoscheduler()) {
             estimate_vector(input, kEstimateBasis);
             estimate_vector(output, kEstimateBasis);
-        } else if (get_target().has_gpu_feature()) {
-            schedule_sigmoid_gpu(s, get_target());
         } else {
-            schedule_sigmoid_cpu(s, get_target());
+            schedule_vector(s, get_target(), knobs);
         }
     }
 };

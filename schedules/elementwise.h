@@ -3,14 +3,10 @@
 #pragma once
 
 #include "Halide.h"
-#include "generators/algorithm_common.h"
+#include "generators/component.h"
+#include "schedules/knobs.h"
 
 namespace prcm {
-
-// Below this many elements one core finishes before a thread pool would wake up.
-constexpr int kSerialElements = 32 * 1024;
-// Each parallel task covers at least this many elements, so tiny planes are batched.
-constexpr int kTaskElements = 16 * 1024;
 
 // The loops a stage computed per plane of the pass needs: a parallel task, and one
 // plane within it.
@@ -18,8 +14,17 @@ struct PlaneLoops {
     Halide::LoopLevel task, plane;
 };
 
-PlaneLoops schedule_elementwise_cpu(Halide::Func f, const Axes &v, const Halide::Target &target,
+PlaneLoops schedule_elementwise_cpu(Halide::Func f, const Axes &v, const PlanePassKnobs &knobs,
                                     const Halide::Expr &plane, const Halide::Expr &planes);
-void schedule_elementwise_gpu(Halide::Func f, const Axes &v);
+void schedule_elementwise_gpu(Halide::Func f, const Axes &v, const GpuPlanePassKnobs &knobs);
+
+// The elementwise kernels (scale, shift, affine) and the copy floor: the pass alone.
+inline void schedule_elementwise(ElementwiseStages &s, const Halide::Target &target, const std::string &knobs) {
+    if (target.has_gpu_feature()) {
+        schedule_elementwise_gpu(s.output, s.v, knobs_for(target, "gpu_elementwise", knobs).gpu_elementwise);
+    } else {
+        schedule_elementwise_cpu(s.output, s.v, knobs_for(target, "elementwise", knobs).elementwise, s.plane, s.planes);
+    }
+}
 
 }  // namespace prcm

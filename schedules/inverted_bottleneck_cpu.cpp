@@ -7,18 +7,6 @@ namespace prcm {
 using namespace Halide;
 
 namespace {
-// Rows per parallel task at most. The zero-padded input is staged per strip, so a
-// strip also copies k - 1 rows of its neighbours: (16 + 6) / 16 of the input at k = 7.
-constexpr int kStripRows = 16;
-// Output channels of a register tile on a wide plane.
-constexpr int kTileChannels = 4;
-// Below this many multiply-adds one core finishes before a second would help. A
-// pixel costs C * (k * k + 2 * C * r) of them, so the elementwise rule (counting
-// elements) kept planes such as 1x128x16x16, 0.5 ms of work, on one core.
-constexpr int kSerialMacs = 1 << 20;
-// Lanes of the staging copy (see below): 16 took 20% longer at W = 16, 8 took 15% at W = 8.
-constexpr int kBorderLanes = 4;
-
 // A narrow plane's register tile: pixel vectors of whole rows by output channels,
 // as many accumulators as a wide tile. Each FMA broadcasts its weight from one of the
 // channels' rows, so fewer channels spare the registers that address them.
@@ -31,26 +19,25 @@ struct NarrowTile {
 // the depthwise output (all C) and the hidden activations (all C*r) go to buffers
 // that stay in cache, and the project writes the tile's output. Every sum runs in
 // registers. A wide plane's tile is one vector along x by a few rows, by
-// kTileChannels channels. A narrow plane (W = vec / 2 or vec / 4) would waste most
+// tile_channels channels. A narrow plane (W = vec / 2 or vec / 4) would waste most
 // lanes so: its tile is whole rows, x and y vectorized together (see NarrowTile).
-void schedule_inverted_bottleneck_cpu(BottleneckStages &s, const Target &target) {
+void schedule_inverted_bottleneck_cpu(BottleneckStages &s, const BottleneckKnobs &knobs) {
     const Axes &v = s.v;
-    const int vec = target.natural_vector_size<float>();
-    // AVX-512 has 32 vector registers: 4 x 4 accumulators leave room for the operands.
-    const int rows = target.has_feature(Target::AVX512) ? 4 : 2;
+    const int vec = knobs.lanes;
+    const int rows = knobs.tile_rows;
     // A sample alone still makes two tasks (for two cores) where its plane allows.
-    const Expr strip_rows = clamp(s.height / 2, 1, kStripRows);
+    const Expr strip_rows = clamp(s.height / 2, 1, knobs.strip_rows);
     const Expr macs_per_pixel = s.channels * (s.kernel_size * s.kernel_size + 2 * s.hidden_channels);
-    const Expr serial = cast<int64_t>(s.width * s.height * s.batch) * macs_per_pixel <= kSerialMacs;
+    const Expr serial = cast<int64_t>(s.width * s.height * s.batch) * macs_per_pixel <= knobs.serial_macs;
 
     // The narrow widths, and the tile extents every stage is bound to: the select
     // folds to a constant in each specialization of the output.
     std::vector<NarrowTile> narrow_tiles;
-    const int accumulators = rows * kTileChannels;
+    const int accumulators = rows * knobs.tile_channels;
     // Two pixel vectors (of two rows each); one alone where it is a whole 4 x 4 plane.
     if (vec / 2 >= 2) narrow_tiles.push_back({vec / 2, 2 * 2, accumulators / 2});
     if (vec / 4 >= 2) narrow_tiles.push_back({vec / 4, 4, accumulators});
-    Expr tile_x = vec, tile_rows = rows, tile_channels = kTileChannels, narrow = cast<bool>(false);
+    Expr tile_x = vec, tile_rows = rows, tile_channels = knobs.tile_channels, narrow = cast<bool>(false);
     for (const NarrowTile &t : narrow_tiles) {
         tile_x = select(s.width == t.width, t.width, tile_x);
         tile_rows = select(s.width == t.width, t.rows, tile_rows);
@@ -77,7 +64,7 @@ void schedule_inverted_bottleneck_cpu(BottleneckStages &s, const Target &target)
     out.split(v.y, yo, yi, strip_rows, TailStrategy::GuardWithIf)
         .split(yi, yg, yr, rows, TailStrategy::GuardWithIf)
         .split(v.x, xo, xi, vec, TailStrategy::GuardWithIf)
-        .split(v.c, co, ci, kTileChannels, TailStrategy::GuardWithIf)
+        .split(v.c, co, ci, knobs.tile_channels, TailStrategy::GuardWithIf)
         .reorder(xi, yr, ci, co, xo, yg, yo, v.n)
         .vectorize(xi)
         .fuse(yo, v.n, strip);
@@ -116,7 +103,13 @@ void schedule_inverted_bottleneck_cpu(BottleneckStages &s, const Target &target)
     // At the notebooks' k = 7 a column of k taps is unrolled: a tile's rows share
     // each input row they read (rows + k - 1 loads per column, not rows * k).
     s.dw_sum.update().reorder(v.x, v.y, s.kernel.y, s.kernel.x);
-    s.dw_sum.update().specialize(s.kernel_size == 7).vectorize(v.x).unroll(v.y).unroll(s.kernel.y);
+    if (knobs.unrolled_kernel_size > 0) {
+        s.dw_sum.update()
+            .specialize(s.kernel_size == knobs.unrolled_kernel_size)
+            .vectorize(v.x)
+            .unroll(v.y)
+            .unroll(s.kernel.y);
+    }
     s.dw_sum.update().vectorize(v.x).unroll(v.y);
 
     // Staging the padded strip keeps the boundary select out of the depthwise loop;
@@ -124,19 +117,20 @@ void schedule_inverted_bottleneck_cpu(BottleneckStages &s, const Target &target)
     // straddles the border loads its lanes one by one (clamped indices), so the
     // copy runs in short vectors aligned to the border: two of 4 lanes per row.
     const Var padded_x = s.padded.args()[0];
-    s.padded.compute_at(out, strip).align_bounds(padded_x, kBorderLanes);
+    s.padded.compute_at(out, strip).align_bounds(padded_x, knobs.border_lanes);
     // At k = 7 and the notebooks' widths the padded width is a constant (W + 6, aligned):
     // its vectors unrolled, each one's select folds to all-zero or all-plane, and no
     // lane is gathered. It saved 24% of the call at 4x4, 18% at 8x8, 10% at 16x16,
     // 3% at 32x32 and 1-2% at 64x64, the border's share of a row shrinking with W.
-    std::vector<int> unrolled_widths{vec, 32, 64};
+    std::vector<int> unrolled_widths{vec};
+    unrolled_widths.insert(unrolled_widths.end(), knobs.unrolled_widths.begin(), knobs.unrolled_widths.end());
     for (const NarrowTile &t : narrow_tiles) unrolled_widths.push_back(t.width);
-    for (int width : unrolled_widths) {
-        s.padded.specialize(s.width == width && s.kernel_size == 7)
-            .vectorize(padded_x, kBorderLanes)
+    for (int width : knobs.unrolled_kernel_size > 0 ? unrolled_widths : std::vector<int>{}) {
+        s.padded.specialize(s.width == width && s.kernel_size == knobs.unrolled_kernel_size)
+            .vectorize(padded_x, knobs.border_lanes)
             .unroll(padded_x);
     }
-    s.padded.vectorize(padded_x, kBorderLanes);
+    s.padded.vectorize(padded_x, knobs.border_lanes);
 
     // The 1x1 weights are read in place: staging them costs more than the tiles on a
     // small plane, and the boundary's clamp and select fall out of whole tiles.

@@ -1,5 +1,4 @@
-#include "schedules/elementwise.h"
-#include "schedules/modulator_schedule.h"
+#include "schedules/modulator.h"
 #include "schedules/plane_sum.h"
 #include "schedules/vector.h"
 
@@ -10,12 +9,9 @@ using namespace Halide;
 namespace {
 // A linear_stage: each output's sum over `in` runs in `vec` lanes (rfactor), so the
 // weight row is read with dense vector loads, not gathered across outputs as when
-// the output axis is vectorized. kLinearRows outputs at a time share each load of
-// `in`, and their lanes are added up in kLinearRows independent chains (one serial
-// chain of 16 adds per output took half of PRCM_SE at 1x128x4x4).
-constexpr int kLinearRows = 8;
-
-void schedule_linear_stage_cpu(Func product, int vec) {
+// the output axis is vectorized. `rows` outputs at a time share each load of `in`,
+// and their lanes are added up in `rows` independent chains.
+void schedule_linear_stage_cpu(Func product, int vec, int rows_at_once) {
     const RVar over_in = product.rvars()[0];
     const Var out = product.args()[0];
     RVar in_vector("in_vector"), in_lane("in_lane");
@@ -24,7 +20,7 @@ void schedule_linear_stage_cpu(Func product, int vec) {
                      .split(over_in, in_vector, in_lane, vec, TailStrategy::GuardWithIf)
                      .rfactor(in_lane, lane);
     product.update()
-        .split(out, rows, row, kLinearRows, TailStrategy::GuardWithIf)
+        .split(out, rows, row, rows_at_once, TailStrategy::GuardWithIf)
         .reorder(row, in_lane, rows)
         .unroll(row);
     lanes.compute_at(product, rows).reorder_storage(lane, out).vectorize(lane);
@@ -32,9 +28,9 @@ void schedule_linear_stage_cpu(Func product, int vec) {
 }
 }  // namespace
 
-void schedule_modulator_cpu(ModulatorStages &s, const Target &target) {
+void schedule_modulator_cpu(ModulatorStages &s, const ModulatorKnobs &knobs) {
     const Axes &v = s.v;
-    const int vec = target.natural_vector_size<float>();
+    const int vec = knobs.lanes;
     const Expr plane = s.width * s.height;
     const Expr planes = s.channels * s.batch;
     const Expr sample = plane * s.channels;
@@ -48,15 +44,15 @@ void schedule_modulator_cpu(ModulatorStages &s, const Target &target) {
     Var xo("xo"), xi("xi"), task("task"), c_in_task("c_in_task");
     out.split(v.x, xo, xi, vec, TailStrategy::GuardWithIf)
         .vectorize(xi)
-        .split(v.c, task, c_in_task, max(1, kTaskElements / plane), TailStrategy::GuardWithIf);
-    out.specialize(plane * planes <= kSerialElements);
+        .split(v.c, task, c_in_task, max(1, knobs.task_elements / plane), TailStrategy::GuardWithIf);
+    out.specialize(plane * planes <= knobs.serial_elements);
     // Samples too small to split into two tasks are the tasks themselves.
-    out.specialize(sample < 2 * kTaskElements).parallel(v.n);
+    out.specialize(sample < 2 * knobs.task_elements).parallel(v.n);
     out.parallel(task);
     const LoopLevel per_sample(out, v.n);
 
     // Pass 1, the global average pool.
-    schedule_plane_sum_cpu(s.gap, v, target, plane, planes, per_sample);
+    schedule_plane_sum_cpu(s.gap, v, {vec, knobs.serial_elements, knobs.task_elements}, plane, planes, per_sample);
     s.gap.sum.store_in(MemoryType::Stack);
 
     // The mean (once per channel, not in every product that reads it) and the per-sample
@@ -66,9 +62,9 @@ void schedule_modulator_cpu(ModulatorStages &s, const Target &target) {
     std::vector<Func> per_sample_vectors{s.ctx};
     per_sample_vectors.insert(per_sample_vectors.end(), s.vectors.begin(), s.vectors.end());
     for (Func f : per_sample_vectors) {
-        schedule_vector_cpu(f, target, per_sample);
+        schedule_vector_cpu(f, vec, per_sample);
         f.store_in(MemoryType::Stack);
-        if (f.has_update_definition()) schedule_linear_stage_cpu(f, vec);
+        if (f.has_update_definition()) schedule_linear_stage_cpu(f, vec, knobs.linear_rows);
     }
 }
 

@@ -1,5 +1,5 @@
 #include "schedules/elementwise.h"
-#include "schedules/modulator_schedule.h"
+#include "schedules/modulator.h"
 #include "schedules/plane_sum.h"
 #include "schedules/vector.h"
 
@@ -7,10 +7,10 @@ namespace prcm {
 
 using namespace Halide;
 
-void schedule_modulator_gpu(ModulatorStages &s, const Target &) {
+void schedule_modulator_gpu(ModulatorStages &s, const GpuModulatorKnobs &knobs) {
     const Axes &v = s.v;
 
-    schedule_plane_sum_gpu(s.gap, v);
+    schedule_plane_sum_gpu(s.gap, v, knobs.threads);
 
     for (size_t i = 0; i < s.vectors.size(); i++) {
         Func f = s.vectors[i];
@@ -22,10 +22,10 @@ void schedule_modulator_gpu(ModulatorStages &s, const Target &) {
             continue;
         }
         f.compute_root();
-        schedule_vector_gpu(f, f.args()[0], f.args()[1]);
+        schedule_vector_gpu(f, f.args()[0], f.args()[1], knobs.threads);
     }
 
-    schedule_elementwise_gpu(s.output, v);
+    schedule_elementwise_gpu(s.output, v, {knobs.block_width, knobs.block_height});
 }
 
 }  // namespace prcm

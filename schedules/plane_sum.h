@@ -3,14 +3,19 @@
 #pragma once
 
 #include "Halide.h"
-#include "generators/algorithm_common.h"
+#include "generators/component.h"
+#include "schedules/knobs.h"
 
 namespace prcm {
 
 // `plane` is W * H, `planes` C * N: they decide the tasks and the serial case.
 // `at` is where the sums are computed: root, or per sample inside the pass that reads them.
-void schedule_plane_sum_cpu(PlaneSum &p, const Axes &v, const Halide::Target &target, const Halide::Expr &plane,
+void schedule_plane_sum_cpu(PlaneSum &p, const Axes &v, const PlanePassKnobs &knobs, const Halide::Expr &plane,
                             const Halide::Expr &planes, const Halide::LoopLevel &at = Halide::LoopLevel::root());
-void schedule_plane_sum_gpu(PlaneSum &p, const Axes &v);
+// Each plane's sum in `threads` lanes, one block per plane.
+void schedule_plane_sum_gpu(PlaneSum &p, const Axes &v, int threads);
+
+// The gap kernel: the plane sums, then N * C divisions on one core.
+void schedule_pool(PoolStages &s, const Halide::Target &target, const std::string &knobs);
 
 }  // namespace prcm

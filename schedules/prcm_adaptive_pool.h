@@ -1,41 +1,22 @@
-// The stages of the prcm_adaptive_pool generator and its two schedules. Not a
-// modulator: a small pooled map goes through two 1x1 convolutions and is
-// interpolated back to the input's size.
+// The schedules of prcm_adaptive_pool, a pattern of its own: one for CPUs, one
+// portable across GPU backends.
 #pragma once
 
 #include "Halide.h"
-#include "generators/algorithm_common.h"
+#include "generators/prcm_adaptive_pool.h"
+#include "schedules/knobs.h"
 
 namespace prcm {
 
-struct AdaptivePoolStages {
-    Axes v;                       // x, y, c, n of the input and the output
-    Halide::Var p{"p"};           // pixel of the pooled map: i + j * pooled_width
-    Halide::Var i{"i"}, j{"j"};   // column and row of the pooled map
-    Halide::Var k{"k"};           // hidden channel
-    Halide::RDom bin_rows;        // the rows of a bin (over the tallest)
-    Halide::RDom bin_columns;     // the columns of a bin's window (as wide as the widest bin)
-    Halide::RDom over_c, over_k;  // the input channels of conv1 and of conv2
+void schedule_prcm_adaptive_pool_cpu(AdaptivePoolStages &s, const AdaptivePoolKnobs &knobs);
+void schedule_prcm_adaptive_pool_gpu(AdaptivePoolStages &s, const GpuAdaptivePoolKnobs &knobs);
 
-    // Tables: (j) bin j of the rows, (i) bin i of the columns; (p) pixel p's row,
-    // window, first column in the window, columns and area; (x) and (y) the two
-    // source indices and the upper one's weight of the interpolation.
-    Halide::Func row_start{"row_start"}, row_count{"row_count"};
-    Halide::Func column_start{"column_start"}, column_count{"column_count"};
-    Halide::Func pixel_bins{"pixel_bins"};
-    Halide::Func column_taps{"column_taps"}, row_taps{"row_taps"};
-
-    Halide::Func pooled_rows{"pooled_rows"};              // (x, j, c, n) x summed over each bin of rows
-    Halide::Func binned{"binned"};                        // (p, c, n) those summed over each bin of columns
-    Halide::Func pooled{"pooled"};                        // (p, c, n) adaptive_avg_pool2d(x, ps)
-    Halide::Func expanded{"expanded"};                    // (p, k, n) conv1(pooled)
-    Halide::Func projected{"projected"};                  // (p, c, n) conv2(relu(expanded))
-    Halide::Func upsampled_columns{"upsampled_columns"};  // (x, j, c, n) projected interpolated along W
-    Halide::Func output;                                  // (x, y, c, n) and along H
-    Halide::Expr width, height, channels, batch, hidden_channels, pooled_width, pooled_height;
-};
-
-void schedule_prcm_adaptive_pool_cpu(AdaptivePoolStages &s, const Halide::Target &target);
-void schedule_prcm_adaptive_pool_gpu(AdaptivePoolStages &s, const Halide::Target &target);
+inline void schedule_prcm_adaptive_pool(AdaptivePoolStages &s, const Halide::Target &target, const std::string &knobs) {
+    if (target.has_gpu_feature()) {
+        schedule_prcm_adaptive_pool_gpu(s, knobs_for(target, "gpu_adaptive_pool", knobs).gpu_adaptive_pool);
+    } else {
+        schedule_prcm_adaptive_pool_cpu(s, knobs_for(target, "adaptive_pool", knobs).adaptive_pool);
+    }
+}
 
 }  // namespace prcm

@@ -11,29 +11,24 @@ using namespace Halide;
 
 namespace {
 
-// Output channels a convolution accumulates at once, one vector of pixels each.
-constexpr int kConvBlock = 8;
-// Planes narrower than a vector and up to this many pixels pool across channels
-// (at 16 x 16, a vector along W pooled 13% faster).
-constexpr int kSmallPlane = 256;
-
 // out(p, o, n) += weight(o, r) * in(p, r, n): a tile of a vector of pixels by a
 // block of output channels accumulates in registers over all the inputs; the
 // blocks of a sample (which share its pixels in cache) are the parallel tasks.
 // Whole vectors of pixels: past the map, pooled repeats its last pixel. `work`
 // counts multiply-adds, a lane of one costing about what a copied element does.
-void schedule_conv_cpu(Func conv, const Var &p, const Var &out, const RVar &in, const Var &n, int vec,
-                       const Expr &work) {
+void schedule_conv_cpu(Func conv, const Var &p, const Var &out, const RVar &in, const Var &n,
+                       const AdaptivePoolKnobs &knobs, const Expr &work) {
+    const int vec = knobs.lanes;
     Var po("po"), pi("pi"), oo("oo"), oi("oi");
     Func tiles = conv.in();
     tiles.compute_root()
         .store_in(MemoryType::Stack)
         .split(p, po, pi, vec, TailStrategy::RoundUp)
-        .split(out, oo, oi, kConvBlock, TailStrategy::GuardWithIf)
+        .split(out, oo, oi, knobs.conv_block, TailStrategy::GuardWithIf)
         .reorder(pi, oi, po, oo, n)
         .vectorize(pi)
         .unroll(oi);
-    tiles.specialize(work <= kSerialElements * vec);
+    tiles.specialize(work <= knobs.serial_elements * vec);
     tiles.parallel(oo);
     conv.compute_at(tiles, po).store_in(MemoryType::Register).vectorize(p).unroll(out);
     conv.update().reorder(p, out, in).vectorize(p).unroll(out);
@@ -41,8 +36,8 @@ void schedule_conv_cpu(Func conv, const Var &p, const Var &out, const RVar &in, 
 
 }  // namespace
 
-void schedule_prcm_adaptive_pool_cpu(AdaptivePoolStages &s, const Target &target) {
-    const int vec = target.natural_vector_size<float>();
+void schedule_prcm_adaptive_pool_cpu(AdaptivePoolStages &s, const AdaptivePoolKnobs &knobs) {
+    const int vec = knobs.lanes;
     const Axes &v = s.v;
     const Expr plane = s.width * s.height;
     const Expr planes = s.channels * s.batch;
@@ -61,19 +56,19 @@ void schedule_prcm_adaptive_pool_cpu(AdaptivePoolStages &s, const Target &target
     s.pooled.compute_root().store_in(MemoryType::Stack);
     // Small maps pool a vector of channels at once, every bin and tap then uniform
     // across lanes; the scratch keeps channels innermost (one plane: the same layout).
-    const Expr small_map = s.width < vec && plane <= kSmallPlane;
+    const Expr small_map = s.width < vec && plane <= knobs.small_plane;
     Stage small_pool = s.pooled.specialize(small_map);
     small_pool.split(v.c, group, lane, vec, TailStrategy::GuardWithIf)
         .reorder(lane, s.p, group, v.n)
         .vectorize(lane)
         .fuse(group, v.n, cn)
-        .split(cn, task, plane_in_task, max(1, kTaskElements / (plane * vec)), TailStrategy::GuardWithIf);
-    small_pool.specialize(plane * planes <= kSerialElements);
+        .split(cn, task, plane_in_task, max(1, knobs.task_elements / (plane * vec)), TailStrategy::GuardWithIf);
+    small_pool.specialize(plane * planes <= knobs.serial_elements);
     small_pool.parallel(task);
     s.pooled.vectorize(s.p, vec, TailStrategy::RoundUp)
         .fuse(v.c, v.n, cn)
-        .split(cn, task, plane_in_task, max(1, kTaskElements / plane), TailStrategy::GuardWithIf);
-    s.pooled.specialize(plane * planes <= kSerialElements);
+        .split(cn, task, plane_in_task, max(1, knobs.task_elements / plane), TailStrategy::GuardWithIf);
+    s.pooled.specialize(plane * planes <= knobs.serial_elements);
     s.pooled.parallel(task);
     // A plane's scratch is allocated once per task, not once per plane (a malloc each
     // of 2 x 128 planes was a fifth of the call at 1x128x8x8).
@@ -98,13 +93,13 @@ void schedule_prcm_adaptive_pool_cpu(AdaptivePoolStages &s, const Target &target
     columns.reorder(s.p, s.bin_columns.x).vectorize(s.p, vec, TailStrategy::GuardWithIf);
 
     const Expr conv_work = s.pooled_width * s.pooled_height * s.batch * s.channels * s.hidden_channels;
-    schedule_conv_cpu(s.expanded, s.p, s.k, s.over_c, v.n, vec, conv_work);
-    schedule_conv_cpu(s.projected, s.p, v.c, s.over_k, v.n, vec, conv_work);
+    schedule_conv_cpu(s.expanded, s.p, s.k, s.over_c, v.n, knobs, conv_work);
+    schedule_conv_cpu(s.projected, s.p, v.c, s.over_k, v.n, knobs, conv_work);
 
     // The full-size pass: each plane interpolated along W at its few pooled rows, then
     // every output row a blend of two of them, a vector along W at a time. The
     // interpolation's reads are gathers, which x86 vectors would only scalarize.
-    const PlaneLoops output_loops = schedule_elementwise_cpu(s.output, v, target, plane, planes);
+    const PlaneLoops output_loops = schedule_elementwise_cpu(s.output, v, {vec, knobs.serial_elements, knobs.task_elements}, plane, planes);
     s.upsampled_columns.compute_at(output_loops.plane).hoist_storage(output_loops.task);
 }
 

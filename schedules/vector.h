@@ -3,19 +3,28 @@
 #pragma once
 
 #include "Halide.h"
+#include "generators/component.h"
+#include "schedules/knobs.h"
 
 namespace prcm {
 
-// Threads per block along one axis: a warp on CUDA; only portable directives.
-constexpr int kGpuThreads = 32;
 // The name of schedule_vector_gpu's thread loop, for stages computed inside each thread.
 constexpr const char *kGpuThreadVar = "ki";
 
 // One core, vectorized along k: waking a thread pool would cost more than the work.
 // `at` is where it is computed: root, or per sample inside the pass that reads it.
-void schedule_vector_cpu(Halide::Func f, const Halide::Target &target,
-                         const Halide::LoopLevel &at = Halide::LoopLevel::root());
-// One thread per element, kGpuThreads along k per block, a column of blocks per n.
-void schedule_vector_gpu(Halide::Stage stage, const Halide::Var &k, const Halide::Var &n);
+void schedule_vector_cpu(Halide::Func f, int lanes, const Halide::LoopLevel &at = Halide::LoopLevel::root());
+// One thread per element, `threads` along k per block, a column of blocks per n.
+void schedule_vector_gpu(Halide::Stage stage, const Halide::Var &k, const Halide::Var &n, int threads);
+
+// The vector kernels (basis_projection, linear, sigmoid): one vector alone.
+inline void schedule_vector(VectorStages &s, const Halide::Target &target, const std::string &knobs) {
+    if (target.has_gpu_feature()) {
+        schedule_vector_gpu(s.output, s.output.args()[0], s.output.args()[1],
+                            knobs_for(target, "gpu_vector", knobs).gpu_vector.threads);
+    } else {
+        schedule_vector_cpu(s.output, knobs_for(target, "vector", knobs).vector.lanes);
+    }
+}
 
 }  // namespace prcm

@@ -1,0 +1,268 @@
+#include "schedules/knobs.h"
+
+#include "Halide.h"
+
+#include <charconv>
+
+namespace prcm {
+
+const char *family_name(TargetFamily family) {
+    switch (family) {
+    case TargetFamily::avx512: return "AVX-512";
+    case TargetFamily::avx2: return "AVX2";
+    case TargetFamily::x86_64: return "baseline x86-64";
+    case TargetFamily::arm_neon: return "ARM NEON";
+    case TargetFamily::other_cpu: return "other CPU";
+    case TargetFamily::cuda: return "CUDA";
+    case TargetFamily::opencl: return "OpenCL";
+    case TargetFamily::other_gpu: return "other GPU";
+    }
+    return "?";
+}
+
+TargetFamily target_family(const Halide::Target &target) {
+    using Halide::Target;
+    if (target.has_feature(Target::CUDA)) return TargetFamily::cuda;
+    if (target.has_feature(Target::OpenCL)) return TargetFamily::opencl;
+    if (target.has_gpu_feature()) return TargetFamily::other_gpu;
+    if (target.arch == Target::X86) {
+        if (target.has_feature(Target::AVX512)) return TargetFamily::avx512;
+        if (target.has_feature(Target::AVX2)) return TargetFamily::avx2;
+        return TargetFamily::x86_64;
+    }
+    if (target.arch == Target::ARM) return TargetFamily::arm_neon;
+    return TargetFamily::other_cpu;
+}
+
+// The one place the defaults are chosen. Measured on the AVX-512 VM (2-core Xeon
+// @ 2.1 GHz); the other CPU families keep the same values where nothing says
+// otherwise (issue 13's tuner searches them per machine).
+Knobs default_knobs(TargetFamily family, int natural_lanes) {
+    Knobs k;
+    // Below 32 K elements one core finishes before a thread pool would wake up;
+    // a parallel task covers 16 K elements at least, so tiny planes are batched.
+    const int serial_elements = 32 * 1024, task_elements = 16 * 1024;
+    k.elementwise = {natural_lanes, serial_elements, task_elements};
+    k.plane_sum = k.elementwise;
+    k.vector = {natural_lanes};
+    // 8 outputs of a linear stage share each load of its input, their lanes added up
+    // in 8 independent chains (one serial chain of 16 adds per output took half of
+    // PRCM_SE at 1x128x4x4).
+    k.modulator = {natural_lanes, serial_elements, task_elements, 8};
+    // 8 output channels per convolution tile; planes of up to 256 pixels narrower than
+    // a vector pool across channels (at 16 x 16 a vector along W pooled 13% faster).
+    k.adaptive_pool = {natural_lanes, serial_elements, task_elements, 8, 256};
+    // Bottleneck register tiles: AVX-512 (and NEON) have 32 vector registers, where
+    // 4 rows x 4 channels of accumulators leave room for the operands; AVX2 and SSE
+    // have 16, which take 2 x 4. NEON keeps 2 until measured on ARM.
+    // A strip of 16 rows per task at most (the padded input is staged per strip, so a
+    // strip also copies k - 1 rows of its neighbours: (16 + 6) / 16 of it at k = 7).
+    // Up to 2^20 multiply-adds on one core: 1x128x16x16, 0.5 ms of work, is not.
+    // The padded input in vectors of 4 lanes: 16 took 20% longer at W = 16, 8 took 15%
+    // at W = 8. At the notebooks' k = 7 and widths 32 and 64 the padded rows are
+    // unrolled (24% of the call at 4x4 down to 1-2% at 64x64).
+    const int tile_rows = family == TargetFamily::avx512 ? 4 : 2;
+    k.bottleneck = {natural_lanes, tile_rows, 4, 16, 1 << 20, 4, 7, {32, 64}};
+    // GPUs: a warp (32 threads) along the contiguous axis; 32 x 8 tiles of a plane;
+    // the bottleneck's blocks 32 x 4 pixels, 4 channels per thread. CUDA and OpenCL
+    // share them: only portable directives, proven on PoCL, not measured on a GPU.
+    k.gpu_elementwise = {32, 8};
+    k.gpu_plane_sum = {32};
+    k.gpu_vector = {32};
+    k.gpu_modulator = {32, 32, 8};
+    k.gpu_adaptive_pool = {32, 32, 8};
+    k.gpu_bottleneck = {32, 4, 4};
+    return k;
+}
+
+namespace {
+
+struct Field {
+    KnobInfo info;
+    int *(*scalar)(Knobs &);
+    std::vector<int> *(*list)(Knobs &);
+};
+
+constexpr int kMaxCount = 1 << 30;
+
+#define PRCM_KNOB(pattern, field, lo, hi, meaning) \
+    Field{{#pattern "." #field, meaning, lo, hi, false}, [](Knobs &k) { return &k.pattern.field; }, nullptr}
+#define PRCM_LIST_KNOB(pattern, field, lo, hi, meaning) \
+    Field{{#pattern "." #field, meaning, lo, hi, true}, nullptr, [](Knobs &k) { return &k.pattern.field; }}
+
+const std::vector<Field> &fields() {
+    static const std::vector<Field> table{
+        PRCM_KNOB(elementwise, lanes, 1, 64, "floats per vector along W"),
+        PRCM_KNOB(elementwise, serial_elements, 0, kMaxCount, "a call of at most this many elements stays on one core"),
+        PRCM_KNOB(elementwise, task_elements, 1, kMaxCount, "elements a parallel task covers at least"),
+        PRCM_KNOB(plane_sum, lanes, 1, 64, "floats per vector along W"),
+        PRCM_KNOB(plane_sum, serial_elements, 0, kMaxCount, "a call of at most this many elements stays on one core"),
+        PRCM_KNOB(plane_sum, task_elements, 1, kMaxCount, "elements a parallel task covers at least"),
+        PRCM_KNOB(vector, lanes, 1, 64, "floats per vector along k"),
+        PRCM_KNOB(modulator, lanes, 1, 64, "floats per vector"),
+        PRCM_KNOB(modulator, serial_elements, 0, kMaxCount, "a call of at most this many elements stays on one core"),
+        PRCM_KNOB(modulator, task_elements, 1, kMaxCount, "elements a parallel task covers at least"),
+        PRCM_KNOB(modulator, linear_rows, 1, 64, "outputs of a linear stage summed at once"),
+        PRCM_KNOB(adaptive_pool, lanes, 1, 64, "floats per vector"),
+        PRCM_KNOB(adaptive_pool, serial_elements, 0, kMaxCount, "a call of at most this many elements stays on one core"),
+        PRCM_KNOB(adaptive_pool, task_elements, 1, kMaxCount, "elements a parallel task covers at least"),
+        PRCM_KNOB(adaptive_pool, conv_block, 1, 64, "output channels a convolution accumulates at once"),
+        PRCM_KNOB(adaptive_pool, small_plane, 0, kMaxCount, "narrow planes of up to this many pixels pool across channels"),
+        PRCM_KNOB(bottleneck, lanes, 2, 64, "floats per vector: a wide plane's tile width"),
+        PRCM_KNOB(bottleneck, tile_rows, 1, 16, "rows of a wide plane's register tile"),
+        PRCM_KNOB(bottleneck, tile_channels, 1, 32, "output channels of a wide plane's register tile"),
+        PRCM_KNOB(bottleneck, strip_rows, 1, 4096, "rows per parallel task at most"),
+        PRCM_KNOB(bottleneck, serial_macs, 0, kMaxCount, "a call of at most this many multiply-adds stays on one core"),
+        PRCM_KNOB(bottleneck, border_lanes, 1, 64, "vector width of the staged, zero-padded input"),
+        PRCM_KNOB(bottleneck, unrolled_kernel_size, 0, 63, "k whose taps and padded rows are unrolled (0: none)"),
+        PRCM_LIST_KNOB(bottleneck, unrolled_widths, 1, 4096, "more plane widths whose padded rows are unrolled"),
+        PRCM_KNOB(gpu_elementwise, block_width, 1, 1024, "threads of a block along W"),
+        PRCM_KNOB(gpu_elementwise, block_height, 1, 1024, "threads of a block along H"),
+        PRCM_KNOB(gpu_plane_sum, threads, 1, 1024, "lanes of a plane's sum, threads of a block"),
+        PRCM_KNOB(gpu_vector, threads, 1, 1024, "threads of a block along k"),
+        PRCM_KNOB(gpu_modulator, threads, 1, 1024, "the pool's lanes and the vectors' threads per block"),
+        PRCM_KNOB(gpu_modulator, block_width, 1, 1024, "threads of an output block along W"),
+        PRCM_KNOB(gpu_modulator, block_height, 1, 1024, "threads of an output block along H"),
+        PRCM_KNOB(gpu_adaptive_pool, threads, 1, 1024, "threads of a block of the pool and the convolutions"),
+        PRCM_KNOB(gpu_adaptive_pool, block_width, 1, 1024, "threads of an output block along W"),
+        PRCM_KNOB(gpu_adaptive_pool, block_height, 1, 1024, "threads of an output block along H"),
+        PRCM_KNOB(gpu_bottleneck, tile_width, 1, 1024, "pixels of a block along W, a thread each"),
+        PRCM_KNOB(gpu_bottleneck, tile_height, 1, 1024, "pixels of a block along H, a thread each"),
+        PRCM_KNOB(gpu_bottleneck, thread_channels, 1, 64, "channels a thread sums at once"),
+    };
+    return table;
+}
+
+#undef PRCM_KNOB
+#undef PRCM_LIST_KNOB
+
+std::string pattern_of(const std::string &knob) {
+    return knob.substr(0, knob.find('.'));
+}
+
+std::vector<std::string> split(const std::string &text, char separator) {
+    std::vector<std::string> parts;
+    size_t start = 0;
+    while (true) {
+        const size_t end = text.find(separator, start);
+        parts.push_back(text.substr(start, end == std::string::npos ? std::string::npos : end - start));
+        if (end == std::string::npos) return parts;
+        start = end + 1;
+    }
+}
+
+bool parse_int(const std::string &text, int *value) {
+    const char *end = text.data() + text.size();
+    const auto [ptr, ec] = std::from_chars(text.data(), end, *value);
+    return !text.empty() && ec == std::errc() && ptr == end;
+}
+
+std::string pattern_knob_names(const std::string &pattern) {
+    std::string names;
+    for (const Field &f : fields()) {
+        if (pattern_of(f.info.name) != pattern) continue;
+        names += (names.empty() ? "" : ", ") + f.info.name;
+    }
+    return names;
+}
+
+// A GPU block holds at most 1024 threads on every backend the project targets.
+bool check_blocks(const Knobs &k, const std::string &pattern, std::string *error) {
+    auto block = [&](const char *name, int threads) {
+        if (threads <= 1024) return true;
+        *error = std::string(name) + " is " + std::to_string(threads) + " threads; a GPU block holds at most 1024";
+        return false;
+    };
+    if (pattern == "gpu_elementwise")
+        return block("gpu_elementwise.block_width * block_height", k.gpu_elementwise.block_width * k.gpu_elementwise.block_height);
+    if (pattern == "gpu_modulator")
+        return block("gpu_modulator.block_width * block_height", k.gpu_modulator.block_width * k.gpu_modulator.block_height);
+    if (pattern == "gpu_adaptive_pool")
+        return block("gpu_adaptive_pool.block_width * block_height",
+                     k.gpu_adaptive_pool.block_width * k.gpu_adaptive_pool.block_height);
+    if (pattern == "gpu_bottleneck")
+        return block("gpu_bottleneck.tile_width * tile_height", k.gpu_bottleneck.tile_width * k.gpu_bottleneck.tile_height);
+    return true;
+}
+
+}  // namespace
+
+const std::vector<KnobInfo> &knob_table() {
+    static const std::vector<KnobInfo> infos = [] {
+        std::vector<KnobInfo> v;
+        for (const Field &f : fields()) v.push_back(f.info);
+        return v;
+    }();
+    return infos;
+}
+
+std::string format_knobs(const Knobs &knobs, const std::string &pattern) {
+    Knobs copy = knobs;
+    std::string text;
+    for (const Field &f : fields()) {
+        if (pattern_of(f.info.name) != pattern) continue;
+        std::string value;
+        if (f.scalar) {
+            value = std::to_string(*f.scalar(copy));
+        } else {
+            for (int v : *f.list(copy)) value += (value.empty() ? "" : "/") + std::to_string(v);
+        }
+        text += (text.empty() ? "" : ",") + f.info.name + ":" + value;
+    }
+    return text;
+}
+
+bool apply_knob_overrides(Knobs &knobs, const std::string &pattern, const std::string &overrides,
+                          std::string *error) {
+    if (pattern_knob_names(pattern).empty()) {
+        *error = "no schedule pattern is named '" + pattern + "'";
+        return false;
+    }
+    if (overrides.empty()) return true;
+    for (const std::string &item : split(overrides, ',')) {
+        const size_t colon = item.find(':');
+        const std::string name = item.substr(0, colon);
+        const Field *field = nullptr;
+        for (const Field &f : fields()) {
+            if (f.info.name == name) field = &f;
+        }
+        if (colon == std::string::npos) {
+            *error = "'" + item + "' is not <knob>:<value>";
+            return false;
+        }
+        if (!field || pattern_of(name) != pattern) {
+            *error = "'" + name + "' is not a knob of this library's schedule (" + pattern +
+                     "); its knobs: " + pattern_knob_names(pattern);
+            return false;
+        }
+        std::vector<int> values;
+        const std::string written = item.substr(colon + 1);
+        for (const std::string &text : field->list ? split(written, '/') : std::vector<std::string>{written}) {
+            int value = 0;
+            if (!parse_int(text, &value) || value < field->info.min || value > field->info.max) {
+                *error = name + " must be " + (field->list ? "a '/'-joined list of integers" : "an integer") +
+                         " in [" + std::to_string(field->info.min) + ", " + std::to_string(field->info.max) +
+                         "], not '" + written + "'";
+                return false;
+            }
+            values.push_back(value);
+        }
+        if (field->scalar) {
+            *field->scalar(knobs) = values[0];
+        } else {
+            *field->list(knobs) = values;
+        }
+    }
+    return check_blocks(knobs, pattern, error);
+}
+
+Knobs knobs_for(const Halide::Target &target, const std::string &pattern, const std::string &overrides) {
+    Knobs knobs = default_knobs(target_family(target), target.natural_vector_size<float>());
+    std::string error;
+    if (!apply_knob_overrides(knobs, pattern, overrides, &error)) {
+        _halide_user_error << "knobs=" << overrides << ": " << error << "\n";
+    }
+    return knobs;
+}
+
+}  // namespace prcm

@@ -1,0 +1,140 @@
+// Every number a hand schedule chooses, as data. One struct per schedule pattern,
+// its fields the tile and strip sizes, thresholds, lanes and block shapes; one
+// default per target family (default_knobs, schedules/knobs.cpp, the only place
+// that looks at the Target); and an override string per library, which the
+// generators take as their `knobs` GeneratorParam (PRCM_KNOBS sets it from the
+// build's command line). The schedules read nothing else, so a tuner can search
+// these values without touching C++. This header needs no Halide.
+#pragma once
+
+#include <string>
+#include <vector>
+
+namespace Halide {
+struct Target;
+}
+
+namespace prcm {
+
+// ---- CPU patterns ------------------------------------------------------------
+
+// A pass over whole (c, n) planes (the elementwise kernels, the copy floor, the gap
+// kernel's plane sums): vectorized along W, parallel over tasks of whole planes.
+struct PlanePassKnobs {
+    int lanes;            // floats per vector along W
+    int serial_elements;  // a call of at most this many elements stays on one core
+    int task_elements;    // a parallel task covers at least this many elements
+};
+
+// A per-sample vector (k, n) of a few hundred operations: one core, vectorized along k.
+struct VectorKnobs {
+    int lanes;
+};
+
+// Every channel modulator: pool, per-sample vectors, output pass, a sample at a time.
+// The pool and the output pass share the task split, so that each core reads back
+// the channels it pooled.
+struct ModulatorKnobs {
+    int lanes;
+    int serial_elements;
+    int task_elements;
+    int linear_rows;  // outputs of a linear stage summed at once (independent add chains)
+};
+
+// PRCM_AdaptivePool: the pool, two 1x1 convolutions on the pooled map, the interpolation.
+struct AdaptivePoolKnobs {
+    int lanes;
+    int serial_elements;
+    int task_elements;
+    int conv_block;   // output channels a convolution accumulates at once
+    int small_plane;  // planes narrower than a vector and up to this many pixels pool across channels
+};
+
+// The inverted bottleneck, one fused pass of register tiles over strips of rows.
+struct BottleneckKnobs {
+    int lanes;                         // a wide plane's tile is one vector along x
+    int tile_rows;                     // rows of a wide plane's register tile
+    int tile_channels;                 // output channels of a wide plane's register tile
+    int strip_rows;                    // rows per parallel task at most
+    int serial_macs;                   // a call of at most this many multiply-adds stays on one core
+    int border_lanes;                  // vector width of the staged, zero-padded input
+    int unrolled_kernel_size;          // k whose depthwise taps and padded rows are unrolled (0: none)
+    std::vector<int> unrolled_widths;  // more plane widths whose padded rows are unrolled at that k
+};
+
+// ---- GPU patterns (only portable directives: CUDA and OpenCL alike) -----------
+
+struct GpuPlanePassKnobs {
+    int block_width, block_height;  // a block is a tile of the plane, one thread per element
+};
+
+struct GpuVectorKnobs {
+    int threads;  // threads per block along k; also a plane sum's lanes
+};
+
+struct GpuModulatorKnobs {
+    int threads;                    // the pool's lanes and the vectors' threads per block
+    int block_width, block_height;  // the output pass's tiles
+};
+
+struct GpuAdaptivePoolKnobs {
+    int threads;                    // threads per block of the pool and the convolutions
+    int block_width, block_height;  // the output pass's tiles
+};
+
+struct GpuBottleneckKnobs {
+    int tile_width, tile_height;  // pixels of a block, one thread each
+    int thread_channels;          // channels a thread sums at once
+};
+
+// Every pattern's knobs. A library's schedule reads one pattern (its `pattern`
+// name below); an override naming another pattern is refused.
+struct Knobs {
+    PlanePassKnobs elementwise;  // scale, shift, affine, copy
+    PlanePassKnobs plane_sum;    // gap
+    VectorKnobs vector;          // basis_projection, linear, sigmoid
+    ModulatorKnobs modulator;    // the PRCM and SE family
+    AdaptivePoolKnobs adaptive_pool;
+    BottleneckKnobs bottleneck;  // inverted_bottleneck, inverted_bottleneck_res
+    GpuPlanePassKnobs gpu_elementwise;
+    GpuVectorKnobs gpu_plane_sum;
+    GpuVectorKnobs gpu_vector;
+    GpuModulatorKnobs gpu_modulator;
+    GpuAdaptivePoolKnobs gpu_adaptive_pool;
+    GpuBottleneckKnobs gpu_bottleneck;
+};
+
+// The families that have their own defaults; chosen from a Target in knobs.cpp.
+enum class TargetFamily { avx512, avx2, x86_64, arm_neon, other_cpu, cuda, opencl, other_gpu };
+const char *family_name(TargetFamily family);
+
+TargetFamily target_family(const Halide::Target &target);
+
+// The defaults of a family. `natural_lanes` is the target's natural float vector
+// width, the CPU patterns' default lanes.
+Knobs default_knobs(TargetFamily family, int natural_lanes);
+
+// One knob: "<pattern>.<field>", what it means and the values it accepts.
+struct KnobInfo {
+    std::string name;  // "bottleneck.strip_rows"
+    std::string meaning;
+    int min, max;
+    bool list;         // written as values joined by '/': "32/64"
+};
+const std::vector<KnobInfo> &knob_table();
+
+// The knobs of one pattern, written as an override string with their values:
+// "bottleneck.lanes:16,bottleneck.tile_rows:4,..." (a '/'-joined list for a list).
+std::string format_knobs(const Knobs &knobs, const std::string &pattern);
+
+// Applies "<pattern>.<field>:<value>,..." (empty: nothing) to `knobs`. Every name
+// must be a knob of `pattern`, every value within its range; on the first that is
+// not, returns false with `error` naming it and the pattern's knobs.
+bool apply_knob_overrides(Knobs &knobs, const std::string &pattern, const std::string &overrides,
+                          std::string *error);
+
+// What a generator's schedule reads: the defaults of the target's family with the
+// library's overrides applied; a bad override stops the build with its error.
+Knobs knobs_for(const Halide::Target &target, const std::string &pattern, const std::string &overrides);
+
+}  // namespace prcm
