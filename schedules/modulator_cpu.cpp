@@ -9,8 +9,8 @@ using namespace Halide;
 namespace {
 // A linear_stage: each output's sum over `in` runs in `vec` lanes (rfactor), so the
 // weight row is read with dense vector loads, not gathered across outputs as when
-// the output axis is vectorized. `rows` outputs at a time share each load of `in`,
-// and their lanes are added up in `rows` independent chains.
+// the output axis is vectorized. `rows_at_once` outputs share each load of `in`,
+// and their lanes are added up in as many independent chains.
 void schedule_linear_stage_cpu(Func product, int vec, int rows_at_once) {
     const RVar over_in = product.rvars()[0];
     const Var out = product.args()[0];
