@@ -17,3 +17,27 @@ if (NOT _prcm_first_cpu_target MATCHES "^(host|cmake)(-|$)")
         set(PRCM_CROSS_COMPILING ON)
     endif ()
 endif ()
+
+# The CUDA capabilities this Halide knows, read from its runtime header
+# (halide_target_feature_cuda_capability86 -> cuda_capability_86).
+function(prcm_check_cuda_capability)
+    get_target_property(include_dirs Halide::Runtime INTERFACE_INCLUDE_DIRECTORIES)
+    string(REGEX REPLACE "\\$<[A-Z_]+:([^>]*)>" "\\1" include_dirs "${include_dirs}")
+    find_file(PRCM_HALIDE_RUNTIME_H HalideRuntime.h HINTS ${include_dirs} NO_DEFAULT_PATH REQUIRED)
+    file(STRINGS "${PRCM_HALIDE_RUNTIME_H}" lines REGEX "halide_target_feature_cuda_capability[0-9]+")
+    set(known "")
+    foreach (line IN LISTS lines)
+        string(REGEX MATCH "cuda_capability([0-9]+)" feature "${line}")
+        list(APPEND known "cuda_capability_${CMAKE_MATCH_1}")
+    endforeach ()
+    list(REMOVE_DUPLICATES known)
+    if (NOT PRCM_CUDA_CAPABILITY IN_LIST known)
+        list(JOIN known ", " known_text)
+        message(FATAL_ERROR
+                "PRCM_CUDA_CAPABILITY is `${PRCM_CUDA_CAPABILITY}`, which Halide ${Halide_VERSION} does not know.\n"
+                "It knows: ${known_text}.\n"
+                "Choose the newest one your GPU supports: an sm_89 or sm_90 GPU (Ada, Hopper) runs the PTX "
+                "of cuda_capability_86, which its driver compiles for it on first use (README, "
+                "\"CUDA capabilities\"). Or build without CUDA: -DPRCM_BUILD_CUDA=OFF.")
+    endif ()
+endfunction()
