@@ -1,6 +1,7 @@
 # How one module becomes its AOT libraries. Every library of the project shares
-# one Halide runtime; every library also emits its STMT so a reader can see what
-# the schedule produced (build/generators/<lib>.stmt).
+# one Halide runtime; every library also emits its STMT (and, with
+# PRCM_EMIT_ASSEMBLY, its assembly) so a reader can see what the schedule
+# produced (build/generators/<lib>.stmt, <lib>.s).
 
 # Devices in the order the CLI lists them; cpu is always built.
 set(PRCM_DEVICES cpu)
@@ -43,6 +44,11 @@ function(prcm_check_knob_overrides)
     endforeach ()
 endfunction()
 
+# Every library and the runtime are part of `all` even where nothing links them:
+# a cross build (PRCM_LIBRARIES_ONLY) has no CLI, and Halide's libraries for
+# another machine are IMPORTED targets that only their `<lib>.update` builds.
+add_custom_target(prcm_halide_outputs ALL)
+
 # prcm_add_halide_libraries(<generator>): <generator>_<device> for every device
 # built, all linked into the `prcm_halide_libraries` interface target.
 function(prcm_add_halide_libraries generator)
@@ -62,6 +68,9 @@ function(prcm_add_halide_libraries generator)
         if (knobs)
             list(APPEND extra PARAMS "knobs=${knobs}")
         endif ()
+        if (PRCM_EMIT_ASSEMBLY)
+            list(APPEND extra ASSEMBLY assembly_file)
+        endif ()
         add_halide_library(${lib} FROM prcm_generators GENERATOR ${generator}
                            TARGETS ${targets}
                            USE_RUNTIME prcm_halide_runtime
@@ -69,11 +78,22 @@ function(prcm_add_halide_libraries generator)
                            ${extra})
         set_property(GLOBAL APPEND PROPERTY PRCM_HAND_LIBRARIES ${lib})
         target_link_libraries(prcm_halide_libraries INTERFACE ${lib})
+        add_dependencies(prcm_halide_outputs ${lib}.update)
+        if (TARGET prcm_halide_runtime.update)
+            add_dependencies(prcm_halide_outputs prcm_halide_runtime.update)
+        endif ()
         list(LENGTH targets target_count)
         if (target_count GREATER 1)
-            add_custom_command(TARGET ${lib} POST_BUILD
-                               COMMAND ${CMAKE_COMMAND} -DDIR=${CMAKE_CURRENT_BINARY_DIR} -DLIB=${lib}
-                                       -P "${PROJECT_SOURCE_DIR}/cmake/WriteStmtIndex.cmake")
+            # Written by the generator's own command (its first output is the
+            # header): an IMPORTED library, as in a cross build, runs no POST_BUILD.
+            set(index_cmd ${CMAKE_COMMAND} -DDIR=${CMAKE_CURRENT_BINARY_DIR} -DLIB=${lib})
+            set(index_script "${PROJECT_SOURCE_DIR}/cmake/WriteTargetIndex.cmake")
+            add_custom_command(OUTPUT ${lib}.h APPEND
+                               COMMAND ${index_cmd} -DEXT=stmt -DWHAT=STMT -P "${index_script}")
+            if (PRCM_EMIT_ASSEMBLY)
+                add_custom_command(OUTPUT ${lib}.h APPEND
+                                   COMMAND ${index_cmd} -DEXT=s -DWHAT=Assembly -P "${index_script}")
+            endif ()
         endif ()
         if (device STREQUAL "cuda")
             set_property(GLOBAL APPEND PROPERTY PRCM_PTX_FILES "${ptx_file}")
