@@ -89,14 +89,12 @@ std::atomic<uint64_t> asked_bits{0}, allowed_bits{0};
 int answer_dispatch(int count, const uint64_t *features) {
     asked_any = true;
     const int asked = index_of_mask(count, features);
-    if (asked < 0 || asked >= 64) {  // 64: past the bits kept
-        unrecognized = true;
-    } else {
-        asked_bits |= uint64_t{1} << asked;
-    }
+    if (asked < 0) unrecognized = true;
+    const uint64_t bit = asked >= 0 && asked < 64 ? uint64_t{1} << asked : 0;  // the log keeps 64 targets
+    asked_bits |= bit;
     const int target = forced;
     const int yes = target < 0 ? halide_default_can_use_target_features(count, features) : asked >= 0 && asked == target;
-    if (yes && asked >= 0) allowed_bits |= uint64_t{1} << asked;
+    if (yes) allowed_bits |= bit;
     return yes;
 }
 
