@@ -23,8 +23,8 @@ int run_bench(const ProblemOptions &o, const TimingOptions &t_in, const std::str
     const Comparison &c = m.verified.comparison;
     std::cout << "problem  " << p.replay() << "\n";
     std::cout << "machine  " << machine_line(p.device, t.threads) << "\n";
-    std::cout << "target   " << (p.device == Device::cpu ? cpu_target_selected() + " (picked by the multi-target dispatch)"
-                                                          : std::string(device_name(p.device))) << "\n";
+    std::cout << "target   " << (p.device == Device::cpu ? cpu_target_description() : std::string(device_name(p.device)))
+              << "\n";
     std::cout << "verified " << verdict_name(c.verdict) << ", max abs err " << format_sci(c.max_abs) << "\n";
     if (c.verdict != Verdict::passed) {
         std::cout << failure_details(m.verified, "  ");

@@ -73,6 +73,11 @@ Status make_problem(const ProblemOptions &o, Problem *p);
 // The memory a problem needs, checked before anything is allocated (make_problem does).
 Status check_problem_size(const Problem &p);
 
+// --cpu-target: forces the CPU libraries to a target (prcm::force_cpu_target) where
+// `devices` (a --device value, a list for an experiment) has the cpu; the GPU
+// libraries' host code is built for the baseline alone, so there it is refused.
+Status apply_cpu_target(const std::string &target, const std::string &devices);
+
 int run_list();
 int run_params();
 int run_verify(const ProblemOptions &o);

@@ -8,6 +8,7 @@
 #include <cstdint>
 #include <cstdio>
 #include <iostream>
+#include <sstream>
 #include <unistd.h>
 
 namespace prcm::cli {
@@ -200,6 +201,17 @@ Status make_problem(const ProblemOptions &o, Problem *p) {
     return check_problem_size(*p);
 }
 
+Status apply_cpu_target(const std::string &target, const std::string &devices) {
+    std::vector<std::string> names;
+    std::stringstream list(devices);
+    for (std::string name; std::getline(list, name, ',');) names.push_back(name);
+    if (std::find(names.begin(), names.end(), "cpu") == names.end()) {
+        return Status::error("--cpu-target applies to --device cpu; the " + printable(devices) +
+                             " libraries' host code is built for the baseline " + cpu_targets().back() + " alone");
+    }
+    return force_cpu_target(target).prefixed("--cpu-target: ");
+}
+
 int run_list() {
     std::cout << "Modules (weights as PyTorch state_dict keys, shapes at C=64 and the defaults shown):\n";
     for (const Module &m : modules()) {
@@ -214,6 +226,12 @@ int run_list() {
     if (!aliases().empty()) std::cout << "Aliases:\n";
     for (const Alias &a : aliases()) {
         std::cout << "  " << a.name << "  (" << a.title << ") = " << a.module->spec->name << "\n";
+    }
+    std::cout << "CPU targets built, best first (--cpu-target NAME runs one):\n";
+    const std::string picked = cpu_target_picked();
+    for (const std::string &t : cpu_targets()) {
+        std::cout << "  " << t << ": "
+                  << (t == picked ? "the dispatch's pick here" : cpu_can_run(t) ? "runs here" : "not on this CPU") << "\n";
     }
     std::cout << "Devices built:\n";
     for (Device d : built_devices()) {
@@ -268,7 +286,8 @@ int run_verify_all() {
                 }
             }
             failed += cases - passed;
-            std::cout << (passed == cases ? "PASSED  " : "FAILED  ") << m.spec->name << " on " << device_name(d)
+            const std::string forced = d == Device::cpu && cpu_target_forced() ? " (" + cpu_target_selected() + ")" : "";
+            std::cout << (passed == cases ? "PASSED  " : "FAILED  ") << m.spec->name << " on " << device_name(d) << forced
                       << ": " << passed << "/" << cases << " shapes, max abs err " << format_sci(max_abs) << "\n";
         }
     }

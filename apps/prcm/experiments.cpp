@@ -417,6 +417,7 @@ nlohmann::json machine_json(Device device, int threads) {
             {"threads", threads > 0 ? threads : default_threads()},
             {"halide_version", PRCM_HALIDE_VERSION},
             {"cpu_target", cpu_target_selected()},
+            {"cpu_target_forced", cpu_target_forced()},
             {"device", device_name(device)},
             {"devices_built", built}};
 }
@@ -463,7 +464,7 @@ int run_experiments(const ExperimentOptions &o) {
     for (const Experiment &e : chosen) total += e.timed ? e.configs.size() * available.size() : 0;
     Progress progress(total);
     std::cout << "machine: " << machine_line(available.front(), base.threads) << ", CPU target "
-              << cpu_target_selected() << "\n";
+              << cpu_target_description() << "\n";
 
     std::map<Device, std::map<std::string, std::vector<Row>>> results;
     nlohmann::json rows_json = nlohmann::json::array(), timing_json = nlohmann::json::object();

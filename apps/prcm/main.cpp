@@ -68,6 +68,15 @@ void add_problem_options(CLI::App *cmd, prcm::cli::ProblemOptions &o, bool modul
         ->capture_default_str();
 }
 
+// One target of the multi-target CPU libraries, for the whole process (verify, bench, run).
+void add_cpu_target_option(CLI::App *cmd, std::string &target) {
+    cmd->add_option("--cpu-target", target,
+                    "Run the CPU libraries' code for TARGET, one of PRCM_CPU_TARGETS, instead of the multi-target "
+                    "dispatch's pick (`prcm list` names them and which this CPU runs; one it cannot run exits 3); "
+                    "--device cpu only")
+        ->type_name("TARGET");
+}
+
 void add_timing_options(CLI::App *cmd, prcm::cli::TimingOptions &t) {
     using namespace prcm::cli;
     cmd->add_option("--warmup", t.warmup, "Warm-up calls (default: CPU 20, GPU 100)")->check(bounded(0, kMaxCalls));
@@ -91,8 +100,9 @@ int main(int argc, char **argv) {
 
     TimingOptions suite_timing;
     add_timing_options(&app, suite_timing);
+    std::string cpu_target;  // verify, bench and run each take it
 
-    auto *list = app.add_subcommand("list", "List the modules, their weights and the devices built");
+    auto *list = app.add_subcommand("list", "List the modules, their weights, the CPU targets and the devices built");
     auto *params = app.add_subcommand("params", "The notebooks' parameter-count tables, from the registry");
 
     ProblemOptions verify_opts;
@@ -100,6 +110,7 @@ int main(int argc, char **argv) {
     auto *verify = app.add_subcommand("verify", "Compare a library with the naive reference on seeded data");
     add_problem_options(verify, verify_opts, false);
     verify->add_flag("--all", verify_all, "Every module on every device built, over the awkward-shape grid");
+    add_cpu_target_option(verify, cpu_target);
 
     ProblemOptions bench_opts;
     ExperimentOptions experiment;
@@ -111,6 +122,7 @@ int main(int argc, char **argv) {
     add_timing_options(bench, experiment.timing);
     bench->add_option("--json", experiment.json_path, "Write the results, with the machine, as JSON");
     bench->add_option("--csv", experiment.csv_path, "Write an experiment's results as CSV");
+    add_cpu_target_option(bench, cpu_target);
 
     std::string report_input, report_out = "report";
     auto *report = app.add_subcommand("report", "Draw the sweeps of a `bench --json` file as SVG charts with an index page");
@@ -131,6 +143,7 @@ int main(int argc, char **argv) {
     run->add_option("--threads", run_opts.timing.threads, "CPU threads (default: one per core)")
         ->check(bounded(0, kMaxThreads, " (0: one per core)"));
     run->add_option("--json", run_opts.json_path, "With --repeat: write the timing as JSON");
+    add_cpu_target_option(run, cpu_target);
 
     // Every parse error exits 2 (CLI11's own codes are 101-115), --help 0; CLI11's
     // messages are kept, with the user's control characters escaped.
@@ -158,6 +171,15 @@ int main(int argc, char **argv) {
             return exit_invalid;
         }
         if (timed->get_option(name)->count() == 0) timed_options->*field = suite_timing.*field;
+    }
+
+    // Before any CPU library runs: each keeps the target of its first call.
+    if (!cpu_target.empty()) {
+        const char *command = *verify ? "verify" : *bench ? "bench" : "run";
+        const std::string devices = *verify ? (verify_all ? std::string("cpu") : verify_opts.device)
+                                     : *bench ? bench_opts.device
+                                              : run_opts.problem.device;
+        if (prcm::Status s = apply_cpu_target(cpu_target, devices); !s) return report_error(command, s);
     }
 
     if (*list) return run_list();

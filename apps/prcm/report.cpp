@@ -240,7 +240,7 @@ int run_report(const std::string &json_path, const std::string &out_dir) {
                 "border:1px solid #ddd;margin:0.5em 0}</style></head><body>\n"
              << "<h1>prcm-kernels results</h1>\n<p>" << esc(m.value("cpu", "")) << ", " << m.value("threads", 0)
              << " threads, Halide " << esc(m.value("halide_version", "")) << ", CPU target "
-             << esc(m.value("cpu_target", "")) << ". Every configuration was verified against the naive reference "
+             << esc(m.value("cpu_target", "")) << (m.value("cpu_target_forced", false) ? " (forced)" : "") << ". Every configuration was verified against the naive reference "
              << "before it was timed; charts show the median.</p>\n";
         if (doc.contains("summary") && !doc.at("summary").empty()) {
             html << "<h2>Summary</h2><ul>\n";

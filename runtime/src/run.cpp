@@ -250,33 +250,6 @@ Status device_sync(Device device, Tensor &output) {
     return Status::ok();
 }
 
-namespace {
-int can_use_calls = 0, first_usable = -1;
-int recording_can_use(int count, const uint64_t *features) {
-    const int usable = halide_default_can_use_target_features(count, features);
-    if (usable && first_usable < 0) first_usable = can_use_calls;
-    can_use_calls++;
-    return usable;
-}
-}  // namespace
-
-std::string cpu_target_selected() {
-    static const std::string selected = [] {
-        // The dispatcher asks about each target best-first; the first it can use runs.
-        halide_can_use_target_features_t previous = halide_set_custom_can_use_target_features(recording_can_use);
-        Tensor x = make_tensor({1, 1, 1, 1}), y = make_tensor({1, 1, 1, 1});
-        const Status s = run_copy(Device::cpu, x, y);
-        halide_set_custom_can_use_target_features(previous);
-        std::vector<std::string> targets;
-        std::stringstream list(PRCM_CPU_TARGETS);
-        for (std::string t; std::getline(list, t, ',');) targets.push_back(t);
-        const int index = first_usable >= 0 ? first_usable : can_use_calls;
-        if (!s || index >= static_cast<int>(targets.size())) return std::string("unknown");
-        return targets[index];
-    }();
-    return selected;
-}
-
 void set_cpu_threads(int threads) {
     halide_set_num_threads(threads);  // Halide's own pool, for code that bypasses ours
     resize_thread_pool(threads);

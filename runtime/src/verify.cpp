@@ -44,6 +44,7 @@ std::string Problem::replay() const {
     out << "prcm verify --module " << module->spec->name << " --device " << device_name(device) << " --shape "
         << shape[0] << "," << shape[1] << "," << shape[2] << "," << shape[3] << hyper_flags(*module->spec, hp)
         << " --seed " << seed;
+    if (device == Device::cpu && cpu_target_forced()) out << " --cpu-target " << cpu_target_selected();
     return out.str();
 }
 

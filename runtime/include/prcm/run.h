@@ -4,6 +4,9 @@
 
 #include "prcm/registry.h"
 
+#include <cstdint>
+#include <string>
+#include <string_view>
 #include <vector>
 
 namespace prcm {
@@ -66,9 +69,46 @@ Status device_sync(Device device, Tensor &output);
 // Brings a device result back to the host (a no-op on the CPU).
 Status copy_to_host(Device device, Tensor &output);
 
-// The CPU target the multi-target libraries dispatch to on this machine (one of
-// PRCM_CPU_TARGETS), found by asking the dispatcher itself.
+// The CPU targets. Each CPU library holds code for every target of PRCM_CPU_TARGETS
+// and, on its first call, dispatches to the first one this CPU can run (the last,
+// the baseline, runs on every CPU of its architecture), then keeps that choice.
+
+// The targets this build's CPU libraries hold, best first; the last is the baseline.
+const std::vector<std::string> &cpu_targets();
+
+// The dispatch's own test of whether this CPU has a target's features; the
+// tests pass a pretend CPU.
+using CpuFeatureCheck = int (*)(int count, const uint64_t *features);
+// Whether this CPU can run a built target (false for a name not built).
+bool cpu_can_run(std::string_view target, CpuFeatureCheck check = halide_default_can_use_target_features);
+
+// The target the dispatch picks on this CPU when none is forced.
+std::string cpu_target_picked(CpuFeatureCheck check = halide_default_can_use_target_features);
+
+// Makes every CPU library of this process run `target` instead of the dispatch's
+// pick, to verify or time each target on one machine. Refuses a name not built
+// (invalid, the message lists the built targets) and a target this CPU cannot run
+// (unavailable, naming the features it lacks). Each library keeps the choice of
+// its first call, so this comes before any CPU library runs; afterwards a
+// different target is refused (invalid).
+Status force_cpu_target(std::string_view target, CpuFeatureCheck check = halide_default_can_use_target_features);
+
+// The target the CPU libraries run in this process: the forced one, else the
+// dispatch's pick; and whether it was forced.
 std::string cpu_target_selected();
+bool cpu_target_forced();
+// "x86-64-linux (forced)" or "... (the multi-target dispatch's pick)".
+std::string cpu_target_description();
+
+// What the dispatch has asked in this process, as the hook that answers it saw.
+// A library asks about its targets but the baseline (maybe all of them before it
+// picks) and runs the best one allowed, or the baseline if none is.
+struct CpuDispatchLog {
+    std::vector<std::string> asked;  // targets asked about, best first
+    std::string allowed;             // the best target allowed; empty if every one asked was refused
+    bool unrecognized = false;       // a mask that is no built target's: the masks are wrong
+};
+CpuDispatchLog cpu_dispatch_log();
 
 // The message of the last Halide error, and clears it. The runtime installs a
 // Halide error handler when it is loaded, so a generated function called directly
