@@ -44,6 +44,7 @@ std::string Problem::replay() const {
     out << "prcm verify --module " << module->spec->name << " --device " << device_name(device) << " --shape "
         << shape[0] << "," << shape[1] << "," << shape[2] << "," << shape[3] << hyper_flags(*module->spec, hp)
         << " --seed " << seed;
+    if (schedule != kHandSchedule) out << " --schedule " << schedule;
     return out.str();
 }
 
@@ -172,6 +173,14 @@ VerifyResult verify(const Problem &p) {
         r.error = s.message();
         return r;
     }
+    // A library not in this build (a twin not built, or one its autoscheduler could
+    // not compile) is skipped with the reason, as an absent device is.
+    const Library *library = nullptr;
+    if (Status s = find_library(*p.module, p.device, p.schedule, &library); !s) {
+        r.comparison.verdict = s.kind() == ErrorKind::unavailable ? Verdict::skipped : Verdict::failed;
+        r.error = s.message();
+        return r;
+    }
     const ModuleSpec &spec = *p.module->spec;
     // A draw whose reference is almost all zeros proves nothing (a single hidden
     // ReLU unit can silence a small block): the next seeds are drawn instead, a few
@@ -185,7 +194,7 @@ VerifyResult verify(const Problem &p) {
         want = spec.reference(d.input, d.weights, p.hp);
     }
     Tensor output = make_output(draw, d);
-    if (Status s = run_module(*p.module, p.device, d.input, d.weights, output, &p.hp); !s) {
+    if (Status s = run_module(*p.module, p.device, d.input, d.weights, output, &p.hp, p.schedule); !s) {
         r.comparison.verdict = Verdict::failed;
         r.error = s.message();
         return r;
