@@ -20,6 +20,7 @@ function(run_twin generator)
     if (NOT rc EQUAL 0)
         message(FATAL_ERROR "the wrapper itself failed on ${generator} (it must not fail the build): ${err}")
     endif ()
+    string(REGEX REPLACE "[ \n]+" " " err "${err}")  # CMake wraps a warning's lines
     set(warning "${err}" PARENT_SCOPE)
 endfunction()
 
