@@ -420,6 +420,14 @@ std::string geomean_text(const std::vector<double> &ratios) {
 }
 
 int run_schedules(const ExperimentOptions &o, const std::vector<Device> &available) {
+    bool any_twins = false;
+    for (Device d : available) any_twins = any_twins || built_schedules(d).size() > 1;
+    if (!any_twins) {
+        return report_error("bench", Status::unavailable("schedules: no autoscheduled twins in this build to compare with "
+                                                         "the hand schedules (configure with "
+                                                         "-DPRCM_AUTOSCHEDULERS=\"Mullapudi2016;Adams2019;Li2018\", "
+                                                         "or Anderson2021 for CUDA)"));
+    }
     TimingOptions base = o.timing;
     if (base.threads > 0) set_cpu_threads(base.threads);
     std::cout << "machine: " << machine_line(available.front(), base.threads) << ", CPU target "
@@ -429,14 +437,13 @@ int run_schedules(const ExperimentOptions &o, const std::vector<Device> &availab
     std::deque<Config> configs;  // rows point at them
     nlohmann::json rows_json = nlohmann::json::array(), timing_json = nlohmann::json::object(),
                    summary_json = nlohmann::json::array();
-    int failures = 0, code = exit_ok, devices_with_twins = 0;
+    int failures = 0, code = exit_ok;
     for (Device device : available) {
         std::vector<std::string> schedules = built_schedules(device);
         if (schedules.size() < 2) {
             std::cout << device_name(device) << ": no autoscheduled twins in this build\n";
             continue;
         }
-        devices_with_twins++;
         TimingOptions t = base;
         resolve_protocol(device, &t);
         timing_json[device_name(device)] = {{"warmup", t.warmup}, {"repeat", t.repeat}};
@@ -549,12 +556,6 @@ int run_schedules(const ExperimentOptions &o, const std::vector<Device> &availab
             std::cout << "- " << line << "\n";
             summary_json.push_back(std::string(device_name(device)) + ": " + line);
         }
-    }
-    if (devices_with_twins == 0) {
-        return report_error("bench", Status::unavailable("schedules: no autoscheduled twins in this build to compare with "
-                                                         "the hand schedules (configure with "
-                                                         "-DPRCM_AUTOSCHEDULERS=\"Mullapudi2016;Adams2019;Li2018\", "
-                                                         "or Anderson2021 for CUDA)"));
     }
     const nlohmann::json doc = {{"machine", machine_json(available.front(), base.threads)},
                                 {"timing", timing_json},
