@@ -15,6 +15,8 @@ int run_bench(const ProblemOptions &o, const TimingOptions &t_in, const std::str
     if (Status s = device_available(p.device); !s) {
         return report_error("bench", s.prefixed(std::string(device_name(p.device)) + ": "));
     }
+    const Library *library = nullptr;
+    if (Status s = find_library(*p.module, p.device, p.schedule, &library); !s) return report_error("bench", s);
     TimingOptions t = t_in;
     resolve_protocol(p.device, &t);
     if (t.threads > 0) set_cpu_threads(t.threads);
@@ -25,6 +27,7 @@ int run_bench(const ProblemOptions &o, const TimingOptions &t_in, const std::str
     std::cout << "machine  " << machine_line(p.device, t.threads) << "\n";
     std::cout << "target   " << (p.device == Device::cpu ? cpu_target_description() : std::string(device_name(p.device)))
               << "\n";
+    std::cout << "schedule " << p.schedule << " (" << library->function_name << ")\n";
     std::cout << "verified " << verdict_name(c.verdict) << ", max abs err " << format_sci(c.max_abs) << "\n";
     if (c.verdict != Verdict::passed) {
         std::cout << failure_details(m.verified, "  ");
@@ -62,6 +65,7 @@ int run_bench(const ProblemOptions &o, const TimingOptions &t_in, const std::str
         nlohmann::json doc = {{"machine", machine_json(p.device, t.threads)},
                               {"replay", p.replay()},
                                     {"module", p.module->spec->name},
+                                    {"schedule", p.schedule},
                                     {"shape", p.shape},
                                     {"timing", {{"warmup", t.warmup}, {"repeat", t.repeat}}},
                                     {"max_abs_err", c.max_abs},

@@ -48,6 +48,7 @@ struct ProblemOptions {
     int num_basis = kNotGiven, reduction = kNotGiven, expansion = kNotGiven, pool_size = kNotGiven,
         kernel_size = kNotGiven;
     std::string seed = "1";  // a uint64, parsed strictly (CLI11 would clamp 2^64 to 2^64 - 1)
+    std::string schedule = kHandSchedule;  // or an autoscheduled twin (verify, bench)
 };
 
 // The bounds of the timing options, checked as they are parsed.
@@ -72,6 +73,8 @@ struct RunOptions {
 Status make_problem(const ProblemOptions &o, Problem *p);
 // The memory a problem needs, checked before anything is allocated (make_problem does).
 Status check_problem_size(const Problem &p);
+// A schedule name the project knows, or an error listing the known and the built ones.
+Status check_schedule(const std::string &schedule, Device device);
 
 // --cpu-target: forces the CPU libraries to a target (prcm::force_cpu_target) where
 // `devices` (a --device value, a list for an experiment) has the cpu; the GPU
@@ -81,7 +84,7 @@ Status apply_cpu_target(const std::string &target, const std::string &devices);
 int run_list();
 int run_params();
 int run_verify(const ProblemOptions &o);
-int run_verify_all();
+int run_verify_all(const std::string &schedule = kHandSchedule);
 int run_bench(const ProblemOptions &o, const TimingOptions &t, const std::string &json_path);
 int run_run(const RunOptions &r);
 int run_default_suite(const TimingOptions &t);

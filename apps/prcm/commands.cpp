@@ -156,6 +156,15 @@ Status check_problem_size(const Problem &p) {
     return Status::ok();
 }
 
+Status check_schedule(const std::string &schedule, Device device) {
+    if (find_schedule(schedule)) return Status::ok();
+    std::string known, built;
+    for (const ScheduleInfo &s : known_schedules()) known += std::string(known.empty() ? "" : ", ") + s.name;
+    for (const std::string &s : built_schedules(device)) built += (built.empty() ? "" : ", ") + s;
+    return Status::error("unknown schedule '" + printable(schedule) + "' (known: " + known + "; built for " +
+                         device_name(device) + ": " + (built.empty() ? "none" : built) + ")");
+}
+
 Status make_problem(const ProblemOptions &o, Problem *p) {
     p->module = find_module(o.module);
     if (!p->module) {
@@ -170,6 +179,8 @@ Status make_problem(const ProblemOptions &o, Problem *p) {
     if (Status s = parse_torch_shape(o.shape, &shape); !s) return Status::error("--shape " + printable(s.message()));
     p->shape = shape;
     p->hp = p->module->spec->defaults;
+    if (Status s = check_schedule(o.schedule, p->device); !s) return s;
+    p->schedule = o.schedule;
     if (!parse_seed(o.seed, &p->seed)) {
         return Status::error("--seed '" + printable(o.seed) + "' is not an integer from 0 to 18446744073709551615");
     }
@@ -238,6 +249,18 @@ int run_list() {
         Status s = device_available(d);
         std::cout << "  " << device_name(d) << ": " << (s ? "available" : "not available: " + s.message()) << "\n";
     }
+    std::cout << "Schedules built (hand, and the autoscheduled twins of -DPRCM_AUTOSCHEDULERS):\n";
+    for (Device d : built_devices()) {
+        std::cout << "  " << device_name(d) << ":";
+        for (const std::string &schedule : built_schedules(d)) {
+            std::string failed;
+            for (const Module &m : modules()) {
+                if (m.failure(d, schedule)) failed += std::string(failed.empty() ? "" : ", ") + m.spec->name;
+            }
+            std::cout << " " << schedule << (failed.empty() ? "" : " (did not compile: " + failed + ")");
+        }
+        std::cout << "\n";
+    }
     return 0;
 }
 
@@ -253,6 +276,8 @@ int run_verify(const ProblemOptions &o) {
     if (Status s = device_available(p.device); !s) {
         return report_error("verify", s.prefixed(std::string(device_name(p.device)) + ": "));
     }
+    const Library *library = nullptr;
+    if (Status s = find_library(*p.module, p.device, p.schedule, &library); !s) return report_error("verify", s);
     const VerifyResult r = verify(p);
     const Comparison &c = r.comparison;
     if (c.verdict != Verdict::passed) {
@@ -264,17 +289,35 @@ int run_verify(const ProblemOptions &o) {
     return 0;
 }
 
-int run_verify_all() {
+int run_verify_all(const std::string &schedule) {
+    // A twin: every device it is built for; it is no error that the others have none.
+    const bool hand = schedule == kHandSchedule;
+    std::vector<Device> devices;
+    for (Device d : built_devices()) {
+        const std::vector<std::string> built = built_schedules(d);
+        if (std::find(built.begin(), built.end(), schedule) != built.end()) devices.push_back(d);
+    }
+    if (devices.empty()) {
+        return report_error("verify", Status::unavailable("no " + schedule + " twins in this build (configure with "
+                                                          "-DPRCM_AUTOSCHEDULERS=" + find_schedule(schedule)->autoscheduler + ")"));
+    }
+    const std::string suffix = hand ? "" : " (" + schedule + ")";
     int failed = 0, code = exit_ok;
     for (const Module &m : modules()) {
-        for (Device d : built_devices()) {
+        for (Device d : devices) {
             if (Status s = device_available(d); !s) {
-                std::cout << "SKIPPED " << m.spec->name << " on " << device_name(d) << ": " << s.message() << "\n";
+                std::cout << "SKIPPED " << m.spec->name << " on " << device_name(d) << suffix << ": " << s.message() << "\n";
+                continue;
+            }
+            // A twin its autoscheduler could not compile is reported; the build already warned.
+            if (const FailedLibrary *f = m.failure(d, schedule)) {
+                std::cout << "NOT COMPILED " << m.spec->name << " on " << device_name(d) << suffix << ": " << f->error << "\n";
                 continue;
             }
             int passed = 0, cases = 0;
             double max_abs = 0;
-            for (const Problem &p : awkward_problems(m, d)) {
+            for (Problem p : awkward_problems(m, d)) {
+                p.schedule = schedule;
                 const VerifyResult r = verify(p);
                 cases++;
                 if (r.comparison.verdict == Verdict::passed) {
@@ -288,7 +331,7 @@ int run_verify_all() {
             failed += cases - passed;
             const std::string forced = d == Device::cpu && cpu_target_forced() ? " (" + cpu_target_selected() + ")" : "";
             std::cout << (passed == cases ? "PASSED  " : "FAILED  ") << m.spec->name << " on " << device_name(d) << forced
-                      << ": " << passed << "/" << cases << " shapes, max abs err " << format_sci(max_abs) << "\n";
+                      << suffix << ": " << passed << "/" << cases << " shapes, max abs err " << format_sci(max_abs) << "\n";
         }
     }
     return failed ? code : exit_ok;

@@ -6,6 +6,7 @@
 #include <chrono>
 #include <cmath>
 #include <cstdio>
+#include <deque>
 #include <functional>
 #include <iostream>
 #include <map>
@@ -32,6 +33,7 @@ struct Config {
     std::string part;   // a table of the experiment ("C=128"), or ""
     std::string sweep;  // the swept value as the notebook prints it
     double sweep_value = 0;
+    std::string schedule = kHandSchedule;  // `bench schedules`: hand or an autoscheduled twin
 };
 
 struct Experiment {
@@ -210,12 +212,14 @@ private:
     std::chrono::steady_clock::time_point start_;
 };
 
-void print_long_table(const std::vector<Row> &rows) {
+void print_long_table(const std::vector<Row> &rows, bool with_schedule = false) {
     Table t{{"Block", "Input", "Verified", "Max abs err", "Mean (ms)", "Std (ms)", "Min (ms)", "Median (ms)", "P90 (ms)",
              "Copy (ms)", "vs copy"},
             {}};
+    if (with_schedule) t.header.insert(t.header.begin() + 2, "Schedule");
     for (const Row &r : rows) {
         std::vector<std::string> cells{r.config->block.label, shape_text(r.config->shape), r.verdict};
+        if (with_schedule) cells.insert(cells.begin() + 2, r.config->schedule);
         if (r.measured()) {
             cells.push_back(format_sci(r.m.verified.comparison.max_abs));
             for (double v : {r.m.block.mean, r.m.block.std, r.m.block.min, r.m.block.median, r.m.block.p90,
@@ -278,7 +282,8 @@ nlohmann::json row_json(const Experiment &e, const Row &r) {
                         {"shape", r.config->shape},
                         {"device", device_name(r.problem.device)},
                         {"verdict", r.verdict},
-                        {"params", r.params}};
+                        {"params", r.params},
+                        {"schedule", r.config->schedule}};
     if (r.module) {
         j["hyper_parameters"] = hyper_flags(*r.module->spec, r.problem.hp);
         j["replay"] = r.problem.replay();
@@ -398,6 +403,177 @@ Status write_csv(const std::string &path, const nlohmann::json &doc) {
     return write_file_atomically(path, out.str());
 }
 
+// `bench schedules`: every module at three shapes, the hand schedule against each
+// autoscheduled twin built, all verified, timed together with the copy floor.
+const char *const kSchedulesTitle = "Hand schedules against the autoscheduled twins";
+// The notebooks' latency shape (the autoschedulers' estimates), a small map with more
+// channels (the resolution sweep's C=128 at 16x16: per-call overhead and the per-sample
+// vectors weigh more), and a batch (8x64x32x32: twice the elements, in 8 samples). Not
+// 8x8: there the Mullapudi2016 and Adams2019 twins of most modules refuse the shape
+// (their tiles assume W >= 16: `prcm verify --all --schedule S` shows where each refuses).
+const std::vector<TorchShape> kScheduleShapes{{1, 64, 64, 64}, {1, 128, 16, 16}, {8, 64, 32, 32}};
+
+std::string geomean_text(const std::vector<double> &ratios) {
+    double log_sum = 0;
+    for (double r : ratios) log_sum += std::log(r);
+    return fixed(std::exp(log_sum / ratios.size()), "%.2fx");
+}
+
+int run_schedules(const ExperimentOptions &o, const std::vector<Device> &available) {
+    bool any_twins = false;
+    for (Device d : available) any_twins = any_twins || built_schedules(d).size() > 1;
+    if (!any_twins) {
+        return report_error("bench", Status::unavailable("schedules: no autoscheduled twins in this build to compare with "
+                                                         "the hand schedules (configure with "
+                                                         "-DPRCM_AUTOSCHEDULERS=\"Mullapudi2016;Adams2019;Li2018\", "
+                                                         "or Anderson2021 for CUDA)"));
+    }
+    TimingOptions base = o.timing;
+    if (base.threads > 0) set_cpu_threads(base.threads);
+    std::cout << "machine: " << machine_line(available.front(), base.threads) << ", CPU target "
+              << cpu_target_selected() << "\n";
+    std::cout << "\n=== schedules: " << kSchedulesTitle << "  [autoscheduler estimates: 1x64x64x64]\n";
+
+    std::deque<Config> configs;  // rows point at them
+    nlohmann::json rows_json = nlohmann::json::array(), timing_json = nlohmann::json::object(),
+                   summary_json = nlohmann::json::array();
+    int failures = 0, code = exit_ok;
+    for (Device device : available) {
+        std::vector<std::string> schedules = built_schedules(device);
+        if (schedules.size() < 2) {
+            std::cout << device_name(device) << ": no autoscheduled twins in this build\n";
+            continue;
+        }
+        TimingOptions t = base;
+        resolve_protocol(device, &t);
+        timing_json[device_name(device)] = {{"warmup", t.warmup}, {"repeat", t.repeat}};
+        std::vector<Row> rows;
+        Progress progress(modules().size() * kScheduleShapes.size());
+        for (const Module &module : modules()) {
+            for (const TorchShape &shape : kScheduleShapes) {
+                progress.step("schedules", std::string(module.spec->title) + " " + shape_text(shape) + " " +
+                                               device_name(device));
+                std::vector<Problem> problems;
+                std::vector<Row> group;
+                for (const std::string &schedule : schedules) {
+                    configs.push_back({{module.spec->title, module.spec->name, nullptr}, shape, schedule,
+                                       shape_text(shape), static_cast<double>(shape[1]), schedule});
+                    Row r;
+                    r.config = &configs.back();
+                    r.module = &module;
+                    r.problem = make_problem(module, device, shape);
+                    r.problem.schedule = schedule;
+                    r.params = parameter_count(*module.spec, shape[1], r.problem.hp);
+                    group.push_back(std::move(r));
+                    problems.push_back(group.back().problem);
+                }
+                std::vector<Measurement> ms = measure_together(problems, t);
+                for (size_t i = 0; i < group.size(); i++) {
+                    Row &r = group[i];
+                    r.m = std::move(ms[i]);
+                    const FailedLibrary *failed = module.failure(device, r.problem.schedule);
+                    r.verdict = failed ? "NOT COMPILED"
+                                : r.m.status ? verdict_name(r.m.verified.comparison.verdict) : "FAILED";
+                    // A twin its autoscheduler could not compile is reported (below, and by the
+                    // build), not counted as a failure: there is nothing to verify.
+                    if (!r.m.ok() && !failed) {
+                        failures++;
+                        code = std::max(code, exit_code(r.m));
+                    }
+                    rows.push_back(std::move(r));
+                }
+            }
+        }
+        progress.finish();
+        std::cout << "-- " << device_name(device) << " (" << t.warmup << " warm-up / " << t.repeat
+                  << " timed calls; each block's schedules and the copy timed in turn, call by call)\n";
+        print_long_table(rows, true);
+
+        // One line per block and shape: each twin's median against the hand schedule's.
+        Table pivot{{"Block", "Input", "hand (ms)"}, {}};
+        for (size_t k = 1; k < schedules.size(); k++) {
+            pivot.header.push_back(schedules[k] + " (ms)");
+            pivot.header.push_back("vs hand");
+        }
+        pivot.header.push_back("Copy (ms)");
+        std::map<std::string, std::vector<double>> ratios;  // twin / hand, per schedule
+        std::map<std::string, int> wins;
+        for (size_t i = 0; i < rows.size(); i += schedules.size()) {
+            const Row &hand = rows[i];
+            std::vector<std::string> line{hand.config->block.label, shape_text(hand.config->shape),
+                                          hand.measured() ? format_ms(hand.m.block.median) : "-"};
+            double copy = hand.measured() ? hand.m.copy.median : 0;
+            for (size_t k = 1; k < schedules.size(); k++) {
+                const Row &twin = rows[i + k];
+                if (!twin.measured()) {
+                    line.push_back(twin.verdict == "NOT COMPILED" ? "not compiled" : twin.verdict);
+                    line.push_back("-");
+                    continue;
+                }
+                if (copy == 0) copy = twin.m.copy.median;
+                line.push_back(format_ms(twin.m.block.median));
+                if (hand.measured()) {
+                    const double ratio = twin.m.block.median / hand.m.block.median;
+                    line.push_back(fixed(ratio, "%.2fx"));
+                    ratios[schedules[k]].push_back(ratio);
+                    if (ratio < 1) wins[schedules[k]]++;
+                } else {
+                    line.push_back("-");
+                }
+            }
+            line.push_back(copy > 0 ? format_ms(copy) : "-");
+            pivot.rows.push_back(line);
+        }
+        std::cout << "\nmedian latency; 'vs hand' is the twin's median over the hand schedule's "
+                     "(below 1.00x: the twin is faster):\n";
+        pivot.print();
+
+        Experiment e;
+        e.id = "schedules";
+        for (const Row &r : rows) {
+            rows_json.push_back(row_json(e, r));
+            if (!r.m.ok() && r.module) {
+                std::cout << "  " << r.verdict << " " << r.problem.replay() << ": " << r.m.error() << "\n";
+            }
+        }
+        std::cout << "\n=== summary on " << device_name(device) << " (derived from the measurements above)\n";
+        for (size_t k = 1; k < schedules.size(); k++) {
+            const std::vector<double> &v = ratios[schedules[k]];
+            std::string line = schedules[k] + ": ";
+            if (v.empty()) {
+                line += "nothing measured";
+            } else {
+                const auto [lo, hi] = std::minmax_element(v.begin(), v.end());
+                line += "faster than hand in " + std::to_string(wins[schedules[k]]) + " of " + std::to_string(v.size()) +
+                        "; its time over hand's: geometric mean " + geomean_text(v) + ", from " + fixed(*lo, "%.2fx") +
+                        " to " + fixed(*hi, "%.2fx");
+            }
+            std::string not_compiled;
+            for (const Module &m : modules()) {
+                if (m.failure(device, schedules[k])) not_compiled += std::string(not_compiled.empty() ? "" : ", ") + m.spec->name;
+            }
+            if (!not_compiled.empty()) line += "; did not compile: " + not_compiled;
+            std::cout << "- " << line << "\n";
+            summary_json.push_back(std::string(device_name(device)) + ": " + line);
+        }
+    }
+    const nlohmann::json doc = {{"machine", machine_json(available.front(), base.threads)},
+                                {"timing", timing_json},
+                                {"experiments", {"schedules"}},
+                                {"rows", rows_json},
+                                {"summary", summary_json}};
+    if (!o.json_path.empty()) {
+        if (Status s = write_json(o.json_path, doc); !s) return report_error("bench", s);
+        std::cout << "\nwrote " << printable(o.json_path) << "\n";
+    }
+    if (!o.csv_path.empty()) {
+        if (Status s = write_csv(o.csv_path, doc); !s) return report_error("bench", s);
+        std::cout << "wrote " << printable(o.csv_path) << "\n";
+    }
+    if (failures) std::cout << failures << " configuration(s) FAILED\n";
+    return failures ? code : exit_ok;
+}
+
 }  // namespace
 
 Status write_json(const std::string &path, const nlohmann::json &doc) {
@@ -441,10 +617,11 @@ int run_experiments(const ExperimentOptions &o) {
     std::vector<Experiment> chosen;
     for (const Experiment &e : all_experiments())
         if (o.name == "all" || o.name == e.id) chosen.push_back(e);
-    if (chosen.empty()) {
+    if (chosen.empty() && o.name != "schedules") {
         std::string ids;
         for (const std::string &id : experiment_ids()) ids += " " + id;
-        return report_error("bench", Status::error("unknown experiment '" + printable(o.name) + "' (known:" + ids + ", all)"));
+        return report_error("bench", Status::error("unknown experiment '" + printable(o.name) + "' (known:" + ids +
+                                                   ", all, schedules)"));
     }
     if (Status s = check_outputs({o.json_path, o.csv_path}); !s) return report_error("bench", s);
     // A device that is not here is one line; the others still run.
@@ -457,6 +634,7 @@ int run_experiments(const ExperimentOptions &o) {
         }
     }
     if (available.empty()) return exit_unavailable;
+    if (o.name == "schedules") return run_schedules(o, available);
 
     TimingOptions base = o.timing;
     if (base.threads > 0) set_cpu_threads(base.threads);

@@ -77,6 +77,14 @@ void add_cpu_target_option(CLI::App *cmd, std::string &target) {
         ->type_name("TARGET");
 }
 
+// verify and bench: which library of the module runs.
+void add_schedule_option(CLI::App *cmd, std::string &schedule) {
+    cmd->add_option("--schedule", schedule,
+                    "hand, or an autoscheduled twin built with -DPRCM_AUTOSCHEDULERS: mullapudi2016, adams2019, "
+                    "li2018 (CPU), anderson2021 (CUDA)")
+        ->capture_default_str();
+}
+
 void add_timing_options(CLI::App *cmd, prcm::cli::TimingOptions &t) {
     using namespace prcm::cli;
     cmd->add_option("--warmup", t.warmup, "Warm-up calls (default: CPU 20, GPU 100)")->check(bounded(0, kMaxCalls));
@@ -111,14 +119,18 @@ int main(int argc, char **argv) {
     add_problem_options(verify, verify_opts, false);
     verify->add_flag("--all", verify_all, "Every module on every device built, over the awkward-shape grid");
     add_cpu_target_option(verify, cpu_target);
+    add_schedule_option(verify, verify_opts.schedule);
 
     ProblemOptions bench_opts;
     ExperimentOptions experiment;
     std::string experiment_names;
     for (const std::string &id : experiment_ids()) experiment_names += id + ", ";
     auto *bench = app.add_subcommand("bench", "Verify, then time a module (--module) or an experiment of the notebooks");
-    bench->add_option("experiment", experiment.name, "Experiment: " + experiment_names + "or all");
+    bench->add_option("experiment", experiment.name,
+                      "Experiment: " + experiment_names + "all (those of the notebooks), or schedules (hand against "
+                      "the autoscheduled twins)");
     add_problem_options(bench, bench_opts, false);
+    add_schedule_option(bench, bench_opts.schedule);
     add_timing_options(bench, experiment.timing);
     bench->add_option("--json", experiment.json_path, "Write the results, with the machine, as JSON");
     bench->add_option("--csv", experiment.csv_path, "Write an experiment's results as CSV");
@@ -185,7 +197,10 @@ int main(int argc, char **argv) {
     if (*list) return run_list();
     if (*params) return run_params();
     if (*verify) {
-        if (verify_all) return run_verify_all();
+        if (verify_all) {
+            if (prcm::Status s = check_schedule(verify_opts.schedule, prcm::Device::cpu); !s) return report_error("verify", s);
+            return run_verify_all(verify_opts.schedule);
+        }
         if (verify_opts.module.empty()) return report_error("verify", prcm::Status::error("give --module NAME or --all"));
         return run_verify(verify_opts);
     }
@@ -193,6 +208,10 @@ int main(int argc, char **argv) {
         if (!experiment.name.empty()) {
             if (!bench_opts.module.empty()) {
                 return report_error("bench", prcm::Status::error("give an experiment or --module, not both"));
+            }
+            if (bench->get_option("--schedule")->count() > 0) {
+                return report_error("bench", prcm::Status::error("--schedule applies to --module; `bench schedules` "
+                                                                 "runs every schedule built"));
             }
             experiment.device = bench_opts.device;
             return run_experiments(experiment);

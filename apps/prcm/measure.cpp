@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <chrono>
 #include <cmath>
+#include <deque>
 #include <functional>
 #include <numeric>
 
@@ -66,7 +67,7 @@ Measurement measure(const Problem &p, const TimingOptions &t) {
     ProblemData d = make_problem_data(p);
     Tensor output = make_output(p, d);
     PreparedCall call;
-    if (Status s = prepare_call(*p.module, p.device, d.input, d.weights, output, &call, &p.hp); !s) {
+    if (Status s = prepare_call(*p.module, p.device, d.input, d.weights, output, &call, &p.hp, p.schedule); !s) {
         m.status = s;
         return m;
     }
@@ -91,6 +92,61 @@ Measurement measure(const Problem &p, const TimingOptions &t) {
         t.warmup, t.repeat, {&m.block, &m.copy});
     m.status = s;
     return m;
+}
+
+std::vector<Measurement> measure_together(const std::vector<Problem> &ps, const TimingOptions &t) {
+    std::vector<Measurement> ms(ps.size());
+    std::vector<size_t> timed;
+    for (size_t i = 0; i < ps.size(); i++) {
+        ms[i].verified = verify(ps[i]);
+        if (ms[i].verified.comparison.verdict == Verdict::passed) timed.push_back(i);
+    }
+    if (timed.empty()) return ms;
+    // The same seeded data for all: the problems differ only in their library.
+    const Problem &first = ps[timed.front()];
+    ProblemData d = make_problem_data(first);
+    std::deque<Tensor> outputs;  // PreparedCall and the timed calls hold references
+    std::deque<PreparedCall> calls;
+    std::vector<size_t> prepared;
+    for (size_t i : timed) {
+        outputs.push_back(make_output(ps[i], d));
+        calls.emplace_back();
+        if (Status s = prepare_call(*ps[i].module, ps[i].device, d.input, d.weights, outputs.back(), &calls.back(),
+                                    &ps[i].hp, ps[i].schedule);
+            !s) {
+            ms[i].status = s;
+            outputs.pop_back();
+            calls.pop_back();
+            continue;
+        }
+        prepared.push_back(i);
+    }
+    if (prepared.empty()) return ms;
+    const bool same_shape = torch_shape(d.input) == first.shape && torch_shape(outputs.front()) == first.shape;
+    Tensor x = same_shape ? d.input : make_tensor(first.shape), copy = make_tensor(first.shape);
+    PreparedCall copy_call;
+    Status s = prepare_copy(first.device, &copy_call);
+    if (s) {
+        std::vector<std::function<Status()>> fns;
+        std::vector<Stats *> out;
+        for (size_t k = 0; k < prepared.size(); k++) {
+            fns.push_back([&, k] {
+                if (Status c = call_prepared(calls[k], d.input, outputs[k]); !c) return c;
+                return device_sync(first.device, outputs[k]);
+            });
+            out.push_back(&ms[prepared[k]].block);
+        }
+        Stats copy_stats;
+        fns.push_back([&] {
+            if (Status c = call_prepared(copy_call, x, copy); !c) return c;
+            return device_sync(first.device, copy);
+        });
+        out.push_back(&copy_stats);
+        s = time_interleaved(fns, t.warmup, t.repeat, out);
+        for (size_t i : prepared) ms[i].copy = copy_stats;
+    }
+    for (size_t i : prepared) ms[i].status = s;
+    return ms;
 }
 
 Status time_prepared(const PreparedCall &call, const Tensor &input, Tensor &output, const TimingOptions &t,

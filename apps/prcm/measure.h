@@ -30,6 +30,11 @@ void resolve_protocol(Device d, TimingOptions *t);
 
 Measurement measure(const Problem &p, const TimingOptions &t);
 
+// Problems that differ only in their schedule (the same module, shape, hyper-parameters,
+// seed and device), each verified, then every one that passed timed together with the
+// copy of the same tensor, call by call in turn: hand against the autoscheduled twins.
+std::vector<Measurement> measure_together(const std::vector<Problem> &problems, const TimingOptions &t);
+
 // Times a checked call (see prepare_call) on the user's own tensors.
 Status time_prepared(const PreparedCall &call, const Tensor &input, Tensor &output, const TimingOptions &t,
                      Stats *stats);

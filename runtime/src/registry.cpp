@@ -7,13 +7,38 @@
 #define PRCM_MODULE(module) namespace prcm { extern const ModuleSpec module##_spec; }
 #define PRCM_LIBRARY(module, device, fn)
 #define PRCM_ALIAS(alias, module, title)
+// An autoscheduled twin's entry points, declared as its generated header declares them.
+#define PRCM_TWIN(module, device, schedule, fn) \
+    extern "C" int fn##_argv(void **args);       \
+    extern "C" const struct halide_filter_metadata_t *fn##_metadata();
+#define PRCM_TWIN_FAILED(module, device, schedule, fn, error)
 #include "prcm_registry.inc"
 #undef PRCM_COPY
 #undef PRCM_MODULE
 #undef PRCM_LIBRARY
 #undef PRCM_ALIAS
+#undef PRCM_TWIN
+#undef PRCM_TWIN_FAILED
 
 namespace prcm {
+
+const std::vector<ScheduleInfo> &known_schedules() {
+    static const std::vector<ScheduleInfo> schedules = {
+        {kHandSchedule, "", Device::cpu},  // and every other device: each has its hand schedule
+        {"mullapudi2016", "Mullapudi2016", Device::cpu},
+        {"adams2019", "Adams2019", Device::cpu},
+        {"li2018", "Li2018", Device::cpu},
+        {"anderson2021", "Anderson2021", Device::cuda},
+    };
+    return schedules;
+}
+
+const ScheduleInfo *find_schedule(std::string_view name) {
+    for (const ScheduleInfo &s : known_schedules()) {
+        if (name == s.name) return &s;
+    }
+    return nullptr;
+}
 
 const char *device_name(Device d) {
     switch (d) {
@@ -34,9 +59,16 @@ bool parse_device(std::string_view name, Device *d) {
     return false;
 }
 
-const Library *Module::library(Device d) const {
+const Library *Module::library(Device d, std::string_view schedule) const {
     for (const Library &lib : libraries) {
-        if (lib.device == d) return &lib;
+        if (lib.device == d && schedule == lib.schedule) return &lib;
+    }
+    return nullptr;
+}
+
+const FailedLibrary *Module::failure(Device d, std::string_view schedule) const {
+    for (const FailedLibrary &f : failed) {
+        if (f.device == d && schedule == f.schedule) return &f;
     }
     return nullptr;
 }
@@ -60,26 +92,36 @@ const Tables &tables() {
     static const Tables t = [] {
         Tables t;
 #define PRCM_COPY(device, fn) t.copies.push_back({Device::device, #fn, fn##_argv, fn##_metadata});
-#define PRCM_MODULE(module) t.modules.push_back({&module##_spec, {}});
+#define PRCM_MODULE(module) t.modules.push_back({&module##_spec, {}, {}});
 #define PRCM_LIBRARY(module, device, fn) \
-    t.modules.back().libraries.push_back({Device::device, #fn, fn##_argv, fn##_metadata});
+    t.modules.back().libraries.push_back({Device::device, #fn, fn##_argv, fn##_metadata, kHandSchedule});
 #define PRCM_ALIAS(alias, module, title) t.aliases.push_back({#alias, #title, nullptr});
+#define PRCM_TWIN(module, device, schedule, fn) \
+    t.modules.back().libraries.push_back({Device::device, #fn, fn##_argv, fn##_metadata, #schedule});
+#define PRCM_TWIN_FAILED(module, device, schedule, fn, error) \
+    t.modules.back().failed.push_back({Device::device, #schedule, #fn, error});
 #include "prcm_registry.inc"
 #undef PRCM_COPY
 #undef PRCM_MODULE
 #undef PRCM_LIBRARY
 #undef PRCM_ALIAS
+#undef PRCM_TWIN
+#undef PRCM_TWIN_FAILED
         // Aliases point into `modules`, which no longer grows.
         size_t i = 0;
 #define PRCM_COPY(device, fn)
 #define PRCM_MODULE(module)
 #define PRCM_LIBRARY(module, device, fn)
 #define PRCM_ALIAS(alias, target, title) t.aliases[i++].module = module_named(t.modules, #target);
+#define PRCM_TWIN(module, device, schedule, fn)
+#define PRCM_TWIN_FAILED(module, device, schedule, fn, error)
 #include "prcm_registry.inc"
 #undef PRCM_COPY
 #undef PRCM_MODULE
 #undef PRCM_LIBRARY
 #undef PRCM_ALIAS
+#undef PRCM_TWIN
+#undef PRCM_TWIN_FAILED
         return t;
     }();
     return t;
@@ -103,6 +145,16 @@ std::vector<Device> built_devices() {
     std::vector<Device> devices;
     for (const Library &lib : tables().copies) devices.push_back(lib.device);
     return devices;
+}
+
+std::vector<std::string> built_schedules(Device d) {
+    std::vector<std::string> out;
+    for (const ScheduleInfo &s : known_schedules()) {
+        bool found = false;
+        for (const Module &m : modules()) found = found || m.library(d, s.name) || m.failure(d, s.name);
+        if (found) out.push_back(s.name);
+    }
+    return out;
 }
 
 const Library *copy_library(Device d) {

@@ -165,6 +165,29 @@ Status check_device(const Library *lib, const char *what, Device device) {
 }
 }  // namespace
 
+Status find_library(const Module &module, Device device, std::string_view schedule, const Library **library) {
+    *library = module.library(device, schedule);
+    if (*library) return Status::ok();
+    const std::string name = module.spec->name, dev = device_name(device);
+    const ScheduleInfo *info = find_schedule(schedule);
+    if (!info) {
+        std::string known;
+        for (const ScheduleInfo &s : known_schedules()) known += std::string(known.empty() ? "" : ", ") + s.name;
+        return Status::error("unknown schedule '" + std::string(schedule) + "' (known: " + known + ")");
+    }
+    if (schedule == kHandSchedule) return check_device(nullptr, module.spec->name, device);
+    if (const FailedLibrary *f = module.failure(device, schedule)) {
+        return Status::unavailable(std::string(f->function_name) + " did not compile: " + info->autoscheduler +
+                                   " could not schedule " + name + ": " + f->error);
+    }
+    std::string built;
+    for (const std::string &s : built_schedules(device)) built += std::string(built.empty() ? "" : ", ") + s;
+    return Status::unavailable(name + " has no " + std::string(schedule) + " twin on " + dev +
+                               " in this build (built on " + dev + ": " + (built.empty() ? "none" : built) +
+                               "; " + info->autoscheduler + " schedules for " + device_name(info->device) +
+                               ": configure with -DPRCM_AUTOSCHEDULERS=" + info->autoscheduler + ")");
+}
+
 Status copy_to_host(Device device, Tensor &output) {
     if (device != Device::cpu && output.raw_buffer()->device) {
         if (int err = output.copy_to_host(); err != 0) {
@@ -176,12 +199,12 @@ Status copy_to_host(Device device, Tensor &output) {
 }
 
 Status prepare_call(const Module &module, Device device, const Tensor &input, const Weights &weights,
-                    const Tensor &output, PreparedCall *call, const HyperParams *given) {
+                    const Tensor &output, PreparedCall *call, const HyperParams *given, std::string_view schedule) {
     const ModuleSpec &spec = *module.spec;
     call->module = &module;
     call->device = device;
-    call->library = module.library(device);
-    if (Status s = check_device(call->library, spec.name, device); !s) return s;
+    if (Status s = find_library(module, device, schedule, &call->library); !s) return s;
+    if (Status s = device_available(device); !s) return s;
     if (Status s = check_input(spec, input); !s) return s;
     call->hp = given ? *given : spec.defaults;
     const int channels = module_channels(spec, torch_shape(input), weights);
@@ -214,9 +237,9 @@ Status call_prepared(const PreparedCall &c, const Tensor &input, Tensor &output)
 }
 
 Status run_module(const Module &module, Device device, const Tensor &input, const Weights &weights,
-                  Tensor &output, const HyperParams *given) {
+                  Tensor &output, const HyperParams *given, std::string_view schedule) {
     PreparedCall c;
-    if (Status s = prepare_call(module, device, input, weights, output, &c, given); !s) return s;
+    if (Status s = prepare_call(module, device, input, weights, output, &c, given, schedule); !s) return s;
     // The host copy is the input unless the device holds newer data (a GPU result
     // passed on): without this, values written through data() after an earlier
     // call would be ignored in favour of the stale device copy.

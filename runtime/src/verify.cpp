@@ -45,6 +45,7 @@ std::string Problem::replay() const {
         << shape[0] << "," << shape[1] << "," << shape[2] << "," << shape[3] << hyper_flags(*module->spec, hp)
         << " --seed " << seed;
     if (device == Device::cpu && cpu_target_forced()) out << " --cpu-target " << cpu_target_selected();
+    if (schedule != kHandSchedule) out << " --schedule " << schedule;
     return out.str();
 }
 
@@ -173,6 +174,14 @@ VerifyResult verify(const Problem &p) {
         r.error = s.message();
         return r;
     }
+    // A library not in this build (a twin not built, or one its autoscheduler could
+    // not compile) is skipped with the reason, as an absent device is.
+    const Library *library = nullptr;
+    if (Status s = find_library(*p.module, p.device, p.schedule, &library); !s) {
+        r.comparison.verdict = s.kind() == ErrorKind::unavailable ? Verdict::skipped : Verdict::failed;
+        r.error = s.message();
+        return r;
+    }
     const ModuleSpec &spec = *p.module->spec;
     // A draw whose reference is almost all zeros proves nothing (a single hidden
     // ReLU unit can silence a small block): the next seeds are drawn instead, a few
@@ -186,7 +195,7 @@ VerifyResult verify(const Problem &p) {
         want = spec.reference(d.input, d.weights, p.hp);
     }
     Tensor output = make_output(draw, d);
-    if (Status s = run_module(*p.module, p.device, d.input, d.weights, output, &p.hp); !s) {
+    if (Status s = run_module(*p.module, p.device, d.input, d.weights, output, &p.hp, p.schedule); !s) {
         r.comparison.verdict = Verdict::failed;
         r.error = s.message();
         return r;

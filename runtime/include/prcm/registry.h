@@ -15,18 +15,46 @@ enum class Device { cpu, opencl, cuda };
 const char *device_name(Device d);
 bool parse_device(std::string_view name, Device *d);
 
+// The schedule of every library a module always has: written by hand (schedules/).
+// An autoscheduled twin (built with -DPRCM_AUTOSCHEDULERS) is named after its
+// autoscheduler in lower case: "mullapudi2016", "adams2019", "li2018", "anderson2021".
+inline constexpr const char *kHandSchedule = "hand";
+
+// A schedule the project knows: its CLI name, the autoscheduler's own name (as
+// PRCM_AUTOSCHEDULERS spells it; "" for hand), and the device it schedules for.
+struct ScheduleInfo {
+    const char *name;
+    const char *autoscheduler;
+    Device device;
+};
+// hand first, then every autoscheduler Halide 21 ships.
+const std::vector<ScheduleInfo> &known_schedules();
+const ScheduleInfo *find_schedule(std::string_view name);
+
 // One AOT library: its argv entry point and its metadata (argument names and order).
 struct Library {
     Device device;
     const char *function_name;
     int (*argv)(void **args);
     const halide_filter_metadata_t *(*metadata)();
+    const char *schedule = kHandSchedule;
+};
+
+// A twin the build tried to make and its autoscheduler could not compile: the first
+// line of the error (the whole output is in build/generators/<function_name>.log).
+struct FailedLibrary {
+    Device device;
+    const char *schedule;
+    const char *function_name;
+    const char *error;
 };
 
 struct Module {
     const ModuleSpec *spec;
-    std::vector<Library> libraries;
-    const Library *library(Device d) const;
+    std::vector<Library> libraries;     // the hand ones first, one per device built
+    std::vector<FailedLibrary> failed;  // twins that did not compile
+    const Library *library(Device d, std::string_view schedule = kHandSchedule) const;
+    const FailedLibrary *failure(Device d, std::string_view schedule) const;
 };
 
 // Another name of a module (the notebooks' *_NoDropout classes).
@@ -41,6 +69,9 @@ const std::vector<Alias> &aliases();
 // A module by its name or by an alias.
 const Module *find_module(std::string_view name);
 std::vector<Device> built_devices();
+// The schedules this build has a library of (or tried to: a twin that failed) on
+// `d`, hand first, in known_schedules() order.
+std::vector<std::string> built_schedules(Device d);
 // The copy floor of a device: the same tensor copied by a Halide pipeline.
 const Library *copy_library(Device d);
 

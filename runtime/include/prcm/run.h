@@ -39,10 +39,18 @@ struct PreparedCall {
     PreparedCall &operator=(const PreparedCall &) = delete;
 };
 
+// The module's library of `schedule` on `device` (kHandSchedule, or an autoscheduled
+// twin's name), or why there is none (ErrorKind::unavailable): the device or the twin
+// not built, or the twin's autoscheduler could not compile it ("did not compile: ...").
+// An unknown schedule name is ErrorKind::invalid. Says nothing of the device being here.
+Status find_library(const Module &module, Device device, std::string_view schedule, const Library **library);
+
 // Checks the device, the input, the weights and the output against the module's
 // spec. `given` holds what the weights cannot imply (pool size); default: the spec's.
+// `schedule` picks the library: the hand schedule, or an autoscheduled twin.
 Status prepare_call(const Module &module, Device device, const Tensor &input, const Weights &weights,
-                    const Tensor &output, PreparedCall *call, const HyperParams *given = nullptr);
+                    const Tensor &output, PreparedCall *call, const HyperParams *given = nullptr,
+                    std::string_view schedule = kHandSchedule);
 
 // Calls the library of a prepared call and leaves its result where it is (on the
 // device for a GPU): the benchmark loop. Then device_sync. An input already on the
@@ -55,7 +63,7 @@ Status call_prepared(const PreparedCall &call, const Tensor &input, Tensor &outp
 // through data() between calls are never ignored. call_prepared, the timed loop,
 // does not upload again: after writing through data(), call set_host_dirty().
 Status run_module(const Module &module, Device device, const Tensor &input, const Weights &weights,
-                  Tensor &output, const HyperParams *given = nullptr);
+                  Tensor &output, const HyperParams *given = nullptr, std::string_view schedule = kHandSchedule);
 
 // The copy floor of `device`: output = input, the same tensor copied by a Halide
 // pipeline. prepare_copy binds it once for a timed loop (then call_prepared);

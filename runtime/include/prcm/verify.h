@@ -30,6 +30,7 @@ struct Problem {
     TorchShape shape{1, 64, 64, 64};  // N, C, H, W
     HyperParams hp;
     uint64_t seed = 1;
+    std::string schedule = kHandSchedule;  // or an autoscheduled twin's (registry.h)
     std::string replay() const;  // the `prcm verify ...` command line
 };
 
