@@ -55,6 +55,11 @@ mkdir -p "$src"
             cp "$root/$f" "$src/$f"
         fi
     done
+# A file the project no longer has goes from the copy too: a deleted source that
+# stayed would still be built (the generator globs schedules/*.cpp).
+(cd "$root" && git ls-files --cached --others --exclude-standard) | sort >"$scratch/files.txt"
+(cd "$src" && find . -path ./build -prune -o -path ./.venv -prune -o -type f -print | sed 's|^\./||') | sort |
+    comm -13 "$scratch/files.txt" - | while IFS= read -r f; do rm -f "$src/$f"; done
 ln -sfn "$root/.venv" "$src/.venv"  # the Python tests run from the project's venv
 
 build_scratch() {
