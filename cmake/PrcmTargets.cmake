@@ -18,11 +18,18 @@ if (NOT _prcm_first_cpu_target MATCHES "^(host|cmake)(-|$)")
     endif ()
 endif ()
 
+# The include directories of the Halide package found (they are $<BUILD_INTERFACE:...>
+# expressions: their paths are taken out), to find its runtime headers.
+function(prcm_halide_include_dirs out_var)
+    get_target_property(include_dirs Halide::Runtime INTERFACE_INCLUDE_DIRECTORIES)
+    string(REGEX REPLACE "\\$<[A-Z_]+:([^>]*)>" "\\1" include_dirs "${include_dirs}")
+    set(${out_var} "${include_dirs}" PARENT_SCOPE)
+endfunction()
+
 # The CUDA capabilities this Halide knows, read from its runtime header
 # (halide_target_feature_cuda_capability86 -> cuda_capability_86).
 function(prcm_check_cuda_capability)
-    get_target_property(include_dirs Halide::Runtime INTERFACE_INCLUDE_DIRECTORIES)
-    string(REGEX REPLACE "\\$<[A-Z_]+:([^>]*)>" "\\1" include_dirs "${include_dirs}")
+    prcm_halide_include_dirs(include_dirs)
     find_file(PRCM_HALIDE_RUNTIME_H HalideRuntime.h HINTS ${include_dirs} NO_DEFAULT_PATH REQUIRED)
     file(STRINGS "${PRCM_HALIDE_RUNTIME_H}" lines REGEX "halide_target_feature_cuda_capability[0-9]+")
     set(known "")

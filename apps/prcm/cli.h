@@ -73,8 +73,6 @@ struct RunOptions {
 Status make_problem(const ProblemOptions &o, Problem *p);
 // The memory a problem needs, checked before anything is allocated (make_problem does).
 Status check_problem_size(const Problem &p);
-// A schedule name the project knows, or an error listing the known and the built ones.
-Status check_schedule(const std::string &schedule, Device device);
 
 // --cpu-target: forces the CPU libraries to a target (prcm::force_cpu_target) where
 // `devices` (a --device value, a list for an experiment) has the cpu; the GPU

@@ -156,15 +156,6 @@ Status check_problem_size(const Problem &p) {
     return Status::ok();
 }
 
-Status check_schedule(const std::string &schedule, Device device) {
-    if (find_schedule(schedule)) return Status::ok();
-    std::string known, built;
-    for (const ScheduleInfo &s : known_schedules()) known += std::string(known.empty() ? "" : ", ") + s.name;
-    for (const std::string &s : built_schedules(device)) built += (built.empty() ? "" : ", ") + s;
-    return Status::error("unknown schedule '" + printable(schedule) + "' (known: " + known + "; built for " +
-                         device_name(device) + ": " + (built.empty() ? "none" : built) + ")");
-}
-
 Status make_problem(const ProblemOptions &o, Problem *p) {
     p->module = find_module(o.module);
     if (!p->module) {
@@ -253,10 +244,7 @@ int run_list() {
     for (Device d : built_devices()) {
         std::cout << "  " << device_name(d) << ":";
         for (const std::string &schedule : built_schedules(d)) {
-            std::string failed;
-            for (const Module &m : modules()) {
-                if (m.failure(d, schedule)) failed += std::string(failed.empty() ? "" : ", ") + m.spec->name;
-            }
+            const std::string failed = join(modules_not_compiled(d, schedule));
             std::cout << " " << schedule << (failed.empty() ? "" : " (did not compile: " + failed + ")");
         }
         std::cout << "\n";

@@ -419,6 +419,21 @@ std::string geomean_text(const std::vector<double> &ratios) {
     return fixed(std::exp(log_sum / ratios.size()), "%.2fx");
 }
 
+// The end of every experiment run: the results files asked for, the failure count,
+// and the exit code (`code` where a configuration failed).
+int finish_experiments(const ExperimentOptions &o, const nlohmann::json &doc, int failures, int code) {
+    if (!o.json_path.empty()) {
+        if (Status s = write_json(o.json_path, doc); !s) return report_error("bench", s);
+        std::cout << "\nwrote " << printable(o.json_path) << "\n";
+    }
+    if (!o.csv_path.empty()) {
+        if (Status s = write_csv(o.csv_path, doc); !s) return report_error("bench", s);
+        std::cout << "wrote " << printable(o.csv_path) << "\n";
+    }
+    if (failures) std::cout << failures << " configuration(s) FAILED\n";
+    return failures ? code : exit_ok;
+}
+
 int run_schedules(const ExperimentOptions &o, const std::vector<Device> &available) {
     bool any_twins = false;
     for (Device d : available) any_twins = any_twins || built_schedules(d).size() > 1;
@@ -548,10 +563,7 @@ int run_schedules(const ExperimentOptions &o, const std::vector<Device> &availab
                         "; its time over hand's: geometric mean " + geomean_text(v) + ", from " + fixed(*lo, "%.2fx") +
                         " to " + fixed(*hi, "%.2fx");
             }
-            std::string not_compiled;
-            for (const Module &m : modules()) {
-                if (m.failure(device, schedules[k])) not_compiled += std::string(not_compiled.empty() ? "" : ", ") + m.spec->name;
-            }
+            const std::string not_compiled = join(modules_not_compiled(device, schedules[k]));
             if (!not_compiled.empty()) line += "; did not compile: " + not_compiled;
             std::cout << "- " << line << "\n";
             summary_json.push_back(std::string(device_name(device)) + ": " + line);
@@ -562,16 +574,7 @@ int run_schedules(const ExperimentOptions &o, const std::vector<Device> &availab
                                 {"experiments", {"schedules"}},
                                 {"rows", rows_json},
                                 {"summary", summary_json}};
-    if (!o.json_path.empty()) {
-        if (Status s = write_json(o.json_path, doc); !s) return report_error("bench", s);
-        std::cout << "\nwrote " << printable(o.json_path) << "\n";
-    }
-    if (!o.csv_path.empty()) {
-        if (Status s = write_csv(o.csv_path, doc); !s) return report_error("bench", s);
-        std::cout << "wrote " << printable(o.csv_path) << "\n";
-    }
-    if (failures) std::cout << failures << " configuration(s) FAILED\n";
-    return failures ? code : exit_ok;
+    return finish_experiments(o, doc, failures, code);
 }
 
 }  // namespace
@@ -723,16 +726,7 @@ int run_experiments(const ExperimentOptions &o) {
                                 {"rows", rows_json},
                                 {"parameter_counts", params_json},
                                 {"summary", summary_json}};
-    if (!o.json_path.empty()) {
-        if (Status s = write_json(o.json_path, doc); !s) return report_error("bench", s);
-        std::cout << "\nwrote " << printable(o.json_path) << "\n";
-    }
-    if (!o.csv_path.empty()) {
-        if (Status s = write_csv(o.csv_path, doc); !s) return report_error("bench", s);
-        std::cout << "wrote " << printable(o.csv_path) << "\n";
-    }
-    if (failures) std::cout << failures << " configuration(s) FAILED\n";
-    return failures ? code : exit_ok;
+    return finish_experiments(o, doc, failures, code);
 }
 
 }  // namespace prcm::cli

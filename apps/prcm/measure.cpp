@@ -58,42 +58,6 @@ void resolve_protocol(Device d, TimingOptions *t) {
     if (t->repeat < 1) t->repeat = gpu ? 500 : 100;
 }
 
-// Verifies the problem, then times the block and the copy of the same tensor.
-Measurement measure(const Problem &p, const TimingOptions &t) {
-    Measurement m;
-    m.verified = verify(p);
-    if (m.verified.comparison.verdict != Verdict::passed) return m;
-
-    ProblemData d = make_problem_data(p);
-    Tensor output = make_output(p, d);
-    PreparedCall call;
-    if (Status s = prepare_call(*p.module, p.device, d.input, d.weights, output, &call, &p.hp, p.schedule); !s) {
-        m.status = s;
-        return m;
-    }
-    // The floor: copying the experiment's tensor x, the largest the block touches, from
-    // and to the block's own buffers where they are x-shaped, so both run as warm.
-    const bool same_buffers = torch_shape(d.input) == p.shape && torch_shape(output) == p.shape;
-    Tensor x = same_buffers ? d.input : make_tensor(p.shape), copy = same_buffers ? output : make_tensor(p.shape);
-    PreparedCall copy_call;
-    if (Status s = prepare_copy(p.device, &copy_call); !s) {
-        m.status = s;
-        return m;
-    }
-    Status s = time_interleaved(
-        {[&] {
-             if (Status c = call_prepared(call, d.input, output); !c) return c;
-             return device_sync(p.device, output);
-         },
-         [&] {
-             if (Status c = call_prepared(copy_call, x, copy); !c) return c;
-             return device_sync(p.device, copy);
-         }},
-        t.warmup, t.repeat, {&m.block, &m.copy});
-    m.status = s;
-    return m;
-}
-
 std::vector<Measurement> measure_together(const std::vector<Problem> &ps, const TimingOptions &t) {
     std::vector<Measurement> ms(ps.size());
     std::vector<size_t> timed;
@@ -122,8 +86,11 @@ std::vector<Measurement> measure_together(const std::vector<Problem> &ps, const 
         prepared.push_back(i);
     }
     if (prepared.empty()) return ms;
-    const bool same_shape = torch_shape(d.input) == first.shape && torch_shape(outputs.front()) == first.shape;
-    Tensor x = same_shape ? d.input : make_tensor(first.shape), copy = make_tensor(first.shape);
+    // The floor: copying the experiment's tensor x, the largest the block touches, from
+    // and to the (first) block's own buffers where they are x-shaped, so both run as warm.
+    const bool same_buffers = torch_shape(d.input) == first.shape && torch_shape(outputs.front()) == first.shape;
+    Tensor x = same_buffers ? d.input : make_tensor(first.shape);
+    Tensor copy = same_buffers ? outputs.front() : make_tensor(first.shape);
     PreparedCall copy_call;
     Status s = prepare_copy(first.device, &copy_call);
     if (s) {
@@ -147,6 +114,11 @@ std::vector<Measurement> measure_together(const std::vector<Problem> &ps, const 
     }
     for (size_t i : prepared) ms[i].status = s;
     return ms;
+}
+
+// Verifies the problem, then times the block and the copy of the same tensor.
+Measurement measure(const Problem &p, const TimingOptions &t) {
+    return measure_together({p}, t).front();
 }
 
 Status time_prepared(const PreparedCall &call, const Tensor &input, Tensor &output, const TimingOptions &t,

@@ -104,20 +104,14 @@ const bool dispatch_hook_installed = [] {
     return true;
 }();
 
-std::string joined(const std::vector<std::string> &names) {
-    std::string text;
-    for (const std::string &n : names) text += (text.empty() ? "" : ", ") + n;
-    return text;
-}
-
 // "this build's CPU targets are A, B, C (best first); this CPU runs B, C"
 std::string targets_summary(CpuFeatureCheck check) {
     std::vector<std::string> runs;
     for (size_t i = 0; i < built().size(); i++) {
         if (can_run(static_cast<int>(i), check)) runs.push_back(built()[i].name);
     }
-    return "this build's CPU targets are " + joined(cpu_targets()) + " (best first); this CPU runs " +
-           (runs.size() == built().size() ? std::string("all of them") : joined(runs));
+    return "this build's CPU targets are " + join(cpu_targets()) + " (best first); this CPU runs " +
+           (runs.size() == built().size() ? std::string("all of them") : join(runs));
 }
 
 }  // namespace
@@ -161,7 +155,7 @@ Status force_cpu_target(std::string_view target, CpuFeatureCheck check) {
             if (!check(kWords, one.data())) missing.push_back(f.name);
         }
         return Status::unavailable("this CPU cannot run " + std::string(target) +
-                                   (missing.empty() ? "" : ": it lacks " + joined(missing)) + "; " +
+                                   (missing.empty() ? "" : ": it lacks " + join(missing)) + "; " +
                                    targets_summary(check));
     }
     if (asked_any && cpu_target_selected() != target) {

@@ -40,6 +40,12 @@ const ScheduleInfo *find_schedule(std::string_view name) {
     return nullptr;
 }
 
+std::vector<std::string> known_schedule_names() {
+    std::vector<std::string> names;
+    for (const ScheduleInfo &s : known_schedules()) names.push_back(s.name);
+    return names;
+}
+
 const char *device_name(Device d) {
     switch (d) {
     case Device::cpu: return "cpu";
@@ -155,6 +161,14 @@ std::vector<std::string> built_schedules(Device d) {
         if (found) out.push_back(s.name);
     }
     return out;
+}
+
+std::vector<std::string> modules_not_compiled(Device d, std::string_view schedule) {
+    std::vector<std::string> names;
+    for (const Module &m : modules()) {
+        if (m.failure(d, schedule)) names.push_back(m.spec->name);
+    }
+    return names;
 }
 
 const Library *copy_library(Device d) {

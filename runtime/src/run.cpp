@@ -165,23 +165,25 @@ Status check_device(const Library *lib, const char *what, Device device) {
 }
 }  // namespace
 
+Status check_schedule(std::string_view schedule, Device device) {
+    if (find_schedule(schedule)) return Status::ok();
+    const std::string built = join(built_schedules(device));
+    return Status::error("unknown schedule '" + printable(schedule) + "' (known: " + join(known_schedule_names()) +
+                         "; built for " + device_name(device) + ": " + (built.empty() ? "none" : built) + ")");
+}
+
 Status find_library(const Module &module, Device device, std::string_view schedule, const Library **library) {
     *library = module.library(device, schedule);
     if (*library) return Status::ok();
+    if (Status s = check_schedule(schedule, device); !s) return s;
     const std::string name = module.spec->name, dev = device_name(device);
     const ScheduleInfo *info = find_schedule(schedule);
-    if (!info) {
-        std::string known;
-        for (const ScheduleInfo &s : known_schedules()) known += std::string(known.empty() ? "" : ", ") + s.name;
-        return Status::error("unknown schedule '" + std::string(schedule) + "' (known: " + known + ")");
-    }
     if (schedule == kHandSchedule) return check_device(nullptr, module.spec->name, device);
     if (const FailedLibrary *f = module.failure(device, schedule)) {
         return Status::unavailable(std::string(f->function_name) + " did not compile: " + info->autoscheduler +
                                    " could not schedule " + name + ": " + f->error);
     }
-    std::string built;
-    for (const std::string &s : built_schedules(device)) built += std::string(built.empty() ? "" : ", ") + s;
+    const std::string built = join(built_schedules(device));
     return Status::unavailable(name + " has no " + std::string(schedule) + " twin on " + dev +
                                " in this build (built on " + dev + ": " + (built.empty() ? "none" : built) +
                                "; " + info->autoscheduler + " schedules for " + device_name(info->device) +

@@ -48,4 +48,13 @@ std::string printable(std::string_view text, bool keep_newlines) {
     return out;
 }
 
+std::string join(const std::vector<std::string> &items, std::string_view separator) {
+    std::string text;
+    for (const std::string &item : items) {
+        if (!text.empty()) text += separator;
+        text += item;
+    }
+    return text;
+}
+
 }  // namespace prcm

@@ -38,10 +38,8 @@ if (prcm_fuzz_skip)
 endif ()
 
 include(ExternalProject)
-# HalideBuffer.h, where the Halide package the project found has it (its include
-# directories are $<BUILD_INTERFACE:...> expressions: their paths are taken out).
-get_target_property(halide_include Halide::Runtime INTERFACE_INCLUDE_DIRECTORIES)
-string(REGEX REPLACE "\\$<[A-Z_]+:([^>]*)>" "\\1" halide_include "${halide_include}")
+# HalideBuffer.h, where the Halide package the project found has it.
+prcm_halide_include_dirs(halide_include)
 find_path(PRCM_HALIDE_INCLUDE HalideBuffer.h HINTS ${halide_include} NO_DEFAULT_PATH REQUIRED)
 set(fuzz_dir "${CMAKE_CURRENT_BINARY_DIR}/fuzz")
 ExternalProject_Add(prcm_fuzz

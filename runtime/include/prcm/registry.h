@@ -30,6 +30,7 @@ struct ScheduleInfo {
 // hand first, then every autoscheduler Halide 21 ships.
 const std::vector<ScheduleInfo> &known_schedules();
 const ScheduleInfo *find_schedule(std::string_view name);
+std::vector<std::string> known_schedule_names();
 
 // One AOT library: its argv entry point and its metadata (argument names and order).
 struct Library {
@@ -72,6 +73,8 @@ std::vector<Device> built_devices();
 // The schedules this build has a library of (or tried to: a twin that failed) on
 // `d`, hand first, in known_schedules() order.
 std::vector<std::string> built_schedules(Device d);
+// The modules whose `schedule` twin on `d` its autoscheduler could not compile.
+std::vector<std::string> modules_not_compiled(Device d, std::string_view schedule);
 // The copy floor of a device: the same tensor copied by a Halide pipeline.
 const Library *copy_library(Device d);
 

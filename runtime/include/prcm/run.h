@@ -39,6 +39,10 @@ struct PreparedCall {
     PreparedCall &operator=(const PreparedCall &) = delete;
 };
 
+// A schedule name the project knows, or an error (ErrorKind::invalid) listing the
+// known ones and those built for `device`.
+Status check_schedule(std::string_view schedule, Device device);
+
 // The module's library of `schedule` on `device` (kHandSchedule, or an autoscheduled
 // twin's name), or why there is none (ErrorKind::unavailable): the device or the twin
 // not built, or the twin's autoscheduler could not compile it ("did not compile: ...").

@@ -2,6 +2,7 @@
 
 #include <string>
 #include <string_view>
+#include <vector>
 #include <utility>
 
 namespace prcm {
@@ -48,5 +49,8 @@ private:
 // nothing (the CLI escapes whole messages that may quote escaped names). Newlines
 // are kept where a message has several lines of its own.
 std::string printable(std::string_view text, bool keep_newlines = false);
+
+// The items of a list for a message: "a, b, c" ("" for none).
+std::string join(const std::vector<std::string> &items, std::string_view separator = ", ");
 
 }  // namespace prcm
