@@ -67,10 +67,17 @@ Knobs default_knobs(TargetFamily family, int natural_lanes) {
     // the bottleneck's blocks 32 x 4 pixels, 4 channels per thread. CUDA and OpenCL
     // share them: only portable directives, proven on PoCL, not measured on a GPU.
     k.gpu_elementwise = {32, 8};
-    k.gpu_plane_sum = {32};
+    // The pools: strips of 16 rows give 4 x 64 = 256 blocks at 1x64x64x64, two per SM
+    // of a 132-SM GPU; a block of 32 x 4 threads has each thread sum 4 rows of a
+    // column, loads unrolled so that 4 are in flight. The modulators' output blocks
+    // stream 16 rows too (256 blocks at 1x64x64x64), each finishing the pool and the
+    // vectors first; the gap kernel finishes its pool with 256 channels per block.
+    k.gpu_plane_sum = {32, 4, 16, 256};
     k.gpu_vector = {32};
-    k.gpu_modulator = {32, 32, 8};
-    k.gpu_adaptive_pool = {32, 32, 8};
+    k.gpu_modulator = {32, 4, 16, 32, 8, 16};
+    // PRCM_AdaptivePool: a warp along a bin's columns (32 at 64 / ps = 2); 128 channels
+    // per convolution block (C * r = 128 at C = 64, r = 2: one pass).
+    k.gpu_adaptive_pool = {32, 128, 32, 8};
     k.gpu_bottleneck = {32, 4, 4};
     return k;
 }
@@ -118,12 +125,19 @@ const std::vector<Field> &fields() {
         PRCM_LIST_KNOB(bottleneck, unrolled_widths, 1, 4096, "more plane widths whose padded rows are unrolled"),
         PRCM_KNOB(gpu_elementwise, block_width, 1, 1024, "threads of a block along W"),
         PRCM_KNOB(gpu_elementwise, block_height, 1, 1024, "threads of a block along H"),
-        PRCM_KNOB(gpu_plane_sum, threads, 1, 1024, "lanes of a plane's sum, threads of a block"),
+        PRCM_KNOB(gpu_plane_sum, pool_lanes, 1, 1024, "threads of a pool block along W"),
+        PRCM_KNOB(gpu_plane_sum, pool_row_threads, 1, 1024, "threads of a pool block along the rows of its strip"),
+        PRCM_KNOB(gpu_plane_sum, pool_strip_rows, 1, 4096, "rows of a pool block's strip, a multiple of pool_row_threads"),
+        PRCM_KNOB(gpu_plane_sum, threads, 1, 1024, "threads of a block adding the partial sums, one per channel"),
         PRCM_KNOB(gpu_vector, threads, 1, 1024, "threads of a block along k"),
-        PRCM_KNOB(gpu_modulator, threads, 1, 1024, "the pool's lanes and the vectors' threads per block"),
+        PRCM_KNOB(gpu_modulator, pool_lanes, 1, 1024, "threads of a pool block along W"),
+        PRCM_KNOB(gpu_modulator, pool_row_threads, 1, 1024, "threads of a pool block along the rows of its strip"),
+        PRCM_KNOB(gpu_modulator, pool_strip_rows, 1, 4096, "rows of a pool block's strip, a multiple of pool_row_threads"),
         PRCM_KNOB(gpu_modulator, block_width, 1, 1024, "threads of an output block along W"),
         PRCM_KNOB(gpu_modulator, block_height, 1, 1024, "threads of an output block along H"),
-        PRCM_KNOB(gpu_adaptive_pool, threads, 1, 1024, "threads of a block of the pool and the convolutions"),
+        PRCM_KNOB(gpu_modulator, block_rows, 1, 4096, "rows an output block streams, a multiple of block_height"),
+        PRCM_KNOB(gpu_adaptive_pool, pool_lanes, 1, 1024, "threads of a bin's block along W"),
+        PRCM_KNOB(gpu_adaptive_pool, conv_threads, 1, 1024, "threads of a convolution block, one per channel"),
         PRCM_KNOB(gpu_adaptive_pool, block_width, 1, 1024, "threads of an output block along W"),
         PRCM_KNOB(gpu_adaptive_pool, block_height, 1, 1024, "threads of an output block along H"),
         PRCM_KNOB(gpu_bottleneck, tile_width, 1, 1024, "pixels of a block along W, a thread each"),
@@ -175,8 +189,19 @@ bool check_blocks(const Knobs &k, const std::string &pattern, std::string *error
     };
     if (pattern == "gpu_elementwise")
         return block("gpu_elementwise.block_width * block_height", k.gpu_elementwise.block_width * k.gpu_elementwise.block_height);
+    auto multiple = [&](const char *name, int rows, int threads) {
+        if (rows % threads == 0) return true;
+        *error = std::string(name) + " is " + std::to_string(rows) + ", not a multiple of " + std::to_string(threads);
+        return false;
+    };
+    if (pattern == "gpu_plane_sum")
+        return block("gpu_plane_sum.pool_lanes * pool_row_threads", k.gpu_plane_sum.pool_lanes * k.gpu_plane_sum.pool_row_threads) &&
+               multiple("gpu_plane_sum.pool_strip_rows", k.gpu_plane_sum.pool_strip_rows, k.gpu_plane_sum.pool_row_threads);
     if (pattern == "gpu_modulator")
-        return block("gpu_modulator.block_width * block_height", k.gpu_modulator.block_width * k.gpu_modulator.block_height);
+        return block("gpu_modulator.pool_lanes * pool_row_threads", k.gpu_modulator.pool_lanes * k.gpu_modulator.pool_row_threads) &&
+               block("gpu_modulator.block_width * block_height", k.gpu_modulator.block_width * k.gpu_modulator.block_height) &&
+               multiple("gpu_modulator.pool_strip_rows", k.gpu_modulator.pool_strip_rows, k.gpu_modulator.pool_row_threads) &&
+               multiple("gpu_modulator.block_rows", k.gpu_modulator.block_rows, k.gpu_modulator.block_height);
     if (pattern == "gpu_adaptive_pool")
         return block("gpu_adaptive_pool.block_width * block_height",
                      k.gpu_adaptive_pool.block_width * k.gpu_adaptive_pool.block_height);

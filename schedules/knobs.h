@@ -72,13 +72,32 @@ struct GpuVectorKnobs {
     int threads;  // threads per block along k; also a plane sum's lanes
 };
 
-struct GpuModulatorKnobs {
-    int threads;                    // the pool's lanes and the vectors' threads per block
-    int block_width, block_height;  // the output pass's tiles
+// Kernel 1 of a pool (every modulator's and the gap kernel's): partial sums of
+// strips of rows, one block per (strip, c, n), pool_lanes x pool_row_threads threads.
+struct GpuPoolKnobs {
+    int pool_lanes;        // threads along x (adjacent x: coalesced reads)
+    int pool_row_threads;  // threads along the rows of a strip
+    int pool_strip_rows;   // rows of a strip: the plane's partial sums are ceil(H / this)
 };
 
+// The gap kernel: the pool, then a kernel that adds the partial sums up.
+struct GpuPlaneSumKnobs {
+    int pool_lanes, pool_row_threads, pool_strip_rows;
+    int threads;  // threads per block of the finishing kernel, one per channel
+};
+
+// Every channel modulator: the pool, then one kernel that finishes it, computes the
+// per-sample vectors per block and streams a strip of rows of one (c, n) plane.
+struct GpuModulatorKnobs {
+    int pool_lanes, pool_row_threads, pool_strip_rows;
+    int block_width, block_height;  // threads of an output block along W and H
+    int block_rows;                 // rows of a plane an output block streams
+};
+
+// PRCM_AdaptivePool, three kernels: the bins, the two convolutions, the interpolation.
 struct GpuAdaptivePoolKnobs {
-    int threads;                    // threads per block of the pool and the convolutions
+    int pool_lanes;                 // threads of a bin's block along W
+    int conv_threads;               // threads of a convolution block, one per channel
     int block_width, block_height;  // the output pass's tiles
 };
 
@@ -97,7 +116,7 @@ struct Knobs {
     AdaptivePoolKnobs adaptive_pool;
     BottleneckKnobs bottleneck;  // inverted_bottleneck, inverted_bottleneck_res
     GpuPlanePassKnobs gpu_elementwise;
-    GpuVectorKnobs gpu_plane_sum;
+    GpuPlaneSumKnobs gpu_plane_sum;
     GpuVectorKnobs gpu_vector;
     GpuModulatorKnobs gpu_modulator;
     GpuAdaptivePoolKnobs gpu_adaptive_pool;

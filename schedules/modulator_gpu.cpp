@@ -1,4 +1,3 @@
-#include "schedules/elementwise.h"
 #include "schedules/modulator.h"
 #include "schedules/plane_sum.h"
 #include "schedules/vector.h"
@@ -7,25 +6,45 @@ namespace prcm {
 
 using namespace Halide;
 
+// Two kernels per call, whatever N, C, H, W (Halide's runtimes have no grid-wide
+// barrier, so the pool and the output cannot share one):
+// 1. the pool's partial sums, one block per (strip of rows, c, n) (plane_sum.cpp);
+// 2. one block per (strip of block_rows rows, c, n) of the output: it adds up the
+//    partial sums of every channel of its sample, computes the per-sample vectors it
+//    needs in shared memory, each stage spread over the block's threads, then streams
+//    its rows, block_width x block_height threads with adjacent x on adjacent threads.
+// So the input is read twice and the output written once, the floor of a modulator.
+// The vectors are recomputed by every block of a sample, redundantly: per block,
+// ceil(H / pool_strip_rows) x C partial sums read (256 at 1x64x64x64, 1,024 at
+// 1x64x256x256) and each vector's multiply-adds (PRCM: C x B = 512 at B = 8; SE: C x
+// C/4 = 1,024; PRCM_SE_Affine: C x 4C + 2 x 4C = 16,896 at C = 64), against the 1,024
+// (64x64) to 4,096 (256x256) elements the block streams. Not measured on a GPU (none
+// here); the launches and work-groups are counted on PoCL by the launch-budget tests.
 void schedule_modulator_gpu(ModulatorStages &s, const GpuModulatorKnobs &knobs) {
     const Axes &v = s.v;
-
-    schedule_plane_sum_gpu(s.gap, v, knobs.threads);
+    Var strip("strip"), rows("rows"), row_o("row_o"), row_i("row_i"), xo("xo"), xi("xi");
+    s.output.split(v.y, strip, rows, knobs.block_rows, TailStrategy::GuardWithIf)
+        .split(rows, row_o, row_i, knobs.block_height)
+        .split(v.x, xo, xi, knobs.block_width, TailStrategy::GuardWithIf)
+        .reorder(xo, row_o, xi, row_i, strip, v.c, v.n)
+        .gpu_blocks(strip, v.c, v.n)
+        .gpu_threads(xi, row_i);
+    const LoopLevel block(s.output, strip);
+    schedule_plane_sum_gpu(s.gap, v, {knobs.pool_lanes, knobs.pool_row_threads, knobs.pool_strip_rows}, block,
+                           knobs.block_width, knobs.block_height);
 
     for (size_t i = 0; i < s.vectors.size(); i++) {
         Func f = s.vectors[i];
         if (f.has_update_definition()) {
             // A linear_stage runs inside each thread of the vector after it, its reader,
-            // as an inline linear() does: no kernels of its own.
+            // as an inline linear() does.
             _halide_user_assert(i + 1 < s.vectors.size()) << f.name() << " must be followed by the vector that reads it\n";
             f.compute_at(s.vectors[i + 1], Var(kGpuThreadVar));
             continue;
         }
-        f.compute_root();
-        schedule_vector_gpu(f, f.args()[0], f.args()[1], knobs.threads);
+        f.compute_at(block);
+        schedule_vector_in_block(f, f.args()[0], knobs.block_width, knobs.block_height);
     }
-
-    schedule_elementwise_gpu(s.output, v, {knobs.block_width, knobs.block_height});
 }
 
 }  // namespace prcm

@@ -41,26 +41,46 @@ void schedule_plane_sum_cpu(PlaneSum &p, const Axes &v, const PlanePassKnobs &kn
     lanes.update().reorder(lane, xo, p.plane.y).vectorize(lane);
 }
 
-void schedule_plane_sum_gpu(PlaneSum &p, const Axes &v, int threads) {
-    // Adjacent threads read adjacent x (coalesced), one block per plane.
-    Var lane("lane");
-    RVar xo("xo"), xi("xi");
-    Func lanes = p.sum.update()
-                     .split(p.plane.x, xo, xi, threads, TailStrategy::GuardWithIf)
-                     .rfactor(xi, lane);
-    // rfactor puts `lane` outermost; threads must sit inside blocks, serial loops inside threads.
-    lanes.compute_root().reorder(lane, v.c, v.n).gpu_blocks(v.c, v.n).gpu_threads(lane);
-    lanes.update().reorder(xo, p.plane.y, lane, v.c, v.n).gpu_blocks(v.c, v.n).gpu_threads(lane);
-    p.sum.compute_root();
-    schedule_vector_gpu(p.sum, v.c, v.n, threads);
-    schedule_vector_gpu(p.sum.update(), v.c, v.n, threads);
+void schedule_plane_sum_gpu(PlaneSum &p, const Axes &v, const GpuPool &pool, const LoopLevel &finish_at,
+                            int block_width, int block_height) {
+    // Kernel 1: one block per (strip of rows, c, n). A thread sums every pool.lanes-th
+    // column of strip_rows / row_threads rows of the strip in a register, its row
+    // loads unrolled so that they are in flight together; adjacent threads read
+    // adjacent x (coalesced). One thread then adds the block's sums up (from shared
+    // memory) into the strip's partial sum. The zeroing happens in the same kernel:
+    // every stage below is computed per block.
+    Var strip("strip"), lane("lane"), row_lane("row_lane"), one("one");
+    RVar strip_r("strip_r"), row_r("row_r"), xo("xo"), xi("xi"), row_o("row_o"), row_i("row_i");
+    Func partial = p.sum.update()
+                       .split(p.plane.y, strip_r, row_r, pool.strip_rows, TailStrategy::GuardWithIf)
+                       .rfactor(strip_r, strip);
+    Func lanes = partial.update()
+                     .split(p.plane.x, xo, xi, pool.lanes, TailStrategy::GuardWithIf)
+                     .split(row_r, row_o, row_i, pool.row_threads, TailStrategy::GuardWithIf)
+                     .rfactor({{xi, lane}, {row_i, row_lane}});
+    // The kernel is the partial sums' copy to global memory, by a unit thread loop.
+    Func stored = partial.in();
+    stored.compute_root().split(strip, strip, one, 1).reorder(one, strip, v.c, v.n).gpu_blocks(strip, v.c, v.n).gpu_threads(one);
+    partial.compute_at(stored, one);
+    Func lane_sums = lanes.in(partial);  // the threads' sums, in shared memory
+    lane_sums.compute_at(stored, strip).gpu_threads(lane, row_lane);
+    lanes.compute_at(lane_sums, lane);
+    lanes.update().reorder(row_o, xo).unroll(row_o);
+
+    // Kernel 2's share: each channel's partial sums added up by a thread of its own.
+    p.sum.compute_at(finish_at);
+    schedule_vector_in_block(p.sum, v.c, block_width, block_height);
+    schedule_vector_in_block(p.sum.update(), v.c, block_width, block_height);
 }
 
 void schedule_pool(PoolStages &s, const Target &target, const std::string &knobs) {
     if (target.has_gpu_feature()) {
-        const int threads = knobs_for(target, "gpu_plane_sum", knobs).gpu_plane_sum.threads;
-        schedule_plane_sum_gpu(s.sum, s.v, threads);
-        schedule_vector_gpu(s.output, s.v.c, s.v.n, threads);
+        // Two kernels: the partial sums, then a block of `threads` channels adds them up.
+        const GpuPlaneSumKnobs k = knobs_for(target, "gpu_plane_sum", knobs).gpu_plane_sum;
+        Var ko("ko"), ki(kGpuThreadVar);
+        s.output.compute_root().split(s.v.c, ko, ki, k.threads, TailStrategy::GuardWithIf).gpu_blocks(ko, s.v.n).gpu_threads(ki);
+        schedule_plane_sum_gpu(s.sum, s.v, {k.pool_lanes, k.pool_row_threads, k.pool_strip_rows}, LoopLevel(s.output, ko),
+                               k.threads, 1);
     } else {
         const PlanePassKnobs k = knobs_for(target, "plane_sum", knobs).plane_sum;
         schedule_plane_sum_cpu(s.sum, s.v, k, s.plane, s.planes);

@@ -1,48 +1,51 @@
 // Measured: not on a GPU (none here); proven correct on PoCL, PTX assembled for sm_90.
 #include "schedules/elementwise.h"
 #include "schedules/prcm_adaptive_pool.h"
+#include "schedules/vector.h"
 
 namespace prcm {
 
 using namespace Halide;
 
-namespace {
-// One thread per element of the first dimension (a reduction runs serially in
-// it), `threads` of them per block, blocks over the rest.
-void gpu_rows(Stage stage, int threads, const Var &first, const Var &second, const Var &third) {
-    Var outer("outer"), inner("inner");
-    stage.split(first, outer, inner, threads, TailStrategy::GuardWithIf)
-        .gpu_blocks(outer, second, third)
-        .gpu_threads(inner);
-}
-}  // namespace
-
+// Three kernels per call, each computing everything it needs per block (so no
+// zeroing kernels and no intermediate but the two small maps in global memory):
+// 1. the bins: one block per (pooled pixel, c, n) (256 at 1x64x64x64, ps = 2); its
+//    threads sum the rows of the bin's columns (adjacent x on adjacent threads), into
+//    shared memory (the bin's window: at most ceil(W / ps) + 1 floats), then one
+//    thread sums those columns;
+// 2. the convolutions: one block per (pooled pixel, n), conv1 into shared memory
+//    (C * r floats), then conv2, a thread per channel in each;
+// 3. the interpolation, a tile of the output per block, four reads of the small map
+//    per output (the interpolation along W is inlined).
+// The tables stay inlined: a GPU divides integers in the kernels that use them.
 void schedule_prcm_adaptive_pool_gpu(AdaptivePoolStages &s, const GpuAdaptivePoolKnobs &knobs) {
     const Axes &v = s.v;
-    // The tables stay inlined: a GPU divides integers in the kernels that use them.
+    Var one("one");
 
-    // Rows of a bin summed with adjacent threads on adjacent x (coalesced).
-    Var cn("cn");
-    s.pooled_rows.compute_root().fuse(v.c, v.n, cn);
-    gpu_rows(s.pooled_rows, knobs.threads, v.x, s.j, cn);
-    s.pooled_rows.update().fuse(v.c, v.n, cn);
-    gpu_rows(s.pooled_rows.update(), knobs.threads, v.x, s.j, cn);
+    Func binned = s.binned.in();  // kernel 1: the bins' copy to global memory
+    binned.compute_root().split(s.p, s.p, one, 1).reorder(one, s.p, v.c, v.n).gpu_blocks(s.p, v.c, v.n).gpu_threads(one);
+    s.binned.compute_at(binned, one);
+    Var xo("xo"), xi("xi");
+    s.pooled_rows.compute_at(binned, s.p)
+        .split(v.x, xo, xi, knobs.pool_lanes, TailStrategy::GuardWithIf)
+        .reorder(xo, xi)
+        .gpu_threads(xi);
+    s.pooled_rows.update()
+        .split(v.x, xo, xi, knobs.pool_lanes, TailStrategy::GuardWithIf)
+        .reorder(s.bin_rows, xo, xi)
+        .gpu_threads(xi);
 
-    for (Func f : {s.binned, s.pooled}) {
-        f.compute_root();
-        gpu_rows(f, knobs.threads, s.p, v.c, v.n);
-    }
-    gpu_rows(s.binned.update(), knobs.threads, s.p, v.c, v.n);
+    Func projected = s.projected.in();  // kernel 2: the projected map's copy
+    projected.compute_root().reorder(v.c, s.p, v.n);
+    schedule_vector_in_block(projected, v.c, knobs.conv_threads, 1);
+    projected.gpu_blocks(s.p, v.n);
+    s.projected.compute_at(projected, s.p);
+    schedule_vector_in_block(s.projected, v.c, knobs.conv_threads, 1);
+    schedule_vector_in_block(s.projected.update(), v.c, knobs.conv_threads, 1);
+    s.expanded.compute_at(projected, s.p);
+    schedule_vector_in_block(s.expanded, s.k, knobs.conv_threads, 1);
+    schedule_vector_in_block(s.expanded.update(), s.k, knobs.conv_threads, 1);
 
-    // The convolutions: a thread per output pixel and channel, the channel sum serial in it.
-    s.expanded.compute_root();
-    gpu_rows(s.expanded, knobs.threads, s.p, s.k, v.n);
-    gpu_rows(s.expanded.update(), knobs.threads, s.p, s.k, v.n);
-    s.projected.compute_root();
-    gpu_rows(s.projected, knobs.threads, s.p, v.c, v.n);
-    gpu_rows(s.projected.update(), knobs.threads, s.p, v.c, v.n);
-
-    // The interpolation along W is inlined: four reads of the small map per output.
     schedule_elementwise_gpu(s.output, v, {knobs.block_width, knobs.block_height});
 }
 

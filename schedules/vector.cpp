@@ -13,4 +13,12 @@ void schedule_vector_gpu(Stage stage, const Var &k, const Var &n, int threads) {
     stage.split(k, ko, ki, threads, TailStrategy::GuardWithIf).gpu_blocks(ko, n).gpu_threads(ki);
 }
 
+void schedule_vector_in_block(Stage stage, const Var &k, int block_width, int block_height) {
+    Var ko("ko"), k_in_block("k_in_block"), kx(kGpuThreadVar), ky("ky");
+    stage.split(k, ko, k_in_block, block_width * block_height, TailStrategy::GuardWithIf)
+        .split(k_in_block, ky, kx, block_width)
+        .reorder(ko, kx, ky)
+        .gpu_threads(kx, ky);
+}
+
 }  // namespace prcm

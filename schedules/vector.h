@@ -16,6 +16,10 @@ constexpr const char *kGpuThreadVar = "ki";
 void schedule_vector_cpu(Halide::Func f, int lanes, const Halide::LoopLevel &at = Halide::LoopLevel::root());
 // One thread per element, `threads` along k per block, a column of blocks per n.
 void schedule_vector_gpu(Halide::Stage stage, const Halide::Var &k, const Halide::Var &n, int threads);
+// A stage computed per block of a kernel whose blocks are block_width x block_height
+// threads: k spread over all of them, in that shape (one thread loop of the block's
+// size would widen the block). Its innermost thread loop is named kGpuThreadVar.
+void schedule_vector_in_block(Halide::Stage stage, const Halide::Var &k, int block_width, int block_height);
 
 // The vector kernels (basis_projection, linear, sigmoid): one vector alone.
 inline void schedule_vector(VectorStages &s, const Halide::Target &target, const std::string &knobs) {
