@@ -505,11 +505,11 @@ def main(argv: list) -> int:
         print(f"WARNING: {', '.join(newer)} {'is' if len(newer) == 1 else 'are'} newer than bin/prcm, which runs the "
               f"OpenCL libraries: the build is under way or stopped; finish it (cmake --build {build}) for launches "
               "that are the CUDA library's.\n", file=sys.stderr)
-    print_header(args.shape, build, ptxas, knob_overrides(build), args.markdown)
     rows = []
     with tempfile.TemporaryDirectory(prefix="gpu_report.") as work:
         for module in dict.fromkeys(wanted):
             rows.append(report_module(module, args.shape, build, prcm, ptxas, ptx_files, work))
+    print_header(args.shape, build, ptxas, knob_overrides(build), args.markdown)
     print_table(rows, args.shape, args.markdown)
     if not args.markdown:
         print_kernels(rows)
