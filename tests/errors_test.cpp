@@ -156,3 +156,20 @@ TEST_CASE("values written through data() between calls are used on every device"
         CHECK(verdict_name(c.verdict) == std::string("PASSED"));
     }
 }
+
+TEST_CASE("a GPU call lets Halide's runtimes reuse freed device buffers", "[errors]") {
+    // A pool's partial sums are a device buffer per call; with reuse on, Halide's CUDA
+    // runtime keeps the freed one for the next call instead of cuMemFree + cuMemAlloc.
+    // (Its OpenCL runtime has no such cache: PoCL counts an allocation per call either way.)
+    for (Device d : test::devices_to_test()) {
+        if (d == Device::cpu) continue;
+        INFO(device_name(d));
+        halide_reuse_device_allocations(nullptr, false);
+        const Module &m = test::module_named("prcm");
+        const Problem p = make_problem(m, d, {1, 16, 4, 4});
+        ProblemData data = make_problem_data(p);
+        Tensor output = make_output(p, data);
+        REQUIRE(run_module(m, d, data.input, data.weights, output).is_ok());
+        CHECK(halide_can_reuse_device_allocations(nullptr));
+    }
+}

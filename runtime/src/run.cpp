@@ -207,6 +207,11 @@ Status prepare_call(const Module &module, Device device, const Tensor &input, co
     call->device = device;
     if (Status s = find_library(module, device, schedule, &call->library); !s) return s;
     if (Status s = device_available(device); !s) return s;
+    // Halide's GPU runtimes keep a freed device buffer for the next call that needs
+    // one of its size (a pool's partial sums, a tiled map) instead of allocating and
+    // freeing it on every call: counted on PoCL, one allocation per call before, none
+    // after the first call since (tests/gpu_allocations_test.py).
+    if (device != Device::cpu) halide_reuse_device_allocations(nullptr, true);
     if (Status s = check_input(spec, input); !s) return s;
     call->hp = given ? *given : spec.defaults;
     const int channels = module_channels(spec, torch_shape(input), weights);
