@@ -2,6 +2,7 @@
 
 #include "Halide.h"
 
+#include <algorithm>
 #include <charconv>
 
 namespace prcm {
@@ -63,15 +64,19 @@ Knobs default_knobs(TargetFamily family, int natural_lanes) {
     // unrolled (24% of the call at 4x4 down to 1-2% at 64x64).
     const int tile_rows = family == TargetFamily::avx512 ? 4 : 2;
     k.bottleneck = {natural_lanes, tile_rows, 4, 16, 1 << 20, 4, 7, {32, 64}};
-    // GPUs: a warp (32 threads) along the contiguous axis; 32 x 8 tiles of a plane;
-    // the bottleneck's blocks 32 x 4 pixels, 4 channels per thread. CUDA and OpenCL
-    // share them: only portable directives, proven on PoCL, not measured on a GPU.
+    // GPUs: a warp (32 threads) along the contiguous axis; 32 x 8 tiles of a plane.
+    // The bottleneck's blocks are 16 x 1 pixels, so 1x64x64x64 makes 256 blocks (one
+    // kernel that fills the GPU) and a tile's C + C*r activations fit in shared memory
+    // (12 KiB at C=64, r=2); 4 pixel threads x 32 channel groups = 128 threads, each
+    // 4 pixels x 2 channels in registers (an activation load feeds 8 FMAs, a weight
+    // load 4), and 32 x 2 = C=64 leaves no thread idle. CUDA and OpenCL share them:
+    // only portable directives, proven on PoCL, not measured on a GPU.
     k.gpu_elementwise = {32, 8};
     k.gpu_plane_sum = {32};
     k.gpu_vector = {32};
     k.gpu_modulator = {32, 32, 8};
     k.gpu_adaptive_pool = {32, 32, 8};
-    k.gpu_bottleneck = {32, 4, 4};
+    k.gpu_bottleneck = {16, 1, 4, 32, 2};
     return k;
 }
 
@@ -126,9 +131,11 @@ const std::vector<Field> &fields() {
         PRCM_KNOB(gpu_adaptive_pool, threads, 1, 1024, "threads of a block of the pool and the convolutions"),
         PRCM_KNOB(gpu_adaptive_pool, block_width, 1, 1024, "threads of an output block along W"),
         PRCM_KNOB(gpu_adaptive_pool, block_height, 1, 1024, "threads of an output block along H"),
-        PRCM_KNOB(gpu_bottleneck, tile_width, 1, 1024, "pixels of a block along W, a thread each"),
-        PRCM_KNOB(gpu_bottleneck, tile_height, 1, 1024, "pixels of a block along H, a thread each"),
-        PRCM_KNOB(gpu_bottleneck, thread_channels, 1, 64, "channels a thread sums at once"),
+        PRCM_KNOB(gpu_bottleneck, tile_width, 1, 1024, "pixels of a block along W"),
+        PRCM_KNOB(gpu_bottleneck, tile_height, 1, 1024, "pixels of a block along H"),
+        PRCM_KNOB(gpu_bottleneck, thread_pixels, 1, 64, "adjacent pixels along W a thread computes (divides tile_width)"),
+        PRCM_KNOB(gpu_bottleneck, channel_groups, 1, 1024, "threads of a block along the channels"),
+        PRCM_KNOB(gpu_bottleneck, thread_channels, 1, 64, "channels a thread computes at once, per channel group"),
     };
     return table;
 }
@@ -180,8 +187,18 @@ bool check_blocks(const Knobs &k, const std::string &pattern, std::string *error
     if (pattern == "gpu_adaptive_pool")
         return block("gpu_adaptive_pool.block_width * block_height",
                      k.gpu_adaptive_pool.block_width * k.gpu_adaptive_pool.block_height);
-    if (pattern == "gpu_bottleneck")
-        return block("gpu_bottleneck.tile_width * tile_height", k.gpu_bottleneck.tile_width * k.gpu_bottleneck.tile_height);
+    if (pattern == "gpu_bottleneck") {
+        const GpuBottleneckKnobs &b = k.gpu_bottleneck;
+        if (b.tile_width % b.thread_pixels != 0) {
+            *error = "gpu_bottleneck.thread_pixels (" + std::to_string(b.thread_pixels) +
+                     ") must divide gpu_bottleneck.tile_width (" + std::to_string(b.tile_width) + ")";
+            return false;
+        }
+        // Products of knobs of up to 1024 each: 64-bit, so an absurd override is refused, not wrapped.
+        const long long threads = 1LL * b.tile_width / b.thread_pixels * b.tile_height * b.channel_groups;
+        return block("gpu_bottleneck.tile_width / thread_pixels * tile_height * channel_groups",
+                     static_cast<int>(std::min<long long>(threads, 1 << 30)));
+    }
     return true;
 }
 
