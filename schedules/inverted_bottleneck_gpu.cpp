@@ -24,8 +24,13 @@ using namespace Halide;
 // On paper (not measured on a GPU): at 1x64x64x64 that is 256 blocks of 128 threads,
 // about 2 blocks per SM of an H100; the tile's input is read from L2 with a halo
 // of (k - 1) rows, and nothing but the input and the output goes to global memory.
+// Where a tile's activations would take more than shared_bytes (C=192 with r=4:
+// 60 KiB), the call runs a second version of the kernel whose tile is one thread's
+// pixels (thread_pixels x 1, channel_groups threads): 4 x (C + C*r) floats fit in
+// 48 KiB up to C + C*r = 3072. Beyond that a CUDA launch is refused (Halide's
+// runtime asks for no more than the default 48 KiB); PoCL has room.
 // Only portable directives: gpu_blocks, gpu_threads, compute_at, store_in(GPUShared),
-// vectorize, unroll; the same schedule is built for CUDA and OpenCL.
+// specialize, vectorize, unroll; the same schedule is built for CUDA and OpenCL.
 void schedule_inverted_bottleneck_gpu(BottleneckStages &s, const GpuBottleneckKnobs &knobs) {
     const Axes &v = s.v;
     const int pixels = knobs.thread_pixels, channels = knobs.thread_channels;
@@ -40,16 +45,22 @@ void schedule_inverted_bottleneck_gpu(BottleneckStages &s, const GpuBottleneckKn
             .split(cr, cg, ci, channels)
             .reorder(xp, ci, co, xt, y, cg);
     };
+    auto blocks = [&](Stage stage, int width, int height) {
+        stage.split(v.x, xo, xi, width, TailStrategy::GuardWithIf)
+            .split(v.y, yo, yi, height, TailStrategy::GuardWithIf);
+        threads(stage, xi, yi, TailStrategy::GuardWithIf, TailStrategy::GuardWithIf);
+        stage.reorder(xp, ci, co, xt, yi, cg, xo, yo, v.n)
+            .gpu_blocks(xo, yo, v.n)
+            .gpu_threads(xt, yi, cg)
+            .unroll(xp)
+            .unroll(ci);
+    };
 
     Func out = s.output;
-    out.split(v.x, xo, xi, knobs.tile_width, TailStrategy::GuardWithIf)
-        .split(v.y, yo, yi, knobs.tile_height, TailStrategy::GuardWithIf);
-    threads(out, xi, yi, TailStrategy::GuardWithIf, TailStrategy::GuardWithIf);
-    out.reorder(xp, ci, co, xt, yi, cg, xo, yo, v.n)
-        .gpu_blocks(xo, yo, v.n)
-        .gpu_threads(xt, yi, cg)
-        .unroll(xp)
-        .unroll(ci);
+    const Expr hidden_rounded = (s.hidden_channels + span - 1) / span * span;
+    const Expr tile_bytes = cast<int64_t>(knobs.tile_width * knobs.tile_height * 4) * (s.channels + hidden_rounded);
+    blocks(out.specialize(tile_bytes <= knobs.shared_bytes), knobs.tile_width, knobs.tile_height);
+    blocks(out, pixels, 1);
     // A thread's project sums in registers. Rounding its channels up is safe: the
     // weights and biases read zero beyond C.
     s.project_sum.compute_at(out, co).bound_extent(v.x, pixels).bound_extent(v.c, channels).vectorize(v.x).unroll(v.c);
@@ -57,6 +68,7 @@ void schedule_inverted_bottleneck_gpu(BottleneckStages &s, const GpuBottleneckKn
 
     // Rounded up in x and in the hidden channels: the extra pixels read the padded
     // input's zeros, the extra channels zero weights, and nothing reads them.
+    // (Not vectorized: a vector relu fails Halide's OpenCL codegen, EliminateBoolVectors.)
     s.hidden.compute_at(out, xo).store_in(MemoryType::GPUShared);
     threads(s.hidden, v.x, v.y, TailStrategy::RoundUp, TailStrategy::RoundUp);
     s.hidden.gpu_threads(xt, v.y, cg).unroll(xp).unroll(ci);
@@ -67,7 +79,9 @@ void schedule_inverted_bottleneck_gpu(BottleneckStages &s, const GpuBottleneckKn
     s.dw.compute_at(out, xo).store_in(MemoryType::GPUShared);
     threads(s.dw, v.x, v.y, TailStrategy::RoundUp, TailStrategy::GuardWithIf);
     s.dw.gpu_threads(xt, v.y, cg).unroll(xp).unroll(ci);
-    // Per channel, inside the guard: a thread's pixels share each weight.
+    // Per channel, inside the guard: a thread's pixels share each weight. The taps
+    // are never partitioned: the copies for the plane's edges took the kernel from
+    // 44 to 80 registers (ptxas sm_90).
     s.dw_sum.compute_at(s.dw, ci).unroll(v.x);
     s.dw_sum.update().reorder(v.x, s.kernel.x, s.kernel.y).unroll(v.x).never_partition_all();
 }

@@ -70,13 +70,15 @@ Knobs default_knobs(TargetFamily family, int natural_lanes) {
     // (12 KiB at C=64, r=2); 4 pixel threads x 32 channel groups = 128 threads, each
     // 4 pixels x 2 channels in registers (an activation load feeds 8 FMAs, a weight
     // load 4), and 32 x 2 = C=64 leaves no thread idle. CUDA and OpenCL share them:
-    // only portable directives, proven on PoCL, not measured on a GPU.
+    // only portable directives, proven on PoCL, not measured on a GPU. Its tiles take
+    // at most 48 KiB of shared memory, what CUDA grants a block without an opt-in
+    // (Halide's runtime makes none); a wider call (C=192, r=4) takes narrower tiles.
     k.gpu_elementwise = {32, 8};
     k.gpu_plane_sum = {32};
     k.gpu_vector = {32};
     k.gpu_modulator = {32, 32, 8};
     k.gpu_adaptive_pool = {32, 32, 8};
-    k.gpu_bottleneck = {16, 1, 4, 32, 2};
+    k.gpu_bottleneck = {16, 1, 4, 32, 2, 48 * 1024};
     return k;
 }
 
@@ -136,6 +138,8 @@ const std::vector<Field> &fields() {
         PRCM_KNOB(gpu_bottleneck, thread_pixels, 1, 64, "adjacent pixels along W a thread computes (divides tile_width)"),
         PRCM_KNOB(gpu_bottleneck, channel_groups, 1, 1024, "threads of a block along the channels"),
         PRCM_KNOB(gpu_bottleneck, thread_channels, 1, 64, "channels a thread computes at once, per channel group"),
+        PRCM_KNOB(gpu_bottleneck, shared_bytes, 0, kMaxCount,
+                  "shared memory a block's tile may take; beyond it, tiles of thread_pixels x 1 pixels"),
     };
     return table;
 }
