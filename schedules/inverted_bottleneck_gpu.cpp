@@ -57,10 +57,17 @@ void schedule_inverted_bottleneck_gpu(BottleneckStages &s, const GpuBottleneckKn
     };
 
     Func out = s.output;
-    const Expr hidden_rounded = (s.hidden_channels + span - 1) / span * span;
-    const Expr tile_bytes = cast<int64_t>(knobs.tile_width * knobs.tile_height * 4) * (s.channels + hidden_rounded);
-    blocks(out.specialize(tile_bytes <= knobs.shared_bytes), knobs.tile_width, knobs.tile_height);
+    // A tile's activations fit in shared_bytes up to this many channels (C + C*r).
+    const int tile_channels = knobs.shared_bytes / (knobs.tile_width * knobs.tile_height * (int)sizeof(float));
+    // (Written as <, the form the simplifier keeps, so that it folds the selects below.)
+    const Expr fits = s.channels + (s.hidden_channels + span - 1) / span * span < tile_channels + 1;
+    blocks(out.specialize(fits), knobs.tile_width, knobs.tile_height);
     blocks(out, pixels, 1);
+    // The stages in shared memory span whole tiles, also at the plane's edge (the
+    // extra pixels read the padded input's zeros): their size is then the same for
+    // every block, not a maximum the host computes over all blocks before a launch.
+    // The selects fold to constants in each version of the kernel.
+    const Expr tile_width = select(fits, knobs.tile_width, pixels), tile_height = select(fits, knobs.tile_height, 1);
     // A thread's project sums in registers. Rounding its channels up is safe: the
     // weights and biases read zero beyond C.
     s.project_sum.compute_at(out, co).bound_extent(v.x, pixels).bound_extent(v.c, channels).vectorize(v.x).unroll(v.c);
@@ -69,14 +76,14 @@ void schedule_inverted_bottleneck_gpu(BottleneckStages &s, const GpuBottleneckKn
     // Rounded up in x and in the hidden channels: the extra pixels read the padded
     // input's zeros, the extra channels zero weights, and nothing reads them.
     // (Not vectorized: a vector relu fails Halide's OpenCL codegen, EliminateBoolVectors.)
-    s.hidden.compute_at(out, xo).store_in(MemoryType::GPUShared);
+    s.hidden.compute_at(out, xo).store_in(MemoryType::GPUShared).bound_extent(v.x, tile_width).bound_extent(v.y, tile_height);
     threads(s.hidden, v.x, v.y, TailStrategy::RoundUp, TailStrategy::RoundUp);
     s.hidden.gpu_threads(xt, v.y, cg).unroll(xp).unroll(ci);
     s.expand_sum.compute_at(s.hidden, co).vectorize(v.x).unroll(v.c);
     s.expand_sum.update().reorder(v.x, v.c, s.over_channels.x).vectorize(v.x).unroll(v.c);
 
     // Guarded in the channels: beyond C the input has no plane to read.
-    s.dw.compute_at(out, xo).store_in(MemoryType::GPUShared);
+    s.dw.compute_at(out, xo).store_in(MemoryType::GPUShared).bound_extent(v.x, tile_width).bound_extent(v.y, tile_height);
     threads(s.dw, v.x, v.y, TailStrategy::RoundUp, TailStrategy::GuardWithIf);
     s.dw.gpu_threads(xt, v.y, cg).unroll(xp).unroll(ci);
     // Per channel, inside the guard: a thread's pixels share each weight. The taps
