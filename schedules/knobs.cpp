@@ -2,7 +2,6 @@
 
 #include "Halide.h"
 
-#include <algorithm>
 #include <charconv>
 
 namespace prcm {
@@ -198,10 +197,9 @@ bool check_blocks(const Knobs &k, const std::string &pattern, std::string *error
                      ") must divide gpu_bottleneck.tile_width (" + std::to_string(b.tile_width) + ")";
             return false;
         }
-        // Products of knobs of up to 1024 each: 64-bit, so an absurd override is refused, not wrapped.
-        const long long threads = 1LL * b.tile_width / b.thread_pixels * b.tile_height * b.channel_groups;
+        // At most 1024^3 = 2^30: each factor's range is [1, 1024].
         return block("gpu_bottleneck.tile_width / thread_pixels * tile_height * channel_groups",
-                     static_cast<int>(std::min<long long>(threads, 1 << 30)));
+                     b.tile_width / b.thread_pixels * b.tile_height * b.channel_groups);
     }
     return true;
 }
