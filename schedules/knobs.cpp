@@ -63,9 +63,15 @@ Knobs default_knobs(TargetFamily family, int natural_lanes) {
     // unrolled (24% of the call at 4x4 down to 1-2% at 64x64).
     const int tile_rows = family == TargetFamily::avx512 ? 4 : 2;
     k.bottleneck = {natural_lanes, tile_rows, 4, 16, 1 << 20, 4, 7, {32, 64}};
-    // GPUs: a warp (32 threads) along the contiguous axis; 32 x 8 tiles of a plane;
-    // the bottleneck's blocks 32 x 4 pixels, 4 channels per thread. CUDA and OpenCL
-    // share them: only portable directives, proven on PoCL, not measured on a GPU.
+    // GPUs: a warp (32 threads) along the contiguous axis; 32 x 8 tiles of a plane.
+    // The bottleneck's blocks are 16 x 1 pixels, so 1x64x64x64 makes 256 blocks (one
+    // kernel that fills the GPU) and a tile's C + C*r activations fit in shared memory
+    // (12 KiB at C=64, r=2); 4 pixel threads x 32 channel groups = 128 threads, each
+    // 4 pixels x 2 channels in registers (an activation load feeds 8 FMAs, a weight
+    // load 4), and 32 x 2 = C=64 leaves no thread idle. CUDA and OpenCL share them:
+    // only portable directives, proven on PoCL, not measured on a GPU. Its tiles take
+    // at most 48 KiB of shared memory, what CUDA grants a block without an opt-in
+    // (Halide's runtime makes none); a wider call (C=192, r=4) takes narrower tiles.
     k.gpu_elementwise = {32, 8};
     // The pools: strips of 16 rows give 4 x 64 = 256 blocks at 1x64x64x64, two per SM
     // of a 132-SM GPU; a block of 32 x 4 threads has each thread sum 4 rows of a
@@ -78,7 +84,7 @@ Knobs default_knobs(TargetFamily family, int natural_lanes) {
     // PRCM_AdaptivePool: a warp along a bin's columns (32 at 64 / ps = 2); 128 channels
     // per convolution block (C * r = 128 at C = 64, r = 2: one pass).
     k.gpu_adaptive_pool = {32, 128, 32, 8};
-    k.gpu_bottleneck = {32, 4, 4};
+    k.gpu_bottleneck = {16, 1, 4, 32, 2, 48 * 1024};
     return k;
 }
 
@@ -140,9 +146,13 @@ const std::vector<Field> &fields() {
         PRCM_KNOB(gpu_adaptive_pool, conv_threads, 1, 1024, "threads of a convolution block, one per channel"),
         PRCM_KNOB(gpu_adaptive_pool, block_width, 1, 1024, "threads of an output block along W"),
         PRCM_KNOB(gpu_adaptive_pool, block_height, 1, 1024, "threads of an output block along H"),
-        PRCM_KNOB(gpu_bottleneck, tile_width, 1, 1024, "pixels of a block along W, a thread each"),
-        PRCM_KNOB(gpu_bottleneck, tile_height, 1, 1024, "pixels of a block along H, a thread each"),
-        PRCM_KNOB(gpu_bottleneck, thread_channels, 1, 64, "channels a thread sums at once"),
+        PRCM_KNOB(gpu_bottleneck, tile_width, 1, 1024, "pixels of a block along W"),
+        PRCM_KNOB(gpu_bottleneck, tile_height, 1, 1024, "pixels of a block along H"),
+        PRCM_KNOB(gpu_bottleneck, thread_pixels, 1, 64, "adjacent pixels along W a thread computes (divides tile_width)"),
+        PRCM_KNOB(gpu_bottleneck, channel_groups, 1, 1024, "threads of a block along the channels"),
+        PRCM_KNOB(gpu_bottleneck, thread_channels, 1, 64, "channels a thread computes at once, per channel group"),
+        PRCM_KNOB(gpu_bottleneck, shared_bytes, 0, kMaxCount,
+                  "shared memory a block's tile may take; beyond it, tiles of thread_pixels x 1 pixels"),
     };
     return table;
 }
@@ -205,8 +215,17 @@ bool check_blocks(const Knobs &k, const std::string &pattern, std::string *error
     if (pattern == "gpu_adaptive_pool")
         return block("gpu_adaptive_pool.block_width * block_height",
                      k.gpu_adaptive_pool.block_width * k.gpu_adaptive_pool.block_height);
-    if (pattern == "gpu_bottleneck")
-        return block("gpu_bottleneck.tile_width * tile_height", k.gpu_bottleneck.tile_width * k.gpu_bottleneck.tile_height);
+    if (pattern == "gpu_bottleneck") {
+        const GpuBottleneckKnobs &b = k.gpu_bottleneck;
+        if (b.tile_width % b.thread_pixels != 0) {
+            *error = "gpu_bottleneck.thread_pixels (" + std::to_string(b.thread_pixels) +
+                     ") must divide gpu_bottleneck.tile_width (" + std::to_string(b.tile_width) + ")";
+            return false;
+        }
+        // At most 1024^3 = 2^30: each factor's range is [1, 1024].
+        return block("gpu_bottleneck.tile_width / thread_pixels * tile_height * channel_groups",
+                     b.tile_width / b.thread_pixels * b.tile_height * b.channel_groups);
+    }
     return true;
 }
 

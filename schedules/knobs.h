@@ -102,8 +102,11 @@ struct GpuAdaptivePoolKnobs {
 };
 
 struct GpuBottleneckKnobs {
-    int tile_width, tile_height;  // pixels of a block, one thread each
-    int thread_channels;          // channels a thread sums at once
+    int tile_width, tile_height;  // pixels of a block
+    int thread_pixels;            // adjacent pixels along W a thread computes (divides tile_width)
+    int channel_groups;           // threads of a block along the channels
+    int thread_channels;          // channels a thread computes at once, in each channel group
+    int shared_bytes;             // shared memory a block's tile may take; beyond it, a tile of thread_pixels x 1
 };
 
 // Every pattern's knobs. A library's schedule reads one pattern (its `pattern`
