@@ -50,6 +50,12 @@ class Budget:
     max_kernels: int
     why: str
     minimums: tuple = field(default=())
+    # More configurations the budget is checked at, beside BUDGET_SHAPES at the
+    # defaults: (shape, more `prcm verify` arguments). A minimum applies to those at its shape.
+    variants: tuple = field(default=())
+
+    def configurations(self) -> list:
+        return [(shape, ()) for shape in BUDGET_SHAPES] + list(self.variants)
 
     def describe(self) -> str:
         parts = [f"at most {self.max_kernels} kernel{'s' if self.max_kernels > 1 else ''} per call ({self.why})"]
@@ -61,6 +67,10 @@ class Budget:
 # tensor is not left to a fraction of the GPU (issue 12).
 _POOL_FILLS = (Minimum("first", 256),)
 _BOTTLENECK_FILLS = (Minimum("every", 256, 128),)
+# Every kernel size at 1x64x64x64 fills the GPU; at C=192, r=4 a tile's activations would
+# pass 48 KiB of shared memory, and the call is still one kernel, of narrower tiles.
+_BOTTLENECK_VARIANTS = tuple((FILL_SHAPE, ("--kernel-size", str(k))) for k in (3, 5)) + \
+    (("1,192,64,64", ("--expansion", "4")),)
 _MODULATOR = "a modulator: the pool with its zeroing, then the gate and the scaling in one pass; " \
              "Halide's CUDA runtime has no cooperative launch, so 2 is the floor"
 
@@ -75,8 +85,9 @@ BUDGET = {
     "prcm_basis_expand": Budget(2, _MODULATOR, _POOL_FILLS),
     "prcm_se_affine": Budget(2, _MODULATOR, _POOL_FILLS),
     "prcm_adaptive_pool": Budget(3, "the pool, the two 1x1 convolutions on the pooled grid, the upsampling"),
-    "inverted_bottleneck": Budget(1, "the whole block fused into one pass", _BOTTLENECK_FILLS),
-    "inverted_bottleneck_res": Budget(1, "the whole block and the residual fused into one pass", _BOTTLENECK_FILLS),
+    "inverted_bottleneck": Budget(1, "the whole block fused into one pass", _BOTTLENECK_FILLS, _BOTTLENECK_VARIANTS),
+    "inverted_bottleneck_res": Budget(1, "the whole block and the residual fused into one pass", _BOTTLENECK_FILLS,
+                                      _BOTTLENECK_VARIANTS),
     "gap": Budget(2, "partial sums with their zeroing, then the means"),
     "basis_projection": Budget(1, "one small matrix-vector product"),
     "linear": Budget(1, "one small matrix-vector product"),
@@ -173,9 +184,9 @@ class VerifyRun:
         return lines[0] if lines else (self.own_output.splitlines() or ["(no output)"])[-1]
 
 
-def verify_on_pocl(prcm: str, module: str, shape: str, timeout: float = 600) -> VerifyRun:
-    """Runs `prcm verify` of `module` on OpenCL at `shape` under PoCL's debug log."""
-    command = [prcm, "verify", "--module", module, "--device", "opencl", "--shape", shape]
+def verify_on_pocl(prcm: str, module: str, shape: str, timeout: float = 600, extra: tuple = ()) -> VerifyRun:
+    """Runs `prcm verify` of `module` on OpenCL at `shape` (and `extra` arguments) under PoCL's debug log."""
+    command = [prcm, "verify", "--module", module, "--device", "opencl", "--shape", shape, *extra]
     env = dict(os.environ, POCL_DEBUG="general,events")
     env.pop("POCL_DEBUG_LOG", None)  # the log must come to stderr
     try:

@@ -1,6 +1,6 @@
 """The launch budget of one module's GPU schedule, counted for real on PoCL (issue 12).
 
-At each shape of BUDGET_SHAPES, `prcm verify --module M --device opencl --shape S` must
+At each shape of BUDGET_SHAPES (and each of the budget's variants), `prcm verify --module M --device opencl --shape S` must
 pass and launch no more kernels than the module's budget, and at 1x64x64x64 the launches
 the budget names must have enough work-groups (and work-items) to fill a GPU. The budget
 is BUDGET in scripts/gpu_launches.py, the one place the report reads it from too. Every
@@ -42,8 +42,9 @@ if budget is None:
     sys.exit(1)
 
 failed = False
-for shape in gpu_launches.BUDGET_SHAPES:
-    run = gpu_launches.verify_on_pocl(prcm, module, shape)
+for shape, extra in budget.configurations():
+    run = gpu_launches.verify_on_pocl(prcm, module, shape, extra=extra)
+    where = shape + "".join(f" {a}" for a in extra)
     problems = []
     if run.returncode != 0:
         problems.append(f"verify exited {run.returncode}: {run.verdict}")
@@ -55,10 +56,10 @@ for shape in gpu_launches.BUDGET_SHAPES:
     count = f"{len(launches)} kernel{'s' if len(launches) != 1 else ''}"
     if not problems:
         fills = " ".join(f"{l.work_items}x{l.work_groups}" for l in launches)
-        print(f"PASSED  {module} at {shape}: {count} (budget {budget.max_kernels}), work-items x work-groups: {fills}")
+        print(f"PASSED  {module} at {where}: {count} (budget {budget.max_kernels}), work-items x work-groups: {fills}")
         continue
     failed = True
-    print(f"FAILED  {module} at {shape}: " + "; ".join(problems))
+    print(f"FAILED  {module} at {where}: " + "; ".join(problems))
     print(f"  {count} launched by `{run.replay}` (POCL_DEBUG=general,events):")
     for i, launch in enumerate(launches, 1):
         print(f"    {i}. {launch.describe()}")
