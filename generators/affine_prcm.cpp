@@ -32,6 +32,7 @@ public:
         require_dense_from_zero(output);
         require_same_shape(output, input);
 
+        s.sample_macs = s.channels * num_basis;  // coeff
         s.vectors = {coeff, alpha, beta};
         s.output = output;
         if (using_autoscheduler()) {

@@ -15,6 +15,9 @@ struct ModulatorStages {
     std::vector<Halide::Func> vectors;     // per-sample vectors, (k, n) each, producers first
     Halide::Func output;                   // (x, y, c, n)
     Halide::Expr width, height, channels, batch;
+    // Multiply-adds of the per-sample vectors that every output channel needs whole (all
+    // but the last, per-channel layer): what a GPU schedule recomputes per block.
+    Halide::Expr sample_macs;
 };
 
 // The pool and the shapes; the caller adds its vectors and output.

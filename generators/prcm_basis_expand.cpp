@@ -34,6 +34,7 @@ public:
         require_dense_from_zero(output);
         require_same_shape(output, input);
 
+        s.sample_macs = s.channels * num_basis + num_basis * hidden_width;  // coeff, hidden
         s.vectors = {coeff, hidden, gate};
         s.output = output;
         if (using_autoscheduler()) {

@@ -38,6 +38,7 @@ public:
         require_dense_from_zero(output);
         require_same_shape(output, input);
 
+        s.sample_macs = s.channels * hidden_width;  // expand
         s.vectors = {expand, hidden, scale_proj, alpha, shift_proj, beta};
         s.output = output;
         if (using_autoscheduler()) {

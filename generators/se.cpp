@@ -35,6 +35,7 @@ public:
         require_dense_from_zero(output);
         require_same_shape(output, input);
 
+        s.sample_macs = s.channels * hidden_width;  // hidden
         s.vectors = {hidden, gate};
         s.output = output;
         if (using_autoscheduler()) {

@@ -80,7 +80,14 @@ Knobs default_knobs(TargetFamily family, int natural_lanes) {
     // vectors first; the gap kernel finishes its pool with 256 channels per block.
     k.gpu_plane_sum = {32, 4, 16, 256};
     k.gpu_vector = {32};
-    k.gpu_modulator = {32, 4, 16, 32, 8, 16};
+    // An output block recomputes its sample's vectors (the mean of every channel and the
+    // layers before the last): it takes as many channels as keep that at 4 multiply-adds
+    // per element it streams at most (each reads a weight from L1/L2, 4 bytes, against
+    // the 12 bytes an element moves to and from memory). At 1x64x64x64: one channel for
+    // PRCM (512 per 1,024 elements), four for PRCM_SE (r = 4: 16,384), 64 blocks; at
+    // 3x192x65x65 PRCM_SE took 64 s on PoCL with one channel a block (2,880 blocks of
+    // 147,456), 3.0 s with 36 (90 blocks).
+    k.gpu_modulator = {32, 4, 16, 32, 8, 16, 4};
     // PRCM_AdaptivePool: a warp along a bin's columns (32 at 64 / ps = 2); 128 channels
     // per convolution block (C * r = 128 at C = 64, r = 2: one pass).
     k.gpu_adaptive_pool = {32, 128, 32, 8};
@@ -142,6 +149,8 @@ const std::vector<Field> &fields() {
         PRCM_KNOB(gpu_modulator, block_width, 1, 1024, "threads of an output block along W"),
         PRCM_KNOB(gpu_modulator, block_height, 1, 1024, "threads of an output block along H"),
         PRCM_KNOB(gpu_modulator, block_rows, 1, 4096, "rows an output block streams, a multiple of block_height"),
+        PRCM_KNOB(gpu_modulator, sample_macs_per_element, 1, kMaxCount,
+                  "an output block's recomputed vectors: at most this many multiply-adds per element it streams"),
         PRCM_KNOB(gpu_adaptive_pool, pool_lanes, 1, 1024, "threads of a bin's block along W"),
         PRCM_KNOB(gpu_adaptive_pool, conv_threads, 1, 1024, "threads of a convolution block, one per channel"),
         PRCM_KNOB(gpu_adaptive_pool, block_width, 1, 1024, "threads of an output block along W"),

@@ -92,6 +92,9 @@ struct GpuModulatorKnobs {
     int pool_lanes, pool_row_threads, pool_strip_rows;
     int block_width, block_height;  // threads of an output block along W and H
     int block_rows;                 // rows of a plane an output block streams
+    int sample_macs_per_element;    // an output block takes enough channels that the per-sample
+                                    // vectors it recomputes cost at most this many multiply-adds
+                                    // per element it streams
 };
 
 // PRCM_AdaptivePool, three kernels: the bins, the two convolutions, the interpolation.
