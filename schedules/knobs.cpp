@@ -201,25 +201,27 @@ std::string pattern_knob_names(const std::string &pattern) {
 
 // A GPU block holds at most 1024 threads on every backend the project targets.
 bool check_blocks(const Knobs &k, const std::string &pattern, std::string *error) {
-    auto block = [&](const char *name, int threads) {
+    auto block = [&](const std::string &name, int threads) {
         if (threads <= 1024) return true;
-        *error = std::string(name) + " is " + std::to_string(threads) + " threads; a GPU block holds at most 1024";
+        *error = name + " is " + std::to_string(threads) + " threads; a GPU block holds at most 1024";
         return false;
     };
     if (pattern == "gpu_elementwise")
         return block("gpu_elementwise.block_width * block_height", k.gpu_elementwise.block_width * k.gpu_elementwise.block_height);
-    auto multiple = [&](const char *name, int rows, int threads) {
+    auto multiple = [&](const std::string &name, int rows, int threads) {
         if (rows % threads == 0) return true;
-        *error = std::string(name) + " is " + std::to_string(rows) + ", not a multiple of " + std::to_string(threads);
+        *error = name + " is " + std::to_string(rows) + ", not a multiple of " + std::to_string(threads);
         return false;
     };
-    if (pattern == "gpu_plane_sum")
-        return block("gpu_plane_sum.pool_lanes * pool_row_threads", k.gpu_plane_sum.pool_lanes * k.gpu_plane_sum.pool_row_threads) &&
-               multiple("gpu_plane_sum.pool_strip_rows", k.gpu_plane_sum.pool_strip_rows, k.gpu_plane_sum.pool_row_threads);
+    // The pool kernel both gap and the modulators start with.
+    auto pool = [&](const auto &p) {
+        return block(pattern + ".pool_lanes * pool_row_threads", p.pool_lanes * p.pool_row_threads) &&
+               multiple(pattern + ".pool_strip_rows", p.pool_strip_rows, p.pool_row_threads);
+    };
+    if (pattern == "gpu_plane_sum") return pool(k.gpu_plane_sum);
     if (pattern == "gpu_modulator")
-        return block("gpu_modulator.pool_lanes * pool_row_threads", k.gpu_modulator.pool_lanes * k.gpu_modulator.pool_row_threads) &&
+        return pool(k.gpu_modulator) &&
                block("gpu_modulator.block_width * block_height", k.gpu_modulator.block_width * k.gpu_modulator.block_height) &&
-               multiple("gpu_modulator.pool_strip_rows", k.gpu_modulator.pool_strip_rows, k.gpu_modulator.pool_row_threads) &&
                multiple("gpu_modulator.block_rows", k.gpu_modulator.block_rows, k.gpu_modulator.block_height);
     if (pattern == "gpu_adaptive_pool")
         return block("gpu_adaptive_pool.block_width * block_height",

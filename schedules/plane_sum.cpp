@@ -49,7 +49,7 @@ void schedule_plane_sum_gpu(PlaneSum &p, const Axes &v, const GpuPool &pool, con
     // adjacent x (coalesced). One thread then adds the block's sums up (from shared
     // memory) into the strip's partial sum. The zeroing happens in the same kernel:
     // every stage below is computed per block.
-    Var strip("strip"), lane("lane"), row_lane("row_lane"), one("one");
+    Var strip("strip"), lane("lane"), row_lane("row_lane");
     RVar strip_r("strip_r"), row_r("row_r"), xo("xo"), xi("xi"), row_o("row_o"), row_i("row_i");
     Func partial = p.sum.update()
                        .split(p.plane.y, strip_r, row_r, pool.strip_rows, TailStrategy::GuardWithIf)
@@ -58,10 +58,7 @@ void schedule_plane_sum_gpu(PlaneSum &p, const Axes &v, const GpuPool &pool, con
                      .split(p.plane.x, xo, xi, pool.lanes, TailStrategy::GuardWithIf)
                      .split(row_r, row_o, row_i, pool.row_threads, TailStrategy::GuardWithIf)
                      .rfactor({{xi, lane}, {row_i, row_lane}});
-    // The kernel is the partial sums' copy to global memory, by a unit thread loop.
-    Func stored = partial.in();
-    stored.compute_root().split(strip, strip, one, 1).reorder(one, strip, v.c, v.n).gpu_blocks(strip, v.c, v.n).gpu_threads(one);
-    partial.compute_at(stored, one);
+    Func stored = schedule_block_per_element(partial, strip, v.c, v.n);
     Func lane_sums = lanes.in(partial);  // the threads' sums, in shared memory
     lane_sums.compute_at(stored, strip).gpu_threads(lane, row_lane);
     lanes.compute_at(lane_sums, lane);

@@ -20,11 +20,7 @@ using namespace Halide;
 // The tables stay inlined: a GPU divides integers in the kernels that use them.
 void schedule_prcm_adaptive_pool_gpu(AdaptivePoolStages &s, const GpuAdaptivePoolKnobs &knobs) {
     const Axes &v = s.v;
-    Var one("one");
-
-    Func binned = s.binned.in();  // kernel 1: the bins' copy to global memory
-    binned.compute_root().split(s.p, s.p, one, 1).reorder(one, s.p, v.c, v.n).gpu_blocks(s.p, v.c, v.n).gpu_threads(one);
-    s.binned.compute_at(binned, one);
+    Func binned = schedule_block_per_element(s.binned, s.p, v.c, v.n);  // kernel 1
     Var xo("xo"), xi("xi");
     s.pooled_rows.compute_at(binned, s.p)
         .split(v.x, xo, xi, knobs.pool_lanes, TailStrategy::GuardWithIf)

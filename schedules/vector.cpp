@@ -13,6 +13,14 @@ void schedule_vector_gpu(Stage stage, const Var &k, const Var &n, int threads) {
     stage.split(k, ko, ki, threads, TailStrategy::GuardWithIf).gpu_blocks(ko, n).gpu_threads(ki);
 }
 
+Func schedule_block_per_element(Func f, const Var &x, const Var &y, const Var &z) {
+    Func copy = f.in();
+    Var one("one");
+    copy.compute_root().split(x, x, one, 1).reorder(one, x, y, z).gpu_blocks(x, y, z).gpu_threads(one);
+    f.compute_at(copy, one);
+    return copy;
+}
+
 void schedule_vector_in_block(Stage stage, const Var &k, int block_width, int block_height) {
     Var ko("ko"), k_in_block("k_in_block"), kx(kGpuThreadVar), ky("ky");
     stage.split(k, ko, k_in_block, block_width * block_height, TailStrategy::GuardWithIf)

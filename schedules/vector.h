@@ -21,6 +21,13 @@ void schedule_vector_gpu(Halide::Stage stage, const Halide::Var &k, const Halide
 // size would widen the block). Its innermost thread loop is named kGpuThreadVar.
 void schedule_vector_in_block(Halide::Stage stage, const Halide::Var &k, int block_width, int block_height);
 
+// A reduction f of three dimensions (x, y, z) in a kernel of its own, one block per
+// element, f computed inside it: returns f's copy to global memory, whose single store
+// has a unit thread loop. Compute what f reads at LoopLevel(copy, x), the innermost
+// block loop: f's zeroing and its update then share one kernel, not two.
+Halide::Func schedule_block_per_element(Halide::Func f, const Halide::Var &x, const Halide::Var &y,
+                                        const Halide::Var &z);
+
 // The vector kernels (basis_projection, linear, sigmoid): one vector alone.
 inline void schedule_vector(VectorStages &s, const Halide::Target &target, const std::string &knobs) {
     if (target.has_gpu_feature()) {

@@ -214,9 +214,8 @@ def knob_overrides(build: str) -> list:
 
 def bench_flops(prcm: str, module: str, shape: str, work: str) -> float:
     """The FLOPs of one call as the CLI's bench counts them (2 x ModuleSpec::multiply_adds,
-    e.g. runtime/reference/inverted_bottleneck.h), 0 for a module without a count. The bench
-    writes the rate it derived from that count and the median it divided by, so the count is
-    their product (exact to rounding: the JSON keeps doubles whole)."""
+    e.g. runtime/reference/inverted_bottleneck.h; its JSON's "flops"), 0 for a module without
+    a count."""
     path = os.path.join(work, f"{module}.json")
     r = subprocess.run([prcm, "bench", "--module", module, "--device", "cpu", "--shape", shape, "--warmup", "0",
                         "--repeat", "1", "--threads", "1", "--json", path], capture_output=True, text=True,
@@ -227,9 +226,7 @@ def bench_flops(prcm: str, module: str, shape: str, work: str) -> float:
                           f"{(r.stderr or r.stdout).strip()[-500:]}")
     with open(path) as f:
         doc = json.load(f)
-    if "gflops" not in doc:
-        return 0.0
-    return float(round(doc["gflops"] * 1e9 * doc["latency_ms"]["median"] * 1e-3))
+    return float(doc.get("flops", 0.0))
 
 
 def match_kernel(name: str, available: dict):

@@ -44,10 +44,11 @@ int run_bench(const ProblemOptions &o, const TimingOptions &t_in, const std::str
     row("copy (floor)", m.copy);
     table.print();
     // A compute-bound block's rate, read against what this CPU's FMA units can do.
-    double gflops = 0;
+    double flops = 0, gflops = 0;
     FmaPeak peak;
     if (p.module->spec->multiply_adds) {
-        gflops = 2 * p.module->spec->multiply_adds(p.shape, p.hp) / (m.block.median * 1e-3) / 1e9;
+        flops = 2 * p.module->spec->multiply_adds(p.shape, p.hp);
+        gflops = flops / (m.block.median * 1e-3) / 1e9;
         std::cout << "\ncompute  " << format_fixed(gflops, 1) << " GFLOP/s at the median";
         const int threads = t.threads > 0 ? t.threads : default_threads();
         if (p.device == Device::cpu) peak = measure_fma_peak(threads);
@@ -71,7 +72,10 @@ int run_bench(const ProblemOptions &o, const TimingOptions &t_in, const std::str
                                     {"max_abs_err", c.max_abs},
                                     {"latency_ms", stats(m.block)},
                                     {"copy_ms", stats(m.copy)}};
-        if (gflops > 0) doc["gflops"] = gflops;
+        if (flops > 0) {
+            doc["flops"] = flops;  // of one call
+            doc["gflops"] = gflops;
+        }
         if (peak.gflops > 0) doc["fma_peak_gflops"] = {{"isa", peak.isa}, {"gflops", peak.gflops}};
         if (Status s = write_json(json_path, doc); !s) return report_error("bench", s);
     }
