@@ -42,7 +42,7 @@ public:
             scale_proj_weight.set_estimates({{0, kEstimateBasis}, {0, kEstimateChannels}});
             shift_proj_weight.set_estimates({{0, kEstimateBasis}, {0, kEstimateChannels}});
         } else {
-            schedule_modulator(s, get_target(), knobs);
+            schedule_modulator(s, get_target(), knob_overrides());
         }
     }
 };

@@ -31,7 +31,7 @@ public:
             basis.set_estimates({{0, kEstimateChannels}, {0, kEstimateBasis}});
             estimate_vector(output, kEstimateBasis);
         } else {
-            schedule_vector(s, get_target(), knobs);
+            schedule_vector(s, get_target(), knob_overrides());
         }
     }
 };

@@ -21,7 +21,7 @@ public:
         require_dense_from_zero(output);
         require_same_shape(output, input);
         s.output = output;
-        schedule_elementwise(s, get_target(), knobs);
+        schedule_elementwise(s, get_target(), knob_overrides());
     }
 };
 

@@ -31,7 +31,7 @@ public:
             estimate_nchw(input);
             estimate_vector(output, kEstimateChannels);
         } else {
-            schedule_pool(s, get_target(), knobs);
+            schedule_pool(s, get_target(), knob_overrides());
         }
     }
 };

@@ -88,7 +88,7 @@ public:
             project_weight.set_estimates({{0, 1}, {0, 1}, {0, hidden}, {0, kEstimateChannels}});
             project_bias.set_estimates({{0, kEstimateChannels}});
         } else {
-            schedule_inverted_bottleneck(s, get_target(), knobs);
+            schedule_inverted_bottleneck(s, get_target(), knob_overrides());
         }
     }
 

@@ -31,7 +31,7 @@ public:
             weight.set_estimates({{0, kEstimateBasis}, {0, kEstimateChannels}});
             estimate_vector(output, kEstimateChannels);
         } else {
-            schedule_vector(s, get_target(), knobs);
+            schedule_vector(s, get_target(), knob_overrides());
         }
     }
 };

@@ -38,7 +38,7 @@ public:
             basis.set_estimates({{0, kEstimateChannels}, {0, kEstimateBasis}});
             fuser_weight.set_estimates({{0, kEstimateBasis}, {0, kEstimateChannels}});
         } else {
-            schedule_modulator(s, get_target(), knobs);
+            schedule_modulator(s, get_target(), knob_overrides());
         }
     }
 };

@@ -147,7 +147,7 @@ public:
             conv2_weight.set_estimates({{0, 1}, {0, 1}, {0, 2 * kEstimateChannels}, {0, kEstimateChannels}});
             pool_size.set_estimate(2);
         } else {
-            schedule_prcm_adaptive_pool(s, get_target(), knobs);
+            schedule_prcm_adaptive_pool(s, get_target(), knob_overrides());
         }
     }
 };

@@ -45,7 +45,7 @@ public:
             expand_weight.set_estimates({{0, kEstimateBasis}, {0, hidden_estimate}});
             shrink_weight.set_estimates({{0, hidden_estimate}, {0, kEstimateChannels}});
         } else {
-            schedule_modulator(s, get_target(), knobs);
+            schedule_modulator(s, get_target(), knob_overrides());
         }
     }
 };

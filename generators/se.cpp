@@ -47,7 +47,7 @@ public:
             fc2_weight.set_estimates({{0, hidden_estimate}, {0, kEstimateChannels}});
             fc2_bias.set_estimates({{0, kEstimateChannels}});
         } else {
-            schedule_modulator(s, get_target(), knobs);
+            schedule_modulator(s, get_target(), knob_overrides());
         }
     }
 };

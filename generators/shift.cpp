@@ -29,7 +29,7 @@ public:
             estimate_per_channel(beta);
             estimate_nchw(output);
         } else {
-            schedule_elementwise(s, get_target(), knobs);
+            schedule_elementwise(s, get_target(), knob_overrides());
         }
     }
 };

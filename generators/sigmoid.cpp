@@ -26,7 +26,7 @@ public:
             estimate_vector(input, kEstimateBasis);
             estimate_vector(output, kEstimateBasis);
         } else {
-            schedule_vector(s, get_target(), knobs);
+            schedule_vector(s, get_target(), knob_overrides());
         }
     }
 };

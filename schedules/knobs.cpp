@@ -1,7 +1,5 @@
 #include "schedules/knobs.h"
 
-#include "Halide.h"
-
 #include <charconv>
 
 namespace prcm {
@@ -18,20 +16,6 @@ const char *family_name(TargetFamily family) {
     case TargetFamily::other_gpu: return "other GPU";
     }
     return "?";
-}
-
-TargetFamily target_family(const Halide::Target &target) {
-    using Halide::Target;
-    if (target.has_feature(Target::CUDA)) return TargetFamily::cuda;
-    if (target.has_feature(Target::OpenCL)) return TargetFamily::opencl;
-    if (target.has_gpu_feature()) return TargetFamily::other_gpu;
-    if (target.arch == Target::X86) {
-        if (target.has_feature(Target::AVX512)) return TargetFamily::avx512;
-        if (target.has_feature(Target::AVX2)) return TargetFamily::avx2;
-        return TargetFamily::x86_64;
-    }
-    if (target.arch == Target::ARM) return TargetFamily::arm_neon;
-    return TargetFamily::other_cpu;
 }
 
 // The one place the defaults are chosen. Measured on the AVX-512 VM (2-core Xeon
@@ -105,62 +89,75 @@ struct Field {
 
 constexpr int kMaxCount = 1 << 30;
 
-#define PRCM_KNOB(pattern, field, lo, hi, meaning) \
-    Field{{#pattern "." #field, meaning, lo, hi, false}, [](Knobs &k) { return &k.pattern.field; }, nullptr}
+// How `prcm tune` searches a knob (KnobInfo): the powers of two in [lo, hi], with 0 or not.
+struct Search {
+    int lo = 0, hi = 0;
+    bool zero = false;
+};
+constexpr Search kNotSearched{};
+constexpr Search powers(int lo, int hi) { return {lo, hi, false}; }
+constexpr Search powers_or_zero(int lo, int hi) { return {lo, hi, true}; }
+// The thresholds and task sizes of the CPU patterns, in elements.
+constexpr Search kSerialSearch = powers_or_zero(1 << 12, 1 << 20);
+constexpr Search kTaskSearch = powers(1 << 11, 1 << 18);
+
+#define PRCM_KNOB(pattern, field, least, most, search, meaning)                                  \
+    Field{{#pattern "." #field, meaning, least, most, false, search.lo, search.hi, search.zero}, \
+          [](Knobs &k) { return &k.pattern.field; }, nullptr}
 #define PRCM_LIST_KNOB(pattern, field, lo, hi, meaning) \
     Field{{#pattern "." #field, meaning, lo, hi, true}, nullptr, [](Knobs &k) { return &k.pattern.field; }}
 
 const std::vector<Field> &fields() {
     static const std::vector<Field> table{
-        PRCM_KNOB(elementwise, lanes, 1, 64, "floats per vector along W"),
-        PRCM_KNOB(elementwise, serial_elements, 0, kMaxCount, "a call of at most this many elements stays on one core"),
-        PRCM_KNOB(elementwise, task_elements, 1, kMaxCount, "elements a parallel task covers at least"),
-        PRCM_KNOB(plane_sum, lanes, 1, 64, "floats per vector along W"),
-        PRCM_KNOB(plane_sum, serial_elements, 0, kMaxCount, "a call of at most this many elements stays on one core"),
-        PRCM_KNOB(plane_sum, task_elements, 1, kMaxCount, "elements a parallel task covers at least"),
-        PRCM_KNOB(vector, lanes, 1, 64, "floats per vector along k"),
-        PRCM_KNOB(modulator, lanes, 1, 64, "floats per vector"),
-        PRCM_KNOB(modulator, serial_elements, 0, kMaxCount, "a call of at most this many elements stays on one core"),
-        PRCM_KNOB(modulator, task_elements, 1, kMaxCount, "elements a parallel task covers at least"),
-        PRCM_KNOB(modulator, linear_rows, 1, 64, "outputs of a linear stage summed at once"),
-        PRCM_KNOB(adaptive_pool, lanes, 1, 64, "floats per vector"),
-        PRCM_KNOB(adaptive_pool, serial_elements, 0, kMaxCount, "a call of at most this many elements stays on one core"),
-        PRCM_KNOB(adaptive_pool, task_elements, 1, kMaxCount, "elements a parallel task covers at least"),
-        PRCM_KNOB(adaptive_pool, conv_block, 1, 64, "output channels a convolution accumulates at once"),
-        PRCM_KNOB(adaptive_pool, small_plane, 0, kMaxCount, "narrow planes of up to this many pixels pool across channels"),
-        PRCM_KNOB(bottleneck, lanes, 2, 64, "floats per vector: a wide plane's tile width"),
-        PRCM_KNOB(bottleneck, tile_rows, 1, 16, "rows of a wide plane's register tile"),
-        PRCM_KNOB(bottleneck, tile_channels, 1, 32, "output channels of a wide plane's register tile"),
-        PRCM_KNOB(bottleneck, strip_rows, 1, 4096, "rows per parallel task at most"),
-        PRCM_KNOB(bottleneck, serial_macs, 0, kMaxCount, "a call of at most this many multiply-adds stays on one core"),
-        PRCM_KNOB(bottleneck, border_lanes, 1, 64, "vector width of the staged, zero-padded input"),
-        PRCM_KNOB(bottleneck, unrolled_kernel_size, 0, 63, "k whose taps and padded rows are unrolled (0: none)"),
+        PRCM_KNOB(elementwise, lanes, 1, 64, powers(4, 64), "floats per vector along W"),
+        PRCM_KNOB(elementwise, serial_elements, 0, kMaxCount, kSerialSearch, "a call of at most this many elements stays on one core"),
+        PRCM_KNOB(elementwise, task_elements, 1, kMaxCount, kTaskSearch, "elements a parallel task covers at least"),
+        PRCM_KNOB(plane_sum, lanes, 1, 64, powers(4, 64), "floats per vector along W"),
+        PRCM_KNOB(plane_sum, serial_elements, 0, kMaxCount, kSerialSearch, "a call of at most this many elements stays on one core"),
+        PRCM_KNOB(plane_sum, task_elements, 1, kMaxCount, kTaskSearch, "elements a parallel task covers at least"),
+        PRCM_KNOB(vector, lanes, 1, 64, powers(4, 64), "floats per vector along k"),
+        PRCM_KNOB(modulator, lanes, 1, 64, powers(4, 64), "floats per vector"),
+        PRCM_KNOB(modulator, serial_elements, 0, kMaxCount, kSerialSearch, "a call of at most this many elements stays on one core"),
+        PRCM_KNOB(modulator, task_elements, 1, kMaxCount, kTaskSearch, "elements a parallel task covers at least"),
+        PRCM_KNOB(modulator, linear_rows, 1, 64, powers(1, 16), "outputs of a linear stage summed at once"),
+        PRCM_KNOB(adaptive_pool, lanes, 1, 64, powers(4, 64), "floats per vector"),
+        PRCM_KNOB(adaptive_pool, serial_elements, 0, kMaxCount, kSerialSearch, "a call of at most this many elements stays on one core"),
+        PRCM_KNOB(adaptive_pool, task_elements, 1, kMaxCount, kTaskSearch, "elements a parallel task covers at least"),
+        PRCM_KNOB(adaptive_pool, conv_block, 1, 64, powers(1, 32), "output channels a convolution accumulates at once"),
+        PRCM_KNOB(adaptive_pool, small_plane, 0, kMaxCount, powers_or_zero(16, 4096), "narrow planes of up to this many pixels pool across channels"),
+        PRCM_KNOB(bottleneck, lanes, 2, 64, powers(4, 32), "floats per vector: a wide plane's tile width"),
+        PRCM_KNOB(bottleneck, tile_rows, 1, 16, powers(1, 8), "rows of a wide plane's register tile"),
+        PRCM_KNOB(bottleneck, tile_channels, 1, 32, powers(1, 8), "output channels of a wide plane's register tile"),
+        PRCM_KNOB(bottleneck, strip_rows, 1, 4096, powers(1, 64), "rows per parallel task at most"),
+        PRCM_KNOB(bottleneck, serial_macs, 0, kMaxCount, powers_or_zero(1 << 16, 1 << 24), "a call of at most this many multiply-adds stays on one core"),
+        PRCM_KNOB(bottleneck, border_lanes, 1, 64, powers(1, 16), "vector width of the staged, zero-padded input"),
+        PRCM_KNOB(bottleneck, unrolled_kernel_size, 0, 63, kNotSearched, "k whose taps and padded rows are unrolled (0: none)"),
         PRCM_LIST_KNOB(bottleneck, unrolled_widths, 1, 4096, "more plane widths whose padded rows are unrolled"),
-        PRCM_KNOB(gpu_elementwise, block_width, 1, 1024, "threads of a block along W"),
-        PRCM_KNOB(gpu_elementwise, block_height, 1, 1024, "threads of a block along H"),
-        PRCM_KNOB(gpu_plane_sum, pool_lanes, 1, 1024, "threads of a pool block along W"),
-        PRCM_KNOB(gpu_plane_sum, pool_row_threads, 1, 1024, "threads of a pool block along the rows of its strip"),
-        PRCM_KNOB(gpu_plane_sum, pool_strip_rows, 1, 4096, "rows of a pool block's strip, a multiple of pool_row_threads"),
-        PRCM_KNOB(gpu_plane_sum, threads, 1, 1024, "threads of a block adding the partial sums, one per channel"),
-        PRCM_KNOB(gpu_vector, threads, 1, 1024, "threads of a block along k"),
-        PRCM_KNOB(gpu_modulator, pool_lanes, 1, 1024, "threads of a pool block along W"),
-        PRCM_KNOB(gpu_modulator, pool_row_threads, 1, 1024, "threads of a pool block along the rows of its strip"),
-        PRCM_KNOB(gpu_modulator, pool_strip_rows, 1, 4096, "rows of a pool block's strip, a multiple of pool_row_threads"),
-        PRCM_KNOB(gpu_modulator, block_width, 1, 1024, "threads of an output block along W"),
-        PRCM_KNOB(gpu_modulator, block_height, 1, 1024, "threads of an output block along H"),
-        PRCM_KNOB(gpu_modulator, block_rows, 1, 4096, "rows an output block streams, a multiple of block_height"),
-        PRCM_KNOB(gpu_modulator, sample_macs_per_element, 1, kMaxCount,
+        PRCM_KNOB(gpu_elementwise, block_width, 1, 1024, powers(8, 256), "threads of a block along W"),
+        PRCM_KNOB(gpu_elementwise, block_height, 1, 1024, powers(1, 32), "threads of a block along H"),
+        PRCM_KNOB(gpu_plane_sum, pool_lanes, 1, 1024, powers(8, 128), "threads of a pool block along W"),
+        PRCM_KNOB(gpu_plane_sum, pool_row_threads, 1, 1024, powers(1, 16), "threads of a pool block along the rows of its strip"),
+        PRCM_KNOB(gpu_plane_sum, pool_strip_rows, 1, 4096, powers(1, 64), "rows of a pool block's strip, a multiple of pool_row_threads"),
+        PRCM_KNOB(gpu_plane_sum, threads, 1, 1024, powers(32, 1024), "threads of a block adding the partial sums, one per channel"),
+        PRCM_KNOB(gpu_vector, threads, 1, 1024, powers(32, 256), "threads of a block along k"),
+        PRCM_KNOB(gpu_modulator, pool_lanes, 1, 1024, powers(8, 128), "threads of a pool block along W"),
+        PRCM_KNOB(gpu_modulator, pool_row_threads, 1, 1024, powers(1, 16), "threads of a pool block along the rows of its strip"),
+        PRCM_KNOB(gpu_modulator, pool_strip_rows, 1, 4096, powers(4, 64), "rows of a pool block's strip, a multiple of pool_row_threads"),
+        PRCM_KNOB(gpu_modulator, block_width, 1, 1024, powers(8, 128), "threads of an output block along W"),
+        PRCM_KNOB(gpu_modulator, block_height, 1, 1024, powers(1, 32), "threads of an output block along H"),
+        PRCM_KNOB(gpu_modulator, block_rows, 1, 4096, powers(4, 64), "rows an output block streams, a multiple of block_height"),
+        PRCM_KNOB(gpu_modulator, sample_macs_per_element, 1, kMaxCount, powers(1, 64),
                   "an output block's recomputed vectors: at most this many multiply-adds per element it streams"),
-        PRCM_KNOB(gpu_adaptive_pool, pool_lanes, 1, 1024, "threads of a bin's block along W"),
-        PRCM_KNOB(gpu_adaptive_pool, conv_threads, 1, 1024, "threads of a convolution block, one per channel"),
-        PRCM_KNOB(gpu_adaptive_pool, block_width, 1, 1024, "threads of an output block along W"),
-        PRCM_KNOB(gpu_adaptive_pool, block_height, 1, 1024, "threads of an output block along H"),
-        PRCM_KNOB(gpu_bottleneck, tile_width, 1, 1024, "pixels of a block along W"),
-        PRCM_KNOB(gpu_bottleneck, tile_height, 1, 1024, "pixels of a block along H"),
-        PRCM_KNOB(gpu_bottleneck, thread_pixels, 1, 64, "adjacent pixels along W a thread computes (divides tile_width)"),
-        PRCM_KNOB(gpu_bottleneck, channel_groups, 1, 1024, "threads of a block along the channels"),
-        PRCM_KNOB(gpu_bottleneck, thread_channels, 1, 64, "channels a thread computes at once, per channel group"),
-        PRCM_KNOB(gpu_bottleneck, shared_bytes, 0, kMaxCount,
+        PRCM_KNOB(gpu_adaptive_pool, pool_lanes, 1, 1024, powers(8, 128), "threads of a bin's block along W"),
+        PRCM_KNOB(gpu_adaptive_pool, conv_threads, 1, 1024, powers(32, 512), "threads of a convolution block, one per channel"),
+        PRCM_KNOB(gpu_adaptive_pool, block_width, 1, 1024, powers(8, 128), "threads of an output block along W"),
+        PRCM_KNOB(gpu_adaptive_pool, block_height, 1, 1024, powers(1, 32), "threads of an output block along H"),
+        PRCM_KNOB(gpu_bottleneck, tile_width, 1, 1024, powers(4, 64), "pixels of a block along W"),
+        PRCM_KNOB(gpu_bottleneck, tile_height, 1, 1024, powers(1, 8), "pixels of a block along H"),
+        PRCM_KNOB(gpu_bottleneck, thread_pixels, 1, 64, powers(1, 8), "adjacent pixels along W a thread computes (divides tile_width)"),
+        PRCM_KNOB(gpu_bottleneck, channel_groups, 1, 1024, powers(8, 128), "threads of a block along the channels"),
+        PRCM_KNOB(gpu_bottleneck, thread_channels, 1, 64, powers(1, 8), "channels a thread computes at once, per channel group"),
+        PRCM_KNOB(gpu_bottleneck, shared_bytes, 0, kMaxCount, kNotSearched,
                   "shared memory a block's tile may take; beyond it, tiles of thread_pixels x 1 pixels"),
     };
     return table;
@@ -309,15 +306,6 @@ bool apply_knob_overrides(Knobs &knobs, const std::string &pattern, const std::s
         }
     }
     return check_blocks(knobs, pattern, error);
-}
-
-Knobs knobs_for(const Halide::Target &target, const std::string &pattern, const std::string &overrides) {
-    Knobs knobs = default_knobs(target_family(target), target.natural_vector_size<float>());
-    std::string error;
-    if (!apply_knob_overrides(knobs, pattern, overrides, &error)) {
-        _halide_user_error << "knobs=" << overrides << ": " << error << "\n";
-    }
-    return knobs;
 }
 
 }  // namespace prcm

@@ -145,6 +145,11 @@ struct KnobInfo {
     std::string meaning;
     int min, max;
     bool list;         // written as values joined by '/': "32/64"
+    // What `prcm tune` tries besides the hand value: the powers of two from search_lo
+    // to search_hi, and 0 where search_zero (0 turns a threshold off). search_hi == 0:
+    // the knob is not searched. Always within [min, max] (a test checks).
+    int search_lo = 0, search_hi = 0;
+    bool search_zero = false;
 };
 const std::vector<KnobInfo> &knob_table();
 
@@ -160,6 +165,16 @@ bool apply_knob_overrides(Knobs &knobs, const std::string &pattern, const std::s
 
 // What a generator's schedule reads: the defaults of the target's family with the
 // library's overrides applied; a bad override stops the build with its error.
+// With PRCM_KNOBS_DESCRIBE set in the environment it also prints, on stderr,
+// "prcm-knobs pattern=<pattern> knobs=<every knob of the pattern>": how `prcm tune`
+// learns a library's pattern and hand knobs from the generator itself.
 Knobs knobs_for(const Halide::Target &target, const std::string &pattern, const std::string &overrides);
+
+// The overrides a library's build gives the code of `target`: a tuning record's
+// knobs (`tuned_knobs`) when `target` is the one they were tuned for (`tuned_target`;
+// the other targets of a multi-target library keep their defaults), then the user's
+// own `overrides` (PRCM_KNOBS), which win where both set a knob.
+std::string knob_overrides_for(const Halide::Target &target, const std::string &tuned_target,
+                               const std::string &tuned_knobs, const std::string &overrides);
 
 }  // namespace prcm
