@@ -58,14 +58,9 @@ void resolve_protocol(Device d, TimingOptions *t) {
     if (t->repeat < 1) t->repeat = gpu ? 500 : 100;
 }
 
-std::vector<Measurement> measure_together(const std::vector<Problem> &ps, const TimingOptions &t) {
-    std::vector<Measurement> ms(ps.size());
-    std::vector<size_t> timed;
-    for (size_t i = 0; i < ps.size(); i++) {
-        ms[i].verified = verify(ps[i]);
-        if (ms[i].verified.comparison.verdict == Verdict::passed) timed.push_back(i);
-    }
-    if (timed.empty()) return ms;
+void time_together(const std::vector<Problem> &ps, const std::vector<size_t> &timed, const TimingOptions &t,
+                   std::vector<Measurement> &ms) {
+    if (timed.empty()) return;
     // The same seeded data for all: the problems differ only in their library.
     const Problem &first = ps[timed.front()];
     ProblemData d = make_problem_data(first);
@@ -85,7 +80,7 @@ std::vector<Measurement> measure_together(const std::vector<Problem> &ps, const 
         }
         prepared.push_back(i);
     }
-    if (prepared.empty()) return ms;
+    if (prepared.empty()) return;
     // The floor: copying the experiment's tensor x, the largest the block touches, from
     // and to the (first) block's own buffers where they are x-shaped, so both run as warm.
     const bool same_buffers = torch_shape(d.input) == first.shape && torch_shape(outputs.front()) == first.shape;
@@ -113,6 +108,16 @@ std::vector<Measurement> measure_together(const std::vector<Problem> &ps, const 
         for (size_t i : prepared) ms[i].copy = copy_stats;
     }
     for (size_t i : prepared) ms[i].status = s;
+}
+
+std::vector<Measurement> measure_together(const std::vector<Problem> &ps, const TimingOptions &t) {
+    std::vector<Measurement> ms(ps.size());
+    std::vector<size_t> timed;
+    for (size_t i = 0; i < ps.size(); i++) {
+        ms[i].verified = verify(ps[i]);
+        if (ms[i].verified.comparison.verdict == Verdict::passed) timed.push_back(i);
+    }
+    time_together(ps, timed, t, ms);
     return ms;
 }
 

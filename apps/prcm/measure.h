@@ -34,6 +34,10 @@ Measurement measure(const Problem &p, const TimingOptions &t);
 // seed and device), each verified, then every one that passed timed together with the
 // copy of the same tensor, call by call in turn: hand against the autoscheduled twins.
 std::vector<Measurement> measure_together(const std::vector<Problem> &problems, const TimingOptions &t);
+// The timing half of measure_together, for problems already verified: those of
+// `timed`, each into ms[i] (block, copy, status).
+void time_together(const std::vector<Problem> &problems, const std::vector<size_t> &timed, const TimingOptions &t,
+                   std::vector<Measurement> &ms);
 
 // Times a checked call (see prepare_call) on the user's own tensors.
 Status time_prepared(const PreparedCall &call, const Tensor &input, Tensor &output, const TimingOptions &t,

@@ -12,6 +12,7 @@
     extern "C" int fn##_argv(void **args);       \
     extern "C" const struct halide_filter_metadata_t *fn##_metadata();
 #define PRCM_TWIN_FAILED(module, device, schedule, fn, error)
+#define PRCM_TUNED(record, target, knobs, trial, ratio)
 #include "prcm_registry.inc"
 #undef PRCM_COPY
 #undef PRCM_MODULE
@@ -19,6 +20,7 @@
 #undef PRCM_ALIAS
 #undef PRCM_TWIN
 #undef PRCM_TWIN_FAILED
+#undef PRCM_TUNED
 
 namespace prcm {
 
@@ -106,6 +108,9 @@ const Tables &tables() {
     t.modules.back().libraries.push_back({Device::device, #fn, fn##_argv, fn##_metadata, #schedule});
 #define PRCM_TWIN_FAILED(module, device, schedule, fn, error) \
     t.modules.back().failed.push_back({Device::device, #schedule, #fn, error});
+// Follows the PRCM_LIBRARY it tunes.
+#define PRCM_TUNED(record, target, knobs, trial, ratio) \
+    t.modules.back().libraries.back().tuning = {record, target, knobs, trial, ratio};
 #include "prcm_registry.inc"
 #undef PRCM_COPY
 #undef PRCM_MODULE
@@ -113,6 +118,7 @@ const Tables &tables() {
 #undef PRCM_ALIAS
 #undef PRCM_TWIN
 #undef PRCM_TWIN_FAILED
+#undef PRCM_TUNED
         // Aliases point into `modules`, which no longer grows.
         size_t i = 0;
 #define PRCM_COPY(device, fn)
@@ -121,6 +127,7 @@ const Tables &tables() {
 #define PRCM_ALIAS(alias, target, title) t.aliases[i++].module = module_named(t.modules, #target);
 #define PRCM_TWIN(module, device, schedule, fn)
 #define PRCM_TWIN_FAILED(module, device, schedule, fn, error)
+#define PRCM_TUNED(record, target, knobs, trial, ratio)
 #include "prcm_registry.inc"
 #undef PRCM_COPY
 #undef PRCM_MODULE
@@ -128,6 +135,7 @@ const Tables &tables() {
 #undef PRCM_ALIAS
 #undef PRCM_TWIN
 #undef PRCM_TWIN_FAILED
+#undef PRCM_TUNED
         return t;
     }();
     return t;

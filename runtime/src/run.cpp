@@ -5,6 +5,7 @@
 #include <HalideRuntime.h>
 #include <dlfcn.h>
 
+#include <cstdio>
 #include <mutex>
 #include <sstream>
 
@@ -283,6 +284,24 @@ Status device_sync(Device device, Tensor &output) {
 void set_cpu_threads(int threads) {
     halide_set_num_threads(threads);  // Halide's own pool, for code that bypasses ours
     resize_thread_pool(threads);
+}
+
+bool tuned_here(const Library &library) {
+    if (!library.tuning.record) return false;
+    return library.device != Device::cpu || cpu_target_selected() == library.tuning.target;
+}
+
+std::string schedule_in_use(const Library &library) {
+    if (library.schedule != std::string_view(kHandSchedule)) return library.schedule;
+    const Tuning &t = library.tuning;
+    if (!t.record) return kHandSchedule;
+    if (!tuned_here(library)) {
+        return std::string("hand (") + t.record + " tuned " + t.target + "; this CPU runs " + cpu_target_selected() + ")";
+    }
+    char ratio[32];
+    std::snprintf(ratio, sizeof ratio, "%.2fx", t.ratio);
+    return std::string("tuned by ") + t.record + " (trial " + std::to_string(t.trial) + ": " + ratio +
+           " the hand schedule's time on " + t.target + ")";
 }
 
 }  // namespace prcm

@@ -167,21 +167,30 @@ Tensor make_output(const Problem &p, const ProblemData &d) {
     return make_tensor(module_output_shape(spec, input, module_channels(spec, input, d.weights), p.hp));
 }
 
-VerifyResult verify(const Problem &p) {
-    VerifyResult r;
+VerifyResult verify(const Problem &p) { return verify_each(p, {p.module}).front(); }
+
+std::vector<VerifyResult> verify_each(const Problem &p, const std::vector<const Module *> &modules) {
+    std::vector<VerifyResult> results(modules.size());
     if (Status s = device_available(p.device); !s) {
-        r.comparison.verdict = Verdict::skipped;
-        r.error = s.message();
-        return r;
+        for (VerifyResult &r : results) {
+            r.comparison.verdict = Verdict::skipped;
+            r.error = s.message();
+        }
+        return results;
     }
     // A library not in this build (a twin not built, or one its autoscheduler could
     // not compile) is skipped with the reason, as an absent device is.
-    const Library *library = nullptr;
-    if (Status s = find_library(*p.module, p.device, p.schedule, &library); !s) {
-        r.comparison.verdict = s.kind() == ErrorKind::unavailable ? Verdict::skipped : Verdict::failed;
-        r.error = s.message();
-        return r;
+    std::vector<size_t> runnable;
+    for (size_t i = 0; i < modules.size(); i++) {
+        const Library *library = nullptr;
+        if (Status s = find_library(*modules[i], p.device, p.schedule, &library); !s) {
+            results[i].comparison.verdict = s.kind() == ErrorKind::unavailable ? Verdict::skipped : Verdict::failed;
+            results[i].error = s.message();
+        } else {
+            runnable.push_back(i);
+        }
     }
+    if (runnable.empty()) return results;
     const ModuleSpec &spec = *p.module->spec;
     // A draw whose reference is almost all zeros proves nothing (a single hidden
     // ReLU unit can silence a small block): the next seeds are drawn instead, a few
@@ -194,14 +203,16 @@ VerifyResult verify(const Problem &p) {
         d = make_problem_data(draw);
         want = spec.reference(d.input, d.weights, p.hp);
     }
-    Tensor output = make_output(draw, d);
-    if (Status s = run_module(*p.module, p.device, d.input, d.weights, output, &p.hp, p.schedule); !s) {
-        r.comparison.verdict = Verdict::failed;
-        r.error = s.message();
-        return r;
+    for (size_t i : runnable) {
+        Tensor output = make_output(draw, d);
+        if (Status s = run_module(*modules[i], p.device, d.input, d.weights, output, &p.hp, p.schedule); !s) {
+            results[i].comparison.verdict = Verdict::failed;
+            results[i].error = s.message();
+            continue;
+        }
+        results[i].comparison = compare(output, want);
     }
-    r.comparison = compare(output, want);
-    return r;
+    return results;
 }
 
 }  // namespace prcm

@@ -32,6 +32,17 @@ const std::vector<ScheduleInfo> &known_schedules();
 const ScheduleInfo *find_schedule(std::string_view name);
 std::vector<std::string> known_schedule_names();
 
+// A hand library built with a tuning record's winner (-DPRCM_TUNING): the knobs
+// replace the defaults in the code of `target` alone (the other targets of a CPU
+// library keep the hand knobs).
+struct Tuning {
+    const char *record = nullptr;  // the record's path as the build read it; null: not tuned
+    const char *target = nullptr;  // the Halide target it was tuned on
+    const char *knobs = nullptr;
+    int trial = 0;                 // the winning trial's id in the record
+    double ratio = 1;              // its confirmed time over the hand schedule's
+};
+
 // One AOT library: its argv entry point and its metadata (argument names and order).
 struct Library {
     Device device;
@@ -39,6 +50,7 @@ struct Library {
     int (*argv)(void **args);
     const halide_filter_metadata_t *(*metadata)();
     const char *schedule = kHandSchedule;
+    Tuning tuning = {};
 };
 
 // A twin the build tried to make and its autoscheduler could not compile: the first

@@ -128,6 +128,15 @@ CpuDispatchLog cpu_dispatch_log();
 // the process; this is its message.
 std::string take_halide_error();
 
+// Whether a library runs tuned knobs here: built with a tuning record (Library::tuning)
+// and, on the CPU, running the target the record was tuned for (the others of the
+// multi-target library keep the hand knobs).
+bool tuned_here(const Library &library);
+// The schedule a library runs here, in words: "hand", "tuned by <record> (trial 38:
+// 0.93x the hand schedule's time on <target>)", or, where the dispatch runs another
+// target, "hand (<record> tuned <target>; this CPU runs <selected>)".
+std::string schedule_in_use(const Library &library);
+
 // Threads the CPU libraries may use (0: Halide's default, one per core).
 void set_cpu_threads(int threads);
 

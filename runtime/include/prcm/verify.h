@@ -84,6 +84,11 @@ std::string failure_details(const VerifyResult &r, const std::string &indent);
 // is mostly zero is replaced by the next (see kRedraws).
 VerifyResult verify(const Problem &p);
 
+// verify() for several libraries of the same problem: the reference is computed once
+// and each module's library of p.device and p.schedule (modules[i], in place of
+// p.module, whose spec they share) is compared with it; results in that order.
+std::vector<VerifyResult> verify_each(const Problem &p, const std::vector<const Module *> &modules);
+
 }  // namespace prcm
 
 namespace prcm {
