@@ -14,20 +14,14 @@ import time
 import numpy as np
 from safetensors.numpy import save_file
 
+from cli_support import expect, run_prcm
+
 PRCM, CASE = sys.argv[1], sys.argv[2]
 work = tempfile.mkdtemp(prefix="prcm-cli-files-")
 
 
 def prcm(*args, **kwargs):
-    r = subprocess.run([PRCM, *args], capture_output=True, text=True, errors="replace", **kwargs)
-    print(f"$ prcm {' '.join(args)}\n{r.stdout}{r.stderr}exit {r.returncode}")
-    return r
-
-
-def expect(r, code, *needles):
-    assert r.returncode == code, f"exit {r.returncode}, expected {code}"
-    for needle in needles:
-        assert needle in r.stdout + r.stderr, f"message lacks {needle!r}"
+    return run_prcm(PRCM, *args, **kwargs)
 
 
 def left_in(folder):

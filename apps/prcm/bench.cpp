@@ -27,7 +27,7 @@ int run_bench(const ProblemOptions &o, const TimingOptions &t_in, const std::str
     std::cout << "machine  " << machine_line(p.device, t.threads) << "\n";
     std::cout << "target   " << (p.device == Device::cpu ? cpu_target_description() : std::string(device_name(p.device)))
               << "\n";
-    std::cout << "schedule " << p.schedule << " (" << library->function_name << ")\n";
+    std::cout << "schedule " << schedule_in_use(*library) << " (" << library->function_name << ")\n";
     std::cout << "verified " << verdict_name(c.verdict) << ", max abs err " << format_sci(c.max_abs) << "\n";
     if (c.verdict != Verdict::passed) {
         std::cout << failure_details(m.verified, "  ");
@@ -67,6 +67,7 @@ int run_bench(const ProblemOptions &o, const TimingOptions &t_in, const std::str
                               {"replay", p.replay()},
                                     {"module", p.module->spec->name},
                                     {"schedule", p.schedule},
+                                    {"schedule_in_use", schedule_in_use(*library)},
                                     {"shape", p.shape},
                                     {"timing", {{"warmup", t.warmup}, {"repeat", t.repeat}}},
                                     {"max_abs_err", c.max_abs},

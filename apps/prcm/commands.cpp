@@ -249,6 +249,17 @@ int run_list() {
         }
         std::cout << "\n";
     }
+    // A tuning record (-DPRCM_TUNING) replaces the hand knobs of the libraries it names.
+    std::cout << "Tuned libraries (-DPRCM_TUNING; the others run the hand schedules' knobs):";
+    bool any = false;
+    for (const Module &m : modules()) {
+        for (const Library &lib : m.libraries) {
+            if (!lib.tuning.record) continue;
+            std::cout << "\n  " << m.spec->name << " " << device_name(lib.device) << ": " << schedule_in_use(lib);
+            any = true;
+        }
+    }
+    std::cout << (any ? "\n" : " none\n");
     return 0;
 }
 

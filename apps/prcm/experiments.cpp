@@ -287,6 +287,9 @@ nlohmann::json row_json(const Experiment &e, const Row &r) {
     if (r.module) {
         j["hyper_parameters"] = hyper_flags(*r.module->spec, r.problem.hp);
         j["replay"] = r.problem.replay();
+        if (const Library *lib = r.module->library(r.problem.device, r.config->schedule)) {
+            j["schedule_in_use"] = schedule_in_use(*lib);
+        }
     }
     if (r.measured()) {
         const Stats &s = r.m.block;
@@ -601,6 +604,25 @@ nlohmann::json machine_json(Device device, int threads) {
             {"devices_built", built}};
 }
 
+Status experiment_problems(const std::string &id, Device device, std::vector<Problem> *problems) {
+    for (const Experiment &e : all_experiments()) {
+        if (e.id != id) continue;
+        if (!e.timed) return Status::error("experiment '" + id + "' times nothing (it counts parameters)");
+        problems->clear();
+        for (const Config &c : e.configs) {
+            const Module *module = find_module(c.block.module);
+            if (!module) continue;
+            Problem p = make_problem(*module, device, c.shape);
+            if (c.block.tweak) c.block.tweak(p.hp);
+            problems->push_back(p);
+        }
+        return Status::ok();
+    }
+    std::string ids;
+    for (const std::string &known : experiment_ids()) ids += (ids.empty() ? "" : ", ") + known;
+    return Status::error("no experiment is named '" + printable(id) + "' (known: " + ids + ")");
+}
+
 std::vector<std::string> experiment_ids() {
     std::vector<std::string> ids;
     for (const Experiment &e : all_experiments()) ids.push_back(e.id);
@@ -646,6 +668,18 @@ int run_experiments(const ExperimentOptions &o) {
     Progress progress(total);
     std::cout << "machine: " << machine_line(available.front(), base.threads) << ", CPU target "
               << cpu_target_description() << "\n";
+    // Which libraries run a tuning record's knobs (-DPRCM_TUNING) rather than the hand ones.
+    for (Device device : available) {
+        std::string tuned, record;
+        for (const Module &m : modules()) {
+            const Library *lib = m.library(device);
+            if (!lib || !tuned_here(*lib)) continue;
+            tuned += (tuned.empty() ? "" : ", ") + std::string(m.spec->name);
+            record = lib->tuning.record;
+        }
+        std::cout << "schedules (" << device_name(device) << "): "
+                  << (tuned.empty() ? std::string("hand") : "hand, but tuned by " + record + ": " + tuned) << "\n";
+    }
 
     std::map<Device, std::map<std::string, std::vector<Row>>> results;
     nlohmann::json rows_json = nlohmann::json::array(), timing_json = nlohmann::json::object();

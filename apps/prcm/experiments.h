@@ -19,6 +19,9 @@ struct ExperimentOptions {
 // The ids, in the order `bench all` runs them.
 std::vector<std::string> experiment_ids();
 int run_experiments(const ExperimentOptions &o);
+// The problems an experiment times on `device`, in its order (repeats included):
+// what `prcm tune --shapes EXPERIMENT` tunes for. An unknown id is ErrorKind::invalid.
+Status experiment_problems(const std::string &id, Device device, std::vector<Problem> *problems);
 
 // `prcm report RESULTS.json --out DIR`: SVG charts of the sweeps and an index page.
 int run_report(const std::string &json_path, const std::string &out_dir);

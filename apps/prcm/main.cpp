@@ -1,5 +1,6 @@
 // prcm: verify and benchmark the generated channel-recalibration blocks.
 #include "experiments.h"
+#include "tune/tune.h"
 
 #include "prcm/files.h"
 
@@ -157,6 +158,31 @@ int main(int argc, char **argv) {
     run->add_option("--json", run_opts.json_path, "With --repeat: write the timing as JSON");
     add_cpu_target_option(run, cpu_target);
 
+    TuneOptions tune_opts;
+    auto *tune = app.add_subcommand(
+        "tune", "Search the hand schedules' knobs on this machine: every candidate verified, then timed beside the hand "
+                "schedule; every trial recorded (README \"Tuning for new hardware\")");
+    tune->add_option("--module,-m", tune_opts.module, "Module to tune (see `prcm list`)");
+    tune->add_flag("--all", tune_opts.all, "Every module the shapes name (an experiment), or every module");
+    tune->add_option("--shapes", tune_opts.shapes,
+                     "An experiment whose configurations to tune for (" + experiment_names +
+                         "...), or the tensors x, N,C,H,W[;N,C,H,W...] at the notebooks' hyper-parameters")
+        ->capture_default_str();
+    tune->add_option("--device,-d", tune_opts.device, "cpu, opencl or cuda")->capture_default_str();
+    tune->add_option("--budget", tune_opts.budget, "Time for the whole search, e.g. 90s, 10m, 1h; modules share it")
+        ->capture_default_str();
+    tune->add_option("--threads", tune_opts.threads, "CPU threads of the libraries (default: one per core)")
+        ->check(bounded(0, kMaxThreads, " (0: one per core)"));
+    tune->add_option("--jobs,-j", tune_opts.jobs, "Candidates compiled at once (default: one per core)")
+        ->check(bounded(0, 256, " (0: one per core)"));
+    tune->add_option("--out,-o", tune_opts.out, "The tuning record, JSON (default: tuning/<cpu model>.json)");
+    tune->add_flag("--resume", tune_opts.resume, "Add to the record at --out; its trials are not repeated");
+    tune->add_option("--seed", tune_opts.seed, "Seed of the search's random draws")->capture_default_str();
+    tune->add_option("--generator", tune_opts.generator, "The project's generator executable (default: prcm_generators beside prcm)");
+    tune->add_option("--cpu-target", tune_opts.cpu_target,
+                     "Tune the code of TARGET (one of PRCM_CPU_TARGETS this CPU runs) instead of the dispatch's pick")
+        ->type_name("TARGET");
+
     // Every parse error exits 2 (CLI11's own codes are 101-115), --help 0; CLI11's
     // messages are kept, with the user's control characters escaped.
     try {
@@ -226,5 +252,11 @@ int main(int argc, char **argv) {
     }
     if (*report) return run_report(report_input, report_out);
     if (*run) return run_run(run_opts);
+    if (*tune) {
+        if (!tune_opts.cpu_target.empty()) {
+            if (prcm::Status st = apply_cpu_target(tune_opts.cpu_target, tune_opts.device); !st) return report_error("tune", st);
+        }
+        return run_tune(tune_opts);
+    }
     return run_default_suite(suite_timing);
 }

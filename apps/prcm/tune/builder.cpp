@@ -1,0 +1,143 @@
+#include "builder.h"
+
+#include <atomic>
+#include <chrono>
+#include <cstdlib>
+#include <cstring>
+#include <fcntl.h>
+#include <fstream>
+#include <spawn.h>
+#include <sstream>
+#include <sys/wait.h>
+#include <thread>
+#include <unistd.h>
+
+extern char **environ;
+
+namespace prcm::tune {
+
+namespace {
+
+// Runs argv[0] with its output appended to `log`; the exit status, or -1.
+int run_logged(const std::vector<std::string> &args, const std::string &log) {
+    std::vector<char *> argv;
+    for (const std::string &a : args) argv.push_back(const_cast<char *>(a.c_str()));
+    argv.push_back(nullptr);
+    posix_spawn_file_actions_t actions;
+    posix_spawn_file_actions_init(&actions);
+    posix_spawn_file_actions_addopen(&actions, STDOUT_FILENO, log.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0644);
+    posix_spawn_file_actions_adddup2(&actions, STDOUT_FILENO, STDERR_FILENO);
+    posix_spawn_file_actions_addopen(&actions, STDIN_FILENO, "/dev/null", O_RDONLY, 0);
+    pid_t pid = 0;
+    const int err = posix_spawnp(&pid, argv[0], &actions, nullptr, argv.data(), environ);
+    posix_spawn_file_actions_destroy(&actions);
+    if (err != 0) {
+        std::ofstream(log, std::ios::app) << "cannot run " << args[0] << ": " << std::strerror(err) << "\n";
+        return -1;
+    }
+    int status = 0;
+    while (waitpid(pid, &status, 0) < 0) {
+        if (errno != EINTR) return -1;
+    }
+    return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+}
+
+std::string read_text(const std::string &path) {
+    std::ifstream in(path);
+    std::stringstream s;
+    s << in.rdbuf();
+    return s.str();
+}
+
+// The first line of a log that says what went wrong ("Error: ..." from Halide).
+std::string first_error_line(const std::string &log) {
+    std::istringstream in(log);
+    std::string line, fallback;
+    while (std::getline(in, line)) {
+        if (line.rfind("prcm-knobs ", 0) == 0 || line.empty()) continue;
+        if (line.find("rror") != std::string::npos) {
+            std::string next;
+            // Halide writes "Error:" on a line of its own, the message on the next.
+            if (line == "Error:" && std::getline(in, next)) return next;
+            return line;
+        }
+        if (fallback.empty()) fallback = line;
+    }
+    return fallback;
+}
+
+std::string directory_of_this_program() {
+    char path[4096];
+    const ssize_t n = readlink("/proc/self/exe", path, sizeof path - 1);
+    if (n <= 0) return ".";
+    std::string p(path, static_cast<size_t>(n));
+    return p.substr(0, p.rfind('/'));
+}
+
+}  // namespace
+
+std::string default_generator_path() { return directory_of_this_program() + "/prcm_generators"; }
+
+std::string default_linker() {
+    if (const char *cxx = std::getenv("CXX"); cxx && *cxx) return cxx;
+#ifdef PRCM_TUNE_CXX
+    return PRCM_TUNE_CXX;
+#else
+    return "c++";
+#endif
+}
+
+LocalBuilder::LocalBuilder(std::string generator_path, std::string linker, std::string work_dir, int jobs)
+    : generator_path_(std::move(generator_path)), linker_(std::move(linker)), work_dir_(std::move(work_dir)),
+      jobs_(std::max(1, jobs)) {
+    // The generators say which pattern and knobs they used (schedules/knobs.h).
+    setenv("PRCM_KNOBS_DESCRIBE", "1", 1);
+}
+
+BuildResult LocalBuilder::build_one(const BuildRequest &r) const {
+    const auto start = std::chrono::steady_clock::now();
+    BuildResult out;
+    const std::string base = work_dir_ + "/" + r.function_name;
+    const std::string log = base + ".log";
+    std::vector<std::string> generate = {generator_path_, "-g", r.generator, "-f", r.function_name, "-n", r.function_name,
+                                         "-o", work_dir_, "-e", "object", "target=" + r.target};
+    if (!r.knobs.empty()) generate.push_back("knobs=" + r.knobs);
+    int status = run_logged(generate, log);
+    if (status == 0) status = run_logged({linker_, "-shared", "-o", base + ".so", base + ".o"}, log);
+    const std::string text = read_text(log);
+    const size_t described = text.find("prcm-knobs pattern=");
+    if (described != std::string::npos) {
+        std::istringstream line(text.substr(described, text.find('\n', described) - described));
+        std::string word;
+        while (line >> word) {
+            if (word.rfind("pattern=", 0) == 0) out.pattern = word.substr(8);
+            if (word.rfind("knobs=", 0) == 0) out.knobs = word.substr(6);
+        }
+    }
+    if (status == 0 && out.pattern.empty()) {
+        out.error = "the generator did not say which schedule pattern it used (is " + generator_path_ +
+                    " this prcm's own?)";
+    } else if (status != 0) {
+        out.error = first_error_line(text) + " (log: " + log + ")";
+    } else {
+        out.ok = true;
+        out.library = base + ".so";
+    }
+    out.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    return out;
+}
+
+std::vector<BuildResult> LocalBuilder::build(const std::vector<BuildRequest> &requests) {
+    std::vector<BuildResult> results(requests.size());
+    std::atomic<size_t> next{0};
+    auto worker = [&] {
+        for (size_t i = next++; i < requests.size(); i = next++) results[i] = build_one(requests[i]);
+    };
+    std::vector<std::thread> threads;
+    const size_t count = std::min<size_t>(static_cast<size_t>(jobs_), requests.size());
+    for (size_t t = 0; t < count; t++) threads.emplace_back(worker);
+    for (std::thread &t : threads) t.join();
+    return results;
+}
+
+}  // namespace prcm::tune
