@@ -2,6 +2,8 @@
 // Against peers at 1x64x64x64 (scripts/peer_bench.py --rounds 5, fresh clone): r=2 1 thread 1.314 ms (PyTorch 2.499, ONNX Runtime 1.291), 2 threads 0.909 ms (2.587, 0.764); r=4 1 thread 2.237 ms (PyTorch 4.076, ONNX Runtime 2.238), 2 threads 1.151 ms (2.998, 1.242).
 #include "schedules/inverted_bottleneck.h"
 
+#include <algorithm>
+
 namespace prcm {
 
 using namespace Halide;
@@ -35,7 +37,8 @@ void schedule_inverted_bottleneck_cpu(BottleneckStages &s, const BottleneckKnobs
     std::vector<NarrowTile> narrow_tiles;
     const int accumulators = rows * knobs.tile_channels;
     // Two pixel vectors (of two rows each); one alone where it is a whole 4 x 4 plane.
-    if (vec / 2 >= 2) narrow_tiles.push_back({vec / 2, 2 * 2, accumulators / 2});
+    // At least one channel: `prcm tune` found that a 1 x 1 tile split by 0 channels.
+    if (vec / 2 >= 2) narrow_tiles.push_back({vec / 2, 2 * 2, std::max(1, accumulators / 2)});
     if (vec / 4 >= 2) narrow_tiles.push_back({vec / 4, 4, accumulators});
     Expr tile_x = vec, tile_rows = rows, tile_channels = knobs.tile_channels, narrow = cast<bool>(false);
     for (const NarrowTile &t : narrow_tiles) {

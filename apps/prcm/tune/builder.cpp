@@ -118,7 +118,7 @@ BuildResult LocalBuilder::build_one(const BuildRequest &r) const {
         out.error = "the generator did not say which schedule pattern it used (is " + generator_path_ +
                     " this prcm's own?)";
     } else if (status != 0) {
-        out.error = first_error_line(text) + " (log: " + log + ")";
+        out.error = first_error_line(text);  // the log goes with the work folder
     } else {
         out.ok = true;
         out.library = base + ".so";

@@ -21,7 +21,7 @@ struct BuildResult {
     std::string library;  // a shared object holding function_name's entry points
     std::string pattern;  // the schedule pattern the generator used ("modulator")
     std::string knobs;    // every knob of it, as the generator applied them
-    std::string error;    // the first line of what went wrong (the whole log is beside it)
+    std::string error;    // the first line of what went wrong (the generator's or the linker's)
     double seconds = 0;
 };
 
