@@ -65,21 +65,60 @@ endfunction()
 # another machine are IMPORTED targets that only their `<lib>.update` builds.
 add_custom_target(prcm_halide_outputs ALL)
 
+# prcm_add_halide_library(<lib> <generator> <device> <params>...): one AOT library of
+# the generator for the device's targets, with generator parameters, in the build.
+function(prcm_add_halide_library lib generator device)
+    if (device STREQUAL "cpu")
+        set(targets ${PRCM_CPU_TARGETS})
+        set(extra "")
+    elseif (device STREQUAL "opencl")
+        set(targets ${PRCM_OPENCL_TARGET})
+        set(extra "")
+    else ()
+        set(targets ${PRCM_CUDA_TARGET})
+        set(extra DEVICE_CODE ptx_file)
+    endif ()
+    if (ARGN)
+        list(APPEND extra PARAMS ${ARGN})
+    endif ()
+    if (PRCM_EMIT_ASSEMBLY)
+        list(APPEND extra ASSEMBLY assembly_file)
+    endif ()
+    add_halide_library(${lib} FROM prcm_generators GENERATOR ${generator}
+                       TARGETS ${targets}
+                       USE_RUNTIME prcm_halide_runtime
+                       STMT stmt_file
+                       ${extra})
+    target_link_libraries(prcm_halide_libraries INTERFACE ${lib})
+    add_dependencies(prcm_halide_outputs ${lib}.update)
+    if (TARGET prcm_halide_runtime.update)
+        add_dependencies(prcm_halide_outputs prcm_halide_runtime.update)
+    endif ()
+    list(LENGTH targets target_count)
+    if (target_count GREATER 1)
+        # Written by the generator's own command (its first output is the
+        # header): an IMPORTED library, as in a cross build, runs no POST_BUILD.
+        set(index_cmd ${CMAKE_COMMAND} -DDIR=${CMAKE_CURRENT_BINARY_DIR} -DLIB=${lib})
+        set(index_script "${PROJECT_SOURCE_DIR}/cmake/WriteTargetIndex.cmake")
+        add_custom_command(OUTPUT ${lib}.h APPEND
+                           COMMAND ${index_cmd} -DEXT=stmt -DWHAT=STMT -P "${index_script}")
+        if (PRCM_EMIT_ASSEMBLY)
+            add_custom_command(OUTPUT ${lib}.h APPEND
+                               COMMAND ${index_cmd} -DEXT=s -DWHAT=Assembly -P "${index_script}")
+        endif ()
+    endif ()
+    if (device STREQUAL "cuda")
+        set_property(GLOBAL APPEND PROPERTY PRCM_PTX_FILES "${ptx_file}")
+    endif ()
+endfunction()
+
 # prcm_add_halide_libraries(<generator>): <generator>_<device> for every device
-# built, all linked into the `prcm_halide_libraries` interface target.
+# built, all linked into the `prcm_halide_libraries` interface target. A library a
+# tuning record tunes also keeps its hand knobs in a twin, <generator>_<device>_untuned,
+# so that `prcm bench` times both in the same run.
 function(prcm_add_halide_libraries generator)
     foreach (device IN LISTS PRCM_DEVICES)
         set(lib "${generator}_${device}")
-        if (device STREQUAL "cpu")
-            set(targets ${PRCM_CPU_TARGETS})
-            set(extra "")
-        elseif (device STREQUAL "opencl")
-            set(targets ${PRCM_OPENCL_TARGET})
-            set(extra "")
-        else ()
-            set(targets ${PRCM_CUDA_TARGET})
-            set(extra DEVICE_CODE ptx_file)
-        endif ()
         prcm_knob_overrides(${lib} knobs)
         set(params "")
         if (knobs)
@@ -87,40 +126,10 @@ function(prcm_add_halide_libraries generator)
         endif ()
         prcm_tuning_for(${lib} tuned)
         if (tuned_KNOBS)
+            prcm_add_halide_library(${lib}_untuned ${generator} ${device} ${params})
             list(APPEND params "tuned_target=${tuned_TARGET}" "tuned_knobs=${tuned_KNOBS}")
         endif ()
-        if (params)
-            list(APPEND extra PARAMS ${params})
-        endif ()
-        if (PRCM_EMIT_ASSEMBLY)
-            list(APPEND extra ASSEMBLY assembly_file)
-        endif ()
-        add_halide_library(${lib} FROM prcm_generators GENERATOR ${generator}
-                           TARGETS ${targets}
-                           USE_RUNTIME prcm_halide_runtime
-                           STMT stmt_file
-                           ${extra})
+        prcm_add_halide_library(${lib} ${generator} ${device} ${params})
         set_property(GLOBAL APPEND PROPERTY PRCM_HAND_LIBRARIES ${lib})
-        target_link_libraries(prcm_halide_libraries INTERFACE ${lib})
-        add_dependencies(prcm_halide_outputs ${lib}.update)
-        if (TARGET prcm_halide_runtime.update)
-            add_dependencies(prcm_halide_outputs prcm_halide_runtime.update)
-        endif ()
-        list(LENGTH targets target_count)
-        if (target_count GREATER 1)
-            # Written by the generator's own command (its first output is the
-            # header): an IMPORTED library, as in a cross build, runs no POST_BUILD.
-            set(index_cmd ${CMAKE_COMMAND} -DDIR=${CMAKE_CURRENT_BINARY_DIR} -DLIB=${lib})
-            set(index_script "${PROJECT_SOURCE_DIR}/cmake/WriteTargetIndex.cmake")
-            add_custom_command(OUTPUT ${lib}.h APPEND
-                               COMMAND ${index_cmd} -DEXT=stmt -DWHAT=STMT -P "${index_script}")
-            if (PRCM_EMIT_ASSEMBLY)
-                add_custom_command(OUTPUT ${lib}.h APPEND
-                                   COMMAND ${index_cmd} -DEXT=s -DWHAT=Assembly -P "${index_script}")
-            endif ()
-        endif ()
-        if (device STREQUAL "cuda")
-            set_property(GLOBAL APPEND PROPERTY PRCM_PTX_FILES "${ptx_file}")
-        endif ()
     endforeach ()
 endfunction()

@@ -10,6 +10,7 @@
 #include <functional>
 #include <iostream>
 #include <map>
+#include <optional>
 #include <set>
 #include <sstream>
 
@@ -173,8 +174,26 @@ struct Row {
     Measurement m;
     long long params = -1;
     std::string verdict;  // PASSED / FAILED / MISTRUSTED / SKIPPED / NOT BUILT
+    // A library a tuning record tunes: its untuned twin, verified and timed in the same run.
+    std::optional<Stats> untuned;
     bool measured() const { return module && m.ok(); }
 };
+
+// Measures a row's problem; where a tuning record tunes its library (and this process
+// runs the target it was tuned for), the untuned twin too, call by call in turn with it.
+void measure_row(Row &r, const TimingOptions &t) {
+    const Library *lib = r.module->library(r.problem.device, r.problem.schedule);
+    if (r.problem.schedule == kHandSchedule && lib && tuned_here(*lib) &&
+        r.module->library(r.problem.device, kUntunedSchedule)) {
+        Problem untuned = r.problem;
+        untuned.schedule = kUntunedSchedule;
+        const std::vector<Measurement> ms = measure_together({r.problem, untuned}, t);
+        r.m = ms[0];
+        if (ms[0].ok() && ms[1].ok()) r.untuned = ms[1].block;
+        return;
+    }
+    r.m = measure(r.problem, t);
+}
 
 std::string fixed(double v, const char *format) {
     char buf[48];
@@ -212,11 +231,20 @@ private:
     std::chrono::steady_clock::time_point start_;
 };
 
+std::string geomean_text(const std::vector<double> &ratios) {
+    double log_sum = 0;
+    for (double r : ratios) log_sum += std::log(r);
+    return fixed(std::exp(log_sum / ratios.size()), "%.2fx");
+}
+
 void print_long_table(const std::vector<Row> &rows, bool with_schedule = false) {
     Table t{{"Block", "Input", "Verified", "Max abs err", "Mean (ms)", "Std (ms)", "Min (ms)", "Median (ms)", "P90 (ms)",
              "Copy (ms)", "vs copy"},
             {}};
     if (with_schedule) t.header.insert(t.header.begin() + 2, "Schedule");
+    const bool tuned = std::any_of(rows.begin(), rows.end(), [](const Row &r) { return r.untuned.has_value(); });
+    if (tuned) t.header.insert(t.header.end(), {"Untuned (ms)", "vs untuned"});
+    std::vector<double> gains;
     for (const Row &r : rows) {
         std::vector<std::string> cells{r.config->block.label, shape_text(r.config->shape), r.verdict};
         if (with_schedule) cells.insert(cells.begin() + 2, r.config->schedule);
@@ -229,9 +257,21 @@ void print_long_table(const std::vector<Row> &rows, bool with_schedule = false) 
         } else {
             cells.insert(cells.end(), 8, "-");
         }
+        if (tuned && r.measured() && r.untuned) {
+            cells.push_back(format_ms(r.untuned->median));
+            cells.push_back(ratio_string(r.m.block.median, r.untuned->median));
+            gains.push_back(r.m.block.median / r.untuned->median);
+        } else if (tuned) {
+            cells.insert(cells.end(), 2, "-");
+        }
         t.rows.push_back(cells);
     }
     t.print();
+    if (!gains.empty()) {
+        std::cout << "\n'vs untuned': a tuned library's median over its hand knobs' (the untuned twin), timed in "
+                     "turn in the same run; geometric mean "
+                  << geomean_text(gains) << " over " << gains.size() << " tuned rows.\n";
+    }
 }
 
 // The notebook's own shape: one row per swept value, one column per block.
@@ -298,6 +338,11 @@ nlohmann::json row_json(const Experiment &e, const Row &r) {
         j["copy_ms"] = {{"mean", r.m.copy.mean},     {"std", r.m.copy.std}, {"min", r.m.copy.min},
                         {"median", r.m.copy.median}, {"p90", r.m.copy.p90}};
         j["ratio_to_copy"] = s.median / r.m.copy.median;
+        if (r.untuned) {
+            j["untuned_ms"] = {{"mean", r.untuned->mean}, {"std", r.untuned->std}, {"min", r.untuned->min},
+                               {"median", r.untuned->median}, {"p90", r.untuned->p90}};
+            j["ratio_to_untuned"] = s.median / r.untuned->median;
+        }
     } else if (!r.m.error().empty()) {
         j["error"] = r.m.error();
     }
@@ -416,11 +461,6 @@ const char *const kSchedulesTitle = "Hand schedules against the autoscheduled tw
 // (their tiles assume W >= 16: `prcm verify --all --schedule S` shows where each refuses).
 const std::vector<TorchShape> kScheduleShapes{{1, 64, 64, 64}, {1, 128, 16, 16}, {8, 64, 32, 32}};
 
-std::string geomean_text(const std::vector<double> &ratios) {
-    double log_sum = 0;
-    for (double r : ratios) log_sum += std::log(r);
-    return fixed(std::exp(log_sum / ratios.size()), "%.2fx");
-}
 
 // The end of every experiment run: the results files asked for, the failure count,
 // and the exit code (`code` where a configuration failed).
@@ -709,7 +749,7 @@ int run_experiments(const ExperimentOptions &o) {
                 r.problem = make_problem(*r.module, device, c.shape);
                 if (c.block.tweak) c.block.tweak(r.problem.hp);
                 r.params = parameter_count(*r.module->spec, c.shape[1], r.problem.hp);
-                r.m = measure(r.problem, t);
+                measure_row(r, t);
                 r.verdict = r.m.status ? verdict_name(r.m.verified.comparison.verdict) : "FAILED";
                 if (!r.m.ok()) {
                     failures++;

@@ -82,7 +82,8 @@ void add_cpu_target_option(CLI::App *cmd, std::string &target) {
 void add_schedule_option(CLI::App *cmd, std::string &schedule) {
     cmd->add_option("--schedule", schedule,
                     "hand, or an autoscheduled twin built with -DPRCM_AUTOSCHEDULERS: mullapudi2016, adams2019, "
-                    "li2018 (CPU), anderson2021 (CUDA)")
+                    "li2018 (CPU), anderson2021 (CUDA); or untuned: in a build with -DPRCM_TUNING, the hand knobs "
+                    "of a library the record tunes")
         ->capture_default_str();
 }
 

@@ -31,6 +31,7 @@ const std::vector<ScheduleInfo> &known_schedules() {
         {"adams2019", "Adams2019", Device::cpu},
         {"li2018", "Li2018", Device::cpu},
         {"anderson2021", "Anderson2021", Device::cuda},
+        {kUntunedSchedule, "", Device::cpu},  // and every other device a record tunes
     };
     return schedules;
 }

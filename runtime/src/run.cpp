@@ -180,6 +180,10 @@ Status find_library(const Module &module, Device device, std::string_view schedu
     const std::string name = module.spec->name, dev = device_name(device);
     const ScheduleInfo *info = find_schedule(schedule);
     if (schedule == kHandSchedule) return check_device(nullptr, module.spec->name, device);
+    if (schedule == kUntunedSchedule) {
+        return Status::unavailable(name + " has no untuned twin on " + dev + ": only a library that a tuning record " +
+                                   "tunes (-DPRCM_TUNING) keeps its hand knobs in one");
+    }
     if (const FailedLibrary *f = module.failure(device, schedule)) {
         return Status::unavailable(std::string(f->function_name) + " did not compile: " + info->autoscheduler +
                                    " could not schedule " + name + ": " + f->error);

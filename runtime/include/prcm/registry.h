@@ -19,6 +19,9 @@ bool parse_device(std::string_view name, Device *d);
 // An autoscheduled twin (built with -DPRCM_AUTOSCHEDULERS) is named after its
 // autoscheduler in lower case: "mullapudi2016", "adams2019", "li2018", "anderson2021".
 inline constexpr const char *kHandSchedule = "hand";
+// In a build with a tuning record (-DPRCM_TUNING), the hand schedule of a library the
+// record tunes runs the record's knobs; its twin "untuned" keeps the hand knobs.
+inline constexpr const char *kUntunedSchedule = "untuned";
 
 // A schedule the project knows: its CLI name, the autoscheduler's own name (as
 // PRCM_AUTOSCHEDULERS spells it; "" for hand), and the device it schedules for.
@@ -27,7 +30,7 @@ struct ScheduleInfo {
     const char *autoscheduler;
     Device device;
 };
-// hand first, then every autoscheduler Halide 21 ships.
+// hand first, then every autoscheduler Halide 21 ships, then untuned (any device).
 const std::vector<ScheduleInfo> &known_schedules();
 const ScheduleInfo *find_schedule(std::string_view name);
 std::vector<std::string> known_schedule_names();
