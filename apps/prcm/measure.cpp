@@ -8,6 +8,7 @@
 #include <deque>
 #include <functional>
 #include <numeric>
+#include <random>
 
 namespace prcm::cli {
 
@@ -30,22 +31,22 @@ Stats summarize(std::vector<double> ms) {
 // The notebooks' protocol: warm-up calls, then each call timed on its own, with
 // the device synchronized inside the timed region. Several calls are timed in
 // turn, call by call, so that a machine whose speed drifts (a shared VM) moves
-// them together and their ratio holds; and the turn starts with the next call in
-// each round, so that every call follows each of the others equally often. With
-// a fixed order, the call after the copy floor ran ~5% slower than the call after
-// another block at 1x64x64x64 (the copy evicts what a block reads): enough for the
-// tuner to confirm a 0.88x that `bench latency` then measured at 0.99x.
+// them together and their ratio holds; each round takes them in a new order
+// (seeded, so a run repeats), so that no call always follows the same other one.
 Status time_interleaved(const std::vector<std::function<Status()>> &calls, int warmup, int repeat,
                         const std::vector<Stats *> &out) {
     const size_t n = calls.size();
+    std::vector<size_t> order(n);
+    std::iota(order.begin(), order.end(), size_t{0});
+    std::mt19937 rng(1);
     for (int i = 0; i < warmup; i++)
-        for (size_t j = 0; j < n; j++)
-            if (Status s = calls[(i + j) % n](); !s) return s;
+        for (const auto &call : calls)
+            if (Status s = call(); !s) return s;
     std::vector<std::vector<double>> ms(n);
     for (auto &v : ms) v.reserve(repeat);
     for (int i = 0; i < repeat; i++) {
-        for (size_t j = 0; j < n; j++) {
-            const size_t k = (i + j) % n;
+        std::shuffle(order.begin(), order.end(), rng);
+        for (size_t k : order) {
             const auto start = std::chrono::steady_clock::now();
             if (Status s = calls[k](); !s) return s;
             const auto end = std::chrono::steady_clock::now();
@@ -88,10 +89,12 @@ void time_together(const std::vector<Problem> &ps, const std::vector<size_t> &ti
     }
     if (prepared.empty()) return;
     // The floor: copying the experiment's tensor x, the largest the block touches, from
-    // and to the (first) block's own buffers where they are x-shaped, so both run as warm.
-    const bool same_buffers = torch_shape(d.input) == first.shape && torch_shape(outputs.front()) == first.shape;
-    Tensor x = same_buffers ? d.input : make_tensor(first.shape);
-    Tensor copy = same_buffers ? outputs.front() : make_tensor(first.shape);
+    // the blocks' own input where it is x-shaped (as warm as theirs), into a buffer of
+    // its own. Into the first block's output, as it once did, it warmed that output for
+    // the first block alone: the same library timed twice read 1.01-1.10x slower in the
+    // second slot (1x64x64x64, PRCM and SE, medians of 15 rounds), 0.995-1.003x since.
+    Tensor x = torch_shape(d.input) == first.shape ? d.input : make_tensor(first.shape);
+    Tensor copy = make_tensor(first.shape);
     PreparedCall copy_call;
     Status s = prepare_copy(first.device, &copy_call);
     if (s) {
