@@ -1,6 +1,7 @@
 #include "schedules/knobs.h"
 
 #include <charconv>
+#include <set>
 
 namespace prcm {
 
@@ -166,6 +167,12 @@ const std::vector<Field> &fields() {
 #undef PRCM_KNOB
 #undef PRCM_LIST_KNOB
 
+// Adds `item` to a list written as text, `separator` between items.
+void append(std::string &list, const char *separator, const std::string &item) {
+    if (!list.empty()) list += separator;
+    list += item;
+}
+
 std::string pattern_of(const std::string &knob) {
     return knob.substr(0, knob.find('.'));
 }
@@ -191,7 +198,7 @@ std::string pattern_knob_names(const std::string &pattern) {
     std::string names;
     for (const Field &f : fields()) {
         if (pattern_of(f.info.name) != pattern) continue;
-        names += (names.empty() ? "" : ", ") + f.info.name;
+        append(names, ", ", f.info.name);
     }
     return names;
 }
@@ -257,10 +264,35 @@ std::string format_knobs(const Knobs &knobs, const std::string &pattern) {
         if (f.scalar) {
             value = std::to_string(*f.scalar(copy));
         } else {
-            for (int v : *f.list(copy)) value += (value.empty() ? "" : "/") + std::to_string(v);
+            for (int v : *f.list(copy)) append(value, "/", std::to_string(v));
         }
-        text += (text.empty() ? "" : ",") + f.info.name + ":" + value;
+        append(text, ",", f.info.name + ":" + value);
     }
+    return text;
+}
+
+KnobValues parse_knob_values(const std::string &overrides) {
+    KnobValues values;
+    if (overrides.empty()) return values;
+    for (const std::string &item : split(overrides, ',')) {
+        const size_t colon = item.find(':');
+        values[item.substr(0, colon)] = colon == std::string::npos ? "" : item.substr(colon + 1);
+    }
+    return values;
+}
+
+std::string format_knob_values(const KnobValues &values) {
+    // In knob_table() order, as format_knobs writes them, so that equal sets are equal strings.
+    std::string text;
+    std::set<std::string> written;
+    for (const KnobInfo &k : knob_table()) {
+        auto it = values.find(k.name);
+        if (it == values.end()) continue;
+        append(text, ",", k.name + ":" + it->second);
+        written.insert(k.name);
+    }
+    for (const auto &[name, value] : values)
+        if (!written.count(name)) append(text, ",", name + ":" + value);
     return text;
 }
 

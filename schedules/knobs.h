@@ -7,6 +7,7 @@
 // these values without touching C++. This header needs no Halide.
 #pragma once
 
+#include <map>
 #include <string>
 #include <vector>
 
@@ -156,6 +157,12 @@ const std::vector<KnobInfo> &knob_table();
 // The knobs of one pattern, written as an override string with their values:
 // "bottleneck.lanes:16,bottleneck.tile_rows:4,..." (a '/'-joined list for a list).
 std::string format_knobs(const Knobs &knobs, const std::string &pattern);
+
+// An override string as knob name -> written value, unchecked (apply_knob_overrides
+// checks), and back in knob_table() order, so that equal sets are equal strings.
+using KnobValues = std::map<std::string, std::string>;
+KnobValues parse_knob_values(const std::string &overrides);
+std::string format_knob_values(const KnobValues &values);
 
 // Applies "<pattern>.<field>:<value>,..." (empty: nothing) to `knobs`. Every name
 // must be a knob of `pattern`, every value within its range; on the first that is

@@ -60,9 +60,6 @@ int run_bench(const ProblemOptions &o, const TimingOptions &t_in, const std::str
         std::cout << "\n";
     }
     if (!json_path.empty()) {
-        auto stats = [](const Stats &s) {
-            return nlohmann::json{{"mean", s.mean}, {"std", s.std}, {"min", s.min}, {"median", s.median}, {"p90", s.p90}};
-        };
         nlohmann::json doc = {{"machine", machine_json(p.device, t.threads)},
                               {"replay", p.replay()},
                                     {"module", p.module->spec->name},
@@ -71,8 +68,8 @@ int run_bench(const ProblemOptions &o, const TimingOptions &t_in, const std::str
                                     {"shape", p.shape},
                                     {"timing", {{"warmup", t.warmup}, {"repeat", t.repeat}}},
                                     {"max_abs_err", c.max_abs},
-                                    {"latency_ms", stats(m.block)},
-                                    {"copy_ms", stats(m.copy)}};
+                                    {"latency_ms", stats_json(m.block)},
+                                    {"copy_ms", stats_json(m.copy)}};
         if (flops > 0) {
             doc["flops"] = flops;  // of one call
             doc["gflops"] = gflops;

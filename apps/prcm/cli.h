@@ -99,6 +99,7 @@ std::string cpu_model();
 int default_threads();  // HL_NUM_THREADS, else one per core
 std::string format_ms(double ms);
 std::string format_count(long long n);  // 1,024
+std::string shape_text(const TorchShape &s);  // 1x64x64x64
 std::string format_sci(double v);       // 2.4e-07
 std::string format_fixed(double v, int decimals);
 

@@ -201,12 +201,6 @@ std::string fixed(double v, const char *format) {
     return buf;
 }
 
-std::string shape_text(const TorchShape &s) {
-    std::string out;
-    for (size_t i = 0; i < s.size(); i++) out += (i ? "x" : "") + std::to_string(s[i]);
-    return out;
-}
-
 // Progress for long runs, on stderr so that stdout stays a clean table.
 class Progress {
 public:
@@ -334,13 +328,11 @@ nlohmann::json row_json(const Experiment &e, const Row &r) {
     if (r.measured()) {
         const Stats &s = r.m.block;
         j["max_abs_err"] = r.m.verified.comparison.max_abs;
-        j["latency_ms"] = {{"mean", s.mean}, {"std", s.std}, {"min", s.min}, {"median", s.median}, {"p90", s.p90}};
-        j["copy_ms"] = {{"mean", r.m.copy.mean},     {"std", r.m.copy.std}, {"min", r.m.copy.min},
-                        {"median", r.m.copy.median}, {"p90", r.m.copy.p90}};
+        j["latency_ms"] = stats_json(s);
+        j["copy_ms"] = stats_json(r.m.copy);
         j["ratio_to_copy"] = s.median / r.m.copy.median;
         if (r.untuned) {
-            j["untuned_ms"] = {{"mean", r.untuned->mean}, {"std", r.untuned->std}, {"min", r.untuned->min},
-                               {"median", r.untuned->median}, {"p90", r.untuned->p90}};
+            j["untuned_ms"] = stats_json(*r.untuned);
             j["ratio_to_untuned"] = s.median / r.untuned->median;
         }
     } else if (!r.m.error().empty()) {
@@ -630,6 +622,10 @@ Status write_json(const std::string &path, const nlohmann::json &doc) {
         return Status::failed(path + ": cannot be written as JSON: " + e.what());
     }
     return write_file_atomically(path, text);
+}
+
+nlohmann::json stats_json(const Stats &s) {
+    return {{"mean", s.mean}, {"std", s.std}, {"min", s.min}, {"median", s.median}, {"p90", s.p90}};
 }
 
 nlohmann::json machine_json(Device device, int threads) {

@@ -27,6 +27,8 @@ Status experiment_problems(const std::string &id, Device device, std::vector<Pro
 int run_report(const std::string &json_path, const std::string &out_dir);
 
 nlohmann::json machine_json(Device device, int threads);
+// A timing's statistics as every results file writes them, in ms.
+nlohmann::json stats_json(const Stats &s);
 
 // Writes JSON as every output is written (prcm/files.h): whole or not at all.
 Status write_json(const std::string &path, const nlohmann::json &doc);

@@ -80,8 +80,7 @@ int run_run(const RunOptions &r) {
                 {"module", spec.name},
                 {"shape", torch_shape(input)},
                 {"timing", {{"warmup", t.warmup}, {"repeat", t.repeat}}},
-                {"latency_ms",
-                 {{"mean", stats.mean}, {"std", stats.std}, {"min", stats.min}, {"median", stats.median}, {"p90", stats.p90}}}};
+                {"latency_ms", stats_json(stats)}};
             if (Status w = write_json(r.json_path, doc); !w) return report_error("run", w);
         }
     }

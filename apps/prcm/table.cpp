@@ -62,6 +62,15 @@ std::string format_ms(double ms) {
     return buf;
 }
 
+std::string shape_text(const TorchShape &s) {
+    std::string out;
+    for (size_t i = 0; i < s.size(); i++) {
+        if (i) out += 'x';
+        out += std::to_string(s[i]);
+    }
+    return out;
+}
+
 std::string format_count(long long n) {
     std::string digits = std::to_string(n < 0 ? -n : n), out;
     for (size_t i = 0; i < digits.size(); i++) {

@@ -6,18 +6,6 @@
 namespace prcm::tune {
 
 namespace {
-std::vector<std::string> split(const std::string &text, char separator) {
-    std::vector<std::string> parts;
-    size_t start = 0;
-    while (start <= text.size()) {
-        const size_t end = text.find(separator, start);
-        parts.push_back(text.substr(start, end == std::string::npos ? std::string::npos : end - start));
-        if (end == std::string::npos) break;
-        start = end + 1;
-    }
-    return parts;
-}
-
 // The pattern's table rows.
 std::vector<const KnobInfo *> pattern_knobs(const std::string &pattern) {
     std::vector<const KnobInfo *> out;
@@ -26,31 +14,6 @@ std::vector<const KnobInfo *> pattern_knobs(const std::string &pattern) {
     return out;
 }
 }  // namespace
-
-KnobValues parse_knob_values(const std::string &text) {
-    KnobValues values;
-    if (text.empty()) return values;
-    for (const std::string &item : split(text, ',')) {
-        const size_t colon = item.find(':');
-        values[item.substr(0, colon)] = colon == std::string::npos ? "" : item.substr(colon + 1);
-    }
-    return values;
-}
-
-std::string format_knob_values(const KnobValues &values) {
-    // In knob_table() order, as format_knobs writes them, so that equal sets are equal strings.
-    std::string text;
-    std::set<std::string> written;
-    for (const KnobInfo &k : knob_table()) {
-        auto it = values.find(k.name);
-        if (it == values.end()) continue;
-        text += (text.empty() ? "" : ",") + k.name + ":" + it->second;
-        written.insert(k.name);
-    }
-    for (const auto &[name, value] : values)
-        if (!written.count(name)) text += (text.empty() ? "" : ",") + name + ":" + value;
-    return text;
-}
 
 KnobSpace::KnobSpace(std::string pattern, const std::string &hand) : pattern_(std::move(pattern)), hand_(parse_knob_values(hand)) {
     for (const KnobInfo *k : pattern_knobs(pattern_)) {

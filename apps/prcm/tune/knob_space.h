@@ -14,11 +14,7 @@
 
 namespace prcm::tune {
 
-// A candidate: every knob of one pattern with its value, as the generators take
-// it ("modulator.lanes:16,modulator.serial_elements:32768,...").
-using KnobValues = std::map<std::string, std::string>;
-KnobValues parse_knob_values(const std::string &text);
-std::string format_knob_values(const KnobValues &values);
+// A candidate is every knob of one pattern with its value (KnobValues, schedules/knobs.h).
 
 class KnobSpace {
 public:

@@ -1,6 +1,6 @@
 #include "record.h"
 
-#include "prcm/files.h"
+#include "../experiments.h"
 
 #include <nlohmann/json.hpp>
 
@@ -246,15 +246,8 @@ Status write_record(const std::string &path, const Record &record) {
         apply.push_back({{"module", a.module}, {"device", a.device}, {"target", a.target}, {"pattern", a.pattern},
                          {"knobs", a.knobs}, {"trial", a.trial}, {"ratio", a.ratio}});
     }
-    const json doc = {{"format", kRecordFormat}, {"version", kRecordVersion}, {"apply", apply},
-                      {"winners", winners},      {"trials", trials}};
-    std::string text;
-    try {
-        text = doc.dump(2) + "\n";
-    } catch (const json::exception &e) {
-        return Status::failed(path + ": cannot be written as JSON: " + e.what());
-    }
-    return write_file_atomically(path, text);
+    return cli::write_json(path, {{"format", kRecordFormat}, {"version", kRecordVersion}, {"apply", apply},
+                                  {"winners", winners}, {"trials", trials}});
 }
 
 }  // namespace prcm::tune

@@ -19,8 +19,13 @@ const char *keep_name(const std::string &name) {
 }
 
 LoadedLibrary failed(const Module &module, std::string error) {
-    LoadedLibrary out{Module{module.spec, {}, {}}, std::move(error)};
-    return out;
+    return LoadedLibrary{Module{module.spec, {}, {}}, std::move(error)};
+}
+
+// A message without the newlines failure_details ends its lines with.
+std::string one_line(std::string text) {
+    while (!text.empty() && text.back() == '\n') text.pop_back();
+    return text;
 }
 }  // namespace
 
@@ -41,6 +46,11 @@ LoadedLibrary load_library(const Module &module, Device device, const std::strin
         reinterpret_cast<const halide_filter_metadata_t *(*)()>(dlsym(handle, (function_name + "_metadata").c_str()));
     if (!argv || !metadata) return failed(module, path + " lacks " + function_name + "_argv or _metadata");
     return wrap_library(module, Library{device, keep_name(function_name), argv, metadata, kHandSchedule});
+}
+
+LoadedLibrary load_built(const Module &module, Device device, const BuildRequest &request, const BuildResult &built) {
+    if (!built.ok) return failed(module, built.error);
+    return load_library(module, device, built.library, request.function_name);
 }
 
 std::vector<std::vector<ProblemOutcome>> LocalRunner::run(const LoadedLibrary &hand,
@@ -68,10 +78,9 @@ std::vector<std::vector<ProblemOutcome>> LocalRunner::run(const LoadedLibrary &h
             o.verified = m.verified.comparison.verdict == Verdict::passed;
             o.max_abs_err = m.verified.comparison.max_abs;
             if (!o.verified) {
-                o.error = m.verified.error.empty() ? std::string(verdict_name(m.verified.comparison.verdict)) + ": " +
-                                                         failure_details(m.verified, "")
+                o.error = m.verified.error.empty() ? one_line(std::string(verdict_name(m.verified.comparison.verdict)) +
+                                                              ": " + failure_details(m.verified, ""))
                                                    : m.verified.error;
-                while (!o.error.empty() && o.error.back() == '\n') o.error.pop_back();
             } else if (!hand_ok) {
                 o.error = "not timed: the hand schedule failed here: " + ms[0].verified.error;
             } else if (!m.status) {
@@ -94,9 +103,7 @@ std::vector<std::string> verify_grid(const LoadedLibrary &library, Device device
         p.module = &library.module;
         const VerifyResult r = verify(p);
         if (r.comparison.verdict == Verdict::passed) continue;
-        std::string why = failure_details(r, "");
-        while (!why.empty() && why.back() == '\n') why.pop_back();
-        failures.push_back(p.replay() + ": " + why);
+        failures.push_back(p.replay() + ": " + one_line(failure_details(r, "")));
     }
     return failures;
 }

@@ -4,6 +4,8 @@
 // schedule, so that both see the same machine.
 #pragma once
 
+#include "builder.h"
+
 #include "../measure.h"
 
 #include <deque>
@@ -22,6 +24,8 @@ struct LoadedLibrary {
 };
 // Loads `function_name` from a shared object that BuildResult::library names.
 LoadedLibrary load_library(const Module &module, Device device, const std::string &path, const std::string &function_name);
+// What a builder made for `request`, loaded: the library, or why there is none.
+LoadedLibrary load_built(const Module &module, Device device, const BuildRequest &request, const BuildResult &built);
 // A library already in the process (the tests give one that is wrong on purpose).
 LoadedLibrary wrap_library(const Module &module, const Library &library);
 

@@ -78,12 +78,6 @@ std::string utc_now() {
     return buf;
 }
 
-std::string shape_text(const TorchShape &s) {
-    std::string out;
-    for (size_t i = 0; i < s.size(); i++) out += (i ? "x" : "") + std::to_string(s[i]);
-    return out;
-}
-
 std::string problem_key(const Problem &p) { return shape_text(p.shape) + hyper_flags(*p.module->spec, p.hp); }
 
 // The GPU's own name, asked of its driver; the CPU model on the CPU.
@@ -146,21 +140,21 @@ struct Search {
 
 // The problems of each module, in the order of the experiment or the list, each once.
 Status tuned_problems(const TuneOptions &o, Device device, std::vector<Search> *searches) {
+    // --module: resolved as every command resolves it (an unknown name lists the known).
+    const Module *only = nullptr;
+    if (!o.all) {
+        ProblemOptions po;
+        po.module = o.module;
+        Problem p;
+        if (Status s = make_problem(po, &p); !s) return s;
+        only = p.module;
+    }
     std::vector<Problem> problems;
-    const bool shape_list = o.shapes.find(',') != std::string::npos;
-    if (shape_list) {
-        std::vector<const Module *> chosen;
+    if (o.shapes.find(',') != std::string::npos) {  // N,C,H,W[;N,C,H,W...]
+        std::vector<const Module *> chosen{only};
         if (o.all) {
+            chosen.clear();
             for (const Module &m : modules()) chosen.push_back(&m);
-        } else {
-            const Module *m = find_module(o.module);
-            if (!m) {
-                Problem unused;
-                ProblemOptions po;
-                po.module = o.module;
-                return make_problem(po, &unused);  // the unknown-module message
-            }
-            chosen.push_back(m);
         }
         std::stringstream list(o.shapes);
         for (std::string shape; std::getline(list, shape, ';');) {
@@ -176,20 +170,13 @@ Status tuned_problems(const TuneOptions &o, Device device, std::vector<Search> *
         }
     } else {
         if (Status s = experiment_problems(o.shapes, device, &problems); !s) return s.prefixed("--shapes: ");
-        if (!o.all) {
-            const Module *m = find_module(o.module);
-            if (!m) {
-                Problem unused;
-                ProblemOptions po;
-                po.module = o.module;
-                return make_problem(po, &unused);
-            }
+        if (only) {
             std::vector<Problem> mine;
             for (const Problem &p : problems)
-                if (p.module == m) mine.push_back(p);
+                if (p.module == only) mine.push_back(p);
             if (mine.empty()) {
-                return Status::error("--shapes: experiment '" + o.shapes + "' has no configuration of " + m->spec->name +
-                                     "; give shapes instead (--shapes 1,64,64,64)");
+                return Status::error("--shapes: experiment '" + o.shapes + "' has no configuration of " +
+                                     only->spec->name + "; give shapes instead (--shapes 1,64,64,64)");
             }
             problems = mine;
         }
@@ -212,7 +199,7 @@ class Tuner {
 public:
     Tuner(const TuneOptions &o, Device device, std::string target, std::string out, Record &record, Builder &builder,
           Runner &runner, int batch_size, int threads)
-        : o_(o), device_(device), target_(std::move(target)), out_(std::move(out)), record_(record), builder_(builder),
+        : device_(device), target_(std::move(target)), out_(std::move(out)), record_(record), builder_(builder),
           runner_(runner), batch_size_(batch_size), threads_(threads), rng_(o.seed), model_(device_model(device)) {}
 
     // Searches one module's knobs until `deadline`; false with `error` when even its
@@ -228,7 +215,6 @@ private:
     void confirm(const Search &search, const LoadedLibrary &hand, const std::vector<std::string> &classes,
                  const std::string &key, Clock::time_point deadline);
 
-    const TuneOptions &o_;
     Device device_;
     std::string target_, out_;
     Record &record_;
@@ -293,15 +279,11 @@ void Tuner::progress(const std::string &label, const std::string &key, Clock::ti
 bool Tuner::tune(const Search &search, Clock::time_point deadline, const std::string &label, std::string *error) {
     const std::string name = search.module->spec->name;
     // The hand schedule, built the same way as the candidates: the baseline of every timing.
-    const std::string hand_function = function_name();
-    BuildResult hand_build = builder_.build({{name, target_ + "-no_runtime", "", hand_function}}).front();
-    if (!hand_build.ok) {
-        *error = name + ": the hand schedule did not build: " + hand_build.error;
-        return false;
-    }
-    LoadedLibrary hand = load_library(*search.module, device_, hand_build.library, hand_function);
+    const BuildRequest hand_request{name, target_ + "-no_runtime", "", function_name()};
+    const BuildResult hand_build = builder_.build({hand_request}).front();
+    LoadedLibrary hand = load_built(*search.module, device_, hand_request, hand_build);
     if (!hand.ok()) {
-        *error = name + ": " + hand.error;
+        *error = name + ": the hand schedule did not build or load: " + hand.error;
         return false;
     }
     pattern_ = hand_build.pattern;
@@ -369,8 +351,7 @@ bool Tuner::tune(const Search &search, Clock::time_point deadline, const std::st
             Trial t = new_trial(search, classes, batch[i].first, batch[i].second);
             t.id += static_cast<int>(i);
             t.build_seconds = builds[i].seconds;
-            libraries.push_back(builds[i].ok ? load_library(*search.module, device_, builds[i].library, requests[i].function_name)
-                                             : LoadedLibrary{Module{search.module->spec, {}, {}}, builds[i].error});
+            libraries.push_back(load_built(*search.module, device_, requests[i], builds[i]));
             if (!libraries.back().ok()) {
                 t.status = "not built";
                 t.error = libraries.back().error;
@@ -429,12 +410,9 @@ void Tuner::confirm(const Search &search, const LoadedLibrary &hand, const std::
         }
         if (Clock::now() >= deadline && done > 0) break;
         auto lib = loaded_.find(t->knobs);
-        std::string lib_error;
         if (lib == loaded_.end()) {  // a trial of an earlier run: built again
-            const std::string fn = function_name();
-            const BuildResult b = builder_.build({{t->module, t->target + "-no_runtime", t->knobs, fn}}).front();
-            LoadedLibrary l = b.ok ? load_library(*search.module, device_, b.library, fn)
-                                   : LoadedLibrary{Module{search.module->spec, {}, {}}, b.error};
+            const BuildRequest request{t->module, t->target + "-no_runtime", t->knobs, function_name()};
+            LoadedLibrary l = load_built(*search.module, device_, request, builder_.build({request}).front());
             if (!l.ok()) continue;
             lib = loaded_.emplace(t->knobs, std::move(l)).first;
         }
