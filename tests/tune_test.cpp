@@ -165,9 +165,10 @@ TEST_CASE("tune: a wrong candidate is rejected, however fast, and never wins", "
         t.results.push_back(r);
         Confirmation c;
         c.grid_checked = 216;
-        c.rounds = 5;
+        c.rounds = 3;
         c.ratio = confirmed;
         c.class_ratios["serial"] = confirmed;
+        c.round_ratios = {confirmed, confirmed, confirmed};
         t.confirmation = c;
         return t;
     };
@@ -182,7 +183,17 @@ TEST_CASE("tune: a wrong candidate is rejected, however fast, and never wins", "
     REQUIRE(winners.size() == 1);
     REQUIRE(winners[0].trial);
     CHECK(winners[0].trial->id == 2);
-    // A grid failure takes a trial out, however fast it was confirmed.
+    // One round in which it was not faster takes a trial out, whatever its median.
+    record.trials[1].confirmation->round_ratios[1] = 1.01;
+    CHECK(applied(record).empty());
+    record.trials[1].confirmation->round_ratios[1] = 0.9;
+    CHECK(applied(record).size() == 1);
+    // So does one problem slower in the median.
+    record.trials[1].confirmation->problem_ratios = {0.8, 1.02};
+    CHECK(applied(record).empty());
+    record.trials[1].confirmation->problem_ratios = {0.8, 0.99};
+    CHECK(applied(record).size() == 1);
+    // So does a grid failure, however fast it was confirmed.
     record.trials[1].confirmation->grid_failures.push_back("prcm verify ...: FAILED");
     CHECK(applied(record).empty());
     CHECK(class_winners(record)[0].trial == nullptr);
@@ -205,7 +216,16 @@ TEST_CASE("tune: a record reads back as written, and a corrupt one is refused wi
     t.origin = "random";
     t.status = "verified";
     t.time = "2026-12-01T00:00:00Z";
+    t.code = "0123456789abcdef";
     t.results.push_back({"1x64x64x64 --reduction 4", {1, 64, 64, 64}, "parallel", true, "", 1e-7, 0.5, 0.6});
+    Confirmation c;
+    c.grid_checked = 216;
+    c.rounds = 2;
+    c.ratio = 0.8;
+    c.class_ratios["parallel"] = 0.8;
+    c.round_ratios = {0.79, 0.81};
+    c.problem_ratios = {0.8};
+    t.confirmation = c;
     record.trials.push_back(t);
     REQUIRE(write_record(path, record));
     Record back;
@@ -214,6 +234,11 @@ TEST_CASE("tune: a record reads back as written, and a corrupt one is refused wi
     CHECK(back.trials[0].search_key() == t.search_key());
     CHECK(back.trials[0].knobs == t.knobs);
     CHECK(back.trials[0].ratio() == Approx(0.5 / 0.6));
+    CHECK(back.trials[0].code == t.code);
+    REQUIRE(back.trials[0].confirmation);
+    CHECK(back.trials[0].confirmation->round_ratios == c.round_ratios);
+    CHECK(back.trials[0].confirmation->problem_ratios == c.problem_ratios);
+    CHECK(back.trials[0].confirmation->wins());
     CHECK(back.next_id() == 5);
 
     auto refused = [&](const std::string &text, const std::string &expected) {

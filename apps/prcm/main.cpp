@@ -183,6 +183,17 @@ int main(int argc, char **argv) {
     tune->add_option("--cpu-target", tune_opts.cpu_target,
                      "Tune the code of TARGET (one of PRCM_CPU_TARGETS this CPU runs) instead of the dispatch's pick")
         ->type_name("TARGET");
+    // The tuner's own child: not for users, so not in --help (group "").
+    TuneTimeOptions tune_time_opts;
+    auto *tune_time = app.add_subcommand("tune-time", "prcm tune's confirmation timing, in a process of its own")->group("");
+    tune_time->add_option("--module", tune_time_opts.tune.module)->required();
+    tune_time->add_option("--shapes", tune_time_opts.tune.shapes)->required();
+    tune_time->add_option("--device", tune_time_opts.tune.device)->required();
+    tune_time->add_option("--threads", tune_time_opts.tune.threads)->check(bounded(0, kMaxThreads, ""));
+    tune_time->add_option("--rounds", tune_time_opts.rounds)->check(bounded(1, 1000, ""));
+    tune_time->add_option("--hand", tune_time_opts.hand)->required();
+    tune_time->add_option("--candidate", tune_time_opts.candidate)->required();
+    tune_time->add_option("--out", tune_time_opts.out)->required();
 
     // Every parse error exits 2 (CLI11's own codes are 101-115), --help 0; CLI11's
     // messages are kept, with the user's control characters escaped.
@@ -259,5 +270,6 @@ int main(int argc, char **argv) {
         }
         return run_tune(tune_opts);
     }
+    if (*tune_time) return run_tune_time(tune_time_opts);
     return run_default_suite(suite_timing);
 }

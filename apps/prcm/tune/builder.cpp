@@ -2,12 +2,15 @@
 
 #include <atomic>
 #include <chrono>
+#include <cstdint>
+#include <cstdio>
 #include <cstdlib>
 #include <cstring>
 #include <fcntl.h>
 #include <fstream>
 #include <spawn.h>
 #include <sstream>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <thread>
 #include <unistd.h>
@@ -16,9 +19,6 @@ extern char **environ;
 
 namespace prcm::tune {
 
-namespace {
-
-// Runs argv[0] with its output appended to `log`; the exit status, or -1.
 int run_logged(const std::vector<std::string> &args, const std::string &log) {
     std::vector<char *> argv;
     for (const std::string &a : args) argv.push_back(const_cast<char *>(a.c_str()));
@@ -42,8 +42,10 @@ int run_logged(const std::vector<std::string> &args, const std::string &log) {
     return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
 }
 
+namespace {
+
 std::string read_text(const std::string &path) {
-    std::ifstream in(path);
+    std::ifstream in(path, std::ios::binary);
     std::stringstream s;
     s << in.rdbuf();
     return s.str();
@@ -66,17 +68,29 @@ std::string first_error_line(const std::string &log) {
     return fallback;
 }
 
-std::string directory_of_this_program() {
-    char path[4096];
-    const ssize_t n = readlink("/proc/self/exe", path, sizeof path - 1);
-    if (n <= 0) return ".";
-    std::string p(path, static_cast<size_t>(n));
-    return p.substr(0, p.rfind('/'));
+// FNV-1a over the object file.
+std::string code_hash(const std::string &object) {
+    const std::string bytes = read_text(object);
+    if (bytes.empty()) return "";
+    std::uint64_t h = 1469598103934665603ull;
+    for (unsigned char c : bytes) h = (h ^ c) * 1099511628211ull;
+    char text[17];
+    std::snprintf(text, sizeof text, "%016llx", static_cast<unsigned long long>(h));
+    return text;
 }
 
 }  // namespace
 
-std::string default_generator_path() { return directory_of_this_program() + "/prcm_generators"; }
+std::string this_program() {
+    char path[4096];
+    const ssize_t n = readlink("/proc/self/exe", path, sizeof path - 1);
+    return n <= 0 ? std::string() : std::string(path, static_cast<size_t>(n));
+}
+
+std::string default_generator_path() {
+    const std::string p = this_program();
+    return (p.empty() ? std::string(".") : p.substr(0, p.rfind('/'))) + "/prcm_generators";
+}
 
 std::string default_linker() {
     if (const char *cxx = std::getenv("CXX"); cxx && *cxx) return cxx;
@@ -97,13 +111,20 @@ LocalBuilder::LocalBuilder(std::string generator_path, std::string linker, std::
 BuildResult LocalBuilder::build_one(const BuildRequest &r) const {
     const auto start = std::chrono::steady_clock::now();
     BuildResult out;
-    const std::string base = work_dir_ + "/" + r.function_name;
-    const std::string log = base + ".log";
+    // A folder per request: the object files of one function name cannot share one.
+    const std::string dir = work_dir_ + "/" + r.label;
+    const std::string base = dir + "/" + r.function_name;
+    const std::string log = dir + ".log";
     std::vector<std::string> generate = {generator_path_, "-g", r.generator, "-f", r.function_name, "-n", r.function_name,
-                                         "-o", work_dir_, "-e", "object", "target=" + r.target};
+                                         "-o", dir, "-e", "object", "target=" + r.target};
     if (!r.knobs.empty()) generate.push_back("knobs=" + r.knobs);
-    int status = run_logged(generate, log);
-    if (status == 0) status = run_logged({linker_, "-shared", "-o", base + ".so", base + ".o"}, log);
+    int status = ::mkdir(dir.c_str(), 0777) == 0 ? run_logged(generate, log) : -1;
+    if (status == 0) {
+        out.code = code_hash(base + ".o");
+        // -Bsymbolic: the library's entry points call its own function, whatever
+        // else of that name the process has loaded.
+        status = run_logged({linker_, "-shared", "-Wl,-Bsymbolic", "-o", base + ".so", base + ".o"}, log);
+    }
     const std::string text = read_text(log);
     const size_t described = text.find("prcm-knobs pattern=");
     if (described != std::string::npos) {
@@ -118,7 +139,7 @@ BuildResult LocalBuilder::build_one(const BuildRequest &r) const {
         out.error = "the generator did not say which schedule pattern it used (is " + generator_path_ +
                     " this prcm's own?)";
     } else if (status != 0) {
-        out.error = first_error_line(text);  // the log goes with the work folder
+        out.error = text.empty() ? "cannot make the folder " + dir : first_error_line(text);  // the log goes with the work folder
     } else {
         out.ok = true;
         out.library = base + ".so";

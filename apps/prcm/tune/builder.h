@@ -13,7 +13,10 @@ struct BuildRequest {
     std::string generator;      // "prcm"
     std::string target;         // "x86-64-linux-avx2-...": the code's target, no runtime
     std::string knobs;          // overrides over the target family's defaults; "" for the hand schedule
-    std::string function_name;  // unique in the process: the runner loads many
+    std::string function_name;  // the entry point; candidates may share one (each library is loaded
+                                // on its own, RTLD_LOCAL, and linked -Bsymbolic), and then the
+                                // same code makes the same object file, byte for byte
+    std::string label;          // unique among the builder's requests: names the files
 };
 
 struct BuildResult {
@@ -22,6 +25,7 @@ struct BuildResult {
     std::string pattern;  // the schedule pattern the generator used ("modulator")
     std::string knobs;    // every knob of it, as the generator applied them
     std::string error;    // the first line of what went wrong (the generator's or the linker's)
+    std::string code;     // a hash of the object file: under one function name, equal hashes are equal code
     double seconds = 0;
 };
 
@@ -47,9 +51,15 @@ private:
     int jobs_;
 };
 
+// Runs args[0] (found on PATH) with stdout and stderr appended to `log`; its exit
+// status, or -1 when it could not run or did not exit.
+int run_logged(const std::vector<std::string> &args, const std::string &log);
+
 // The generator executable beside this program (build/bin/prcm_generators), and
 // the C++ compiler that links (CXX, else the one the project was built with).
 std::string default_generator_path();
+// This program's own executable (/proc/self/exe).
+std::string this_program();
 std::string default_linker();
 
 }  // namespace prcm::tune

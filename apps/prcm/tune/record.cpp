@@ -15,7 +15,14 @@ namespace prcm::tune {
 using nlohmann::json;
 
 bool Confirmation::wins() const {
-    if (!grid_failures.empty() || grid_checked == 0 || rounds == 0 || ratio <= 0 || ratio > kWinningRatio) return false;
+    if (!error.empty() || !grid_failures.empty() || grid_checked == 0 || rounds == 0 || ratio <= 0 || ratio > kWinningRatio) {
+        return false;
+    }
+    if (round_ratios.size() != static_cast<size_t>(rounds)) return false;
+    for (double r : round_ratios)
+        if (r <= 0 || r >= 1.0) return false;
+    for (double r : problem_ratios)
+        if (r <= 0 || r > 1.0) return false;
     for (const auto &[name, r] : class_ratios)
         if (r <= 0 || r > 1.0) return false;
     return true;
@@ -96,13 +103,16 @@ json to_json(const Trial &t) {
               {"knobs", t.knobs},   {"origin", t.origin},   {"status", t.status},   {"build_seconds", t.build_seconds},
               {"time", t.time},     {"results", results}};
     if (!t.error.empty()) j["error"] = t.error;
+    if (!t.code.empty()) j["code"] = t.code;
     const double ratio = t.ratio();
     if (ratio > 0) j["ratio"] = ratio;
     if (t.confirmation) {
         const Confirmation &c = *t.confirmation;
         j["confirmation"] = {{"grid_checked", c.grid_checked}, {"grid_failures", c.grid_failures},
                              {"rounds", c.rounds},             {"ratio", c.ratio},
-                             {"class_ratios", c.class_ratios}, {"wins", c.wins()}};
+                             {"class_ratios", c.class_ratios}, {"round_ratios", c.round_ratios}, {"problem_ratios", c.problem_ratios},
+                             {"wins", c.wins()}};
+        if (!c.error.empty()) j["confirmation"]["error"] = c.error;
     }
     return j;
 }
@@ -153,10 +163,11 @@ Trial trial_from_json(const json &j, size_t index) {
     t.knobs = r.get<std::string>("knobs");
     t.origin = r.get<std::string>("origin");
     t.status = r.get<std::string>("status");
-    if (t.status != "verified" && t.status != "rejected" && t.status != "not built") {
-        throw std::runtime_error(where + ": status '" + t.status + "' is not verified, rejected or not built");
+    if (t.status != "verified" && t.status != "rejected" && t.status != "not built" && t.status != "same code") {
+        throw std::runtime_error(where + ": status '" + t.status + "' is not verified, rejected, not built or same code");
     }
     t.error = r.get_or<std::string>("error", "");
+    t.code = r.get_or<std::string>("code", "");
     t.build_seconds = r.get<double>("build_seconds");
     t.time = r.get<std::string>("time");
     const json results = r.get<json>("results");
@@ -182,6 +193,9 @@ Trial trial_from_json(const json &j, size_t index) {
         conf.rounds = c.get<int>("rounds");
         conf.ratio = c.get<double>("ratio");
         conf.class_ratios = c.get<std::map<std::string, double>>("class_ratios");
+        conf.round_ratios = c.get_or<std::vector<double>>("round_ratios", {});
+        conf.problem_ratios = c.get_or<std::vector<double>>("problem_ratios", {});
+        conf.error = c.get_or<std::string>("error", "");
         t.confirmation = conf;
     }
     return t;

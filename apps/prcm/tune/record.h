@@ -20,6 +20,8 @@ inline constexpr int kRecordVersion = 1;
 // faster than the hand schedule (its geometric mean over the tuned problems), and
 // no shape class slower: below it, a "gain" is the machine's noise.
 inline constexpr double kWinningRatio = 0.97;
+// Timing rounds of a confirmation; the candidate must be faster in each of them.
+inline constexpr int kConfirmRounds = 7;
 
 struct ProblemResult {
     std::string problem;      // "1x64x64x64 --num-basis 8": the shape and hyper-parameter flags
@@ -32,14 +34,21 @@ struct ProblemResult {
 };
 
 // The second look at a candidate that screened best: the awkward-shape grid, then
-// `rounds` more timings interleaved with the hand schedule (median of the rounds' medians).
+// `rounds` more timings interleaved with the hand schedule, in a fresh process that
+// loads only the two (prcm tune-time): inside the searching process, with hundreds
+// of libraries loaded, winners read 2-10% faster than they run in `prcm bench`.
 struct Confirmation {
     int grid_checked = 0;
     std::vector<std::string> grid_failures;
     int rounds = 0;
-    double ratio = 0;                            // geometric mean over the problems
-    std::map<std::string, double> class_ratios;  // per shape class
-    bool wins() const;                           // the grid passed and the ratios are kWinningRatio or better
+    double ratio = 0;                            // per problem the median over the rounds, then the geometric mean
+    std::map<std::string, double> class_ratios;  // the same per shape class
+    std::vector<double> round_ratios;            // per round, the geometric mean over the problems
+    std::vector<double> problem_ratios;          // per problem, the median over the rounds
+    std::string error;                           // why the timing process gave no result
+    // The grid passed, the ratio is kWinningRatio or better, no class and no problem
+    // is slower than the hand schedule, and the candidate was faster in every round.
+    bool wins() const;
 };
 
 struct Trial {
@@ -49,8 +58,10 @@ struct Trial {
     int threads = 0;           // CPU threads the libraries used
     std::string pattern, knobs;
     std::string origin;  // "hand" (the defaults, timed as a candidate: the noise floor), "random", "local"
-    std::string status;  // "verified", "rejected" (a problem failed its check), "not built"
+    std::string status;  // "verified", "rejected" (a problem failed its check), "not built", "same code"
+                         // (as an earlier trial or the hand schedule: not timed again)
     std::string error;
+    std::string code;    // the builder's hash of the object code
     double build_seconds = 0;
     std::string time;  // UTC, ISO 8601
     std::vector<ProblemResult> results;

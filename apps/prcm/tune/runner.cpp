@@ -19,7 +19,7 @@ const char *keep_name(const std::string &name) {
 }
 
 LoadedLibrary failed(const Module &module, std::string error) {
-    return LoadedLibrary{Module{module.spec, {}, {}}, std::move(error)};
+    return LoadedLibrary{Module{module.spec, {}, {}}, std::move(error), "", ""};
 }
 
 // A message without the newlines failure_details ends its lines with.
@@ -32,7 +32,7 @@ std::string one_line(std::string text) {
 LoadedLibrary wrap_library(const Module &module, const Library &library) {
     Library lib = library;
     lib.schedule = kHandSchedule;  // the one library of this module copy, as verify() and measure() ask for it
-    return LoadedLibrary{Module{module.spec, {lib}, {}}, ""};
+    return LoadedLibrary{Module{module.spec, {lib}, {}}, "", "", ""};
 }
 
 LoadedLibrary load_library(const Module &module, Device device, const std::string &path, const std::string &function_name) {
@@ -45,7 +45,10 @@ LoadedLibrary load_library(const Module &module, Device device, const std::strin
     auto metadata =
         reinterpret_cast<const halide_filter_metadata_t *(*)()>(dlsym(handle, (function_name + "_metadata").c_str()));
     if (!argv || !metadata) return failed(module, path + " lacks " + function_name + "_argv or _metadata");
-    return wrap_library(module, Library{device, keep_name(function_name), argv, metadata, kHandSchedule});
+    LoadedLibrary loaded = wrap_library(module, Library{device, keep_name(function_name), argv, metadata, kHandSchedule});
+    loaded.path = path;
+    loaded.function_name = function_name;
+    return loaded;
 }
 
 LoadedLibrary load_built(const Module &module, Device device, const BuildRequest &request, const BuildResult &built) {

@@ -20,6 +20,7 @@ namespace prcm::tune {
 struct LoadedLibrary {
     Module module;
     std::string error;
+    std::string path, function_name;  // where it was loaded from; "" for a library of the process
     bool ok() const { return error.empty(); }
 };
 // Loads `function_name` from a shared object that BuildResult::library names.

@@ -26,4 +26,16 @@ struct TuneOptions {
 
 int run_tune(const TuneOptions &o);
 
+// `prcm tune-time` (hidden): the confirmation's timing, in a process of its own.
+// Loads the hand schedule and one candidate (each "PATH:FUNCTION", as the builder
+// made them), times them `rounds` times at the problems of tune.module and
+// tune.shapes, and writes {"problems": [...], "ratios": [[candidate / hand per
+// problem] per round]} to `out`.
+struct TuneTimeOptions {
+    TuneOptions tune;
+    int rounds = 1;
+    std::string hand, candidate, out;
+};
+int run_tune_time(const TuneTimeOptions &o);
+
 }  // namespace prcm::cli

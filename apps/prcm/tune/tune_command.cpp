@@ -9,6 +9,8 @@
 
 #include "prcm/files.h"
 
+#include <nlohmann/json.hpp>
+
 #include <dlfcn.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -19,6 +21,7 @@
 #include <cstdio>
 #include <ctime>
 #include <filesystem>
+#include <fstream>
 #include <iostream>
 #include <map>
 #include <set>
@@ -31,6 +34,7 @@ namespace {
 
 using namespace prcm::tune;
 using Clock = std::chrono::steady_clock;
+using nlohmann::json;
 
 // "90s", "10m", "1h", "1h30m", or seconds.
 bool parse_budget(const std::string &text, double *seconds) {
@@ -197,17 +201,22 @@ Status tuned_problems(const TuneOptions &o, Device device, std::vector<Search> *
 
 class Tuner {
 public:
-    Tuner(const TuneOptions &o, Device device, std::string target, std::string out, Record &record, Builder &builder,
-          Runner &runner, int batch_size, int threads)
-        : device_(device), target_(std::move(target)), out_(std::move(out)), record_(record), builder_(builder),
-          runner_(runner), batch_size_(batch_size), threads_(threads), rng_(o.seed), model_(device_model(device)) {}
+    Tuner(const TuneOptions &o, Device device, std::string target, std::string out, std::string work, Record &record,
+          Builder &builder, Runner &runner, int batch_size, int threads)
+        : device_(device), target_(std::move(target)), out_(std::move(out)), work_(std::move(work)), shapes_(o.shapes),
+          record_(record), builder_(builder), runner_(runner), batch_size_(batch_size), threads_(threads), rng_(o.seed),
+          model_(device_model(device)) {}
 
     // Searches one module's knobs until `deadline`; false with `error` when even its
     // hand schedule could not be built.
     bool tune(const Search &search, Clock::time_point deadline, const std::string &label, std::string *error);
 
 private:
-    std::string function_name() { return "prcm_tune_" + std::to_string(getpid()) + "_" + std::to_string(++built_); }
+    // Every candidate is built under one function name, so that the same code gives
+    // the same object file; the label names its files.
+    BuildRequest request(const std::string &module, const std::string &knobs) {
+        return {module, target_ + "-no_runtime", knobs, "prcm_tune_candidate", std::to_string(++built_)};
+    }
     Trial new_trial(const Search &search, const std::vector<std::string> &classes, const std::string &knobs,
                     const std::string &origin) const;
     void save();
@@ -215,8 +224,12 @@ private:
     void confirm(const Search &search, const LoadedLibrary &hand, const std::vector<std::string> &classes,
                  const std::string &key, Clock::time_point deadline);
 
+    // Times a candidate against the hand schedule in a fresh process (prcm tune-time).
+    void time_apart(const Search &search, const LoadedLibrary &hand, const LoadedLibrary &candidate,
+                    const std::vector<std::string> &classes, Confirmation *c);
+
     Device device_;
-    std::string target_, out_;
+    std::string target_, out_, work_, shapes_;
     Record &record_;
     Builder &builder_;
     Runner &runner_;
@@ -258,19 +271,20 @@ void Tuner::save() {
 }
 
 void Tuner::progress(const std::string &label, const std::string &key, Clock::time_point deadline) {
-    int trials = 0, rejected = 0;
+    int trials = 0, rejected = 0, same = 0;
     double best = 0;
     for (const Trial &t : record_.trials) {
         if (t.search_key() != key) continue;
         trials++;
-        if (t.status != "verified") rejected++;
+        if (t.status == "rejected" || t.status == "not built") rejected++;
+        if (t.status == "same code") same++;
         if (t.ratio() > 0 && (best == 0 || t.ratio() < best)) best = t.ratio();
     }
     const double left = std::chrono::duration<double>(deadline - Clock::now()).count();
     // One line rewritten on a terminal; a line per batch in a log.
     static const bool terminal = isatty(STDERR_FILENO);
-    std::fprintf(stderr, "%s[tune %s] %d trials, %d rejected, best %s hand (screening), %s left%s", terminal ? "\r" : "",
-                 label.c_str(), trials, rejected, best > 0 ? ratio_string(best, 1).c_str() : "-",
+    std::fprintf(stderr, "%s[tune %s] %d trials, %d rejected, %d same code, best %s hand (screening), %s left%s",
+                 terminal ? "\r" : "", label.c_str(), trials, rejected, same, best > 0 ? ratio_string(best, 1).c_str() : "-",
                  format_duration(left).c_str(), terminal ? "   " : "\n");
     std::fflush(stderr);
     stderr_mid_line = terminal;
@@ -279,7 +293,7 @@ void Tuner::progress(const std::string &label, const std::string &key, Clock::ti
 bool Tuner::tune(const Search &search, Clock::time_point deadline, const std::string &label, std::string *error) {
     const std::string name = search.module->spec->name;
     // The hand schedule, built the same way as the candidates: the baseline of every timing.
-    const BuildRequest hand_request{name, target_ + "-no_runtime", "", function_name()};
+    const BuildRequest hand_request = request(name, "");
     const BuildResult hand_build = builder_.build({hand_request}).front();
     LoadedLibrary hand = load_built(*search.module, device_, hand_request, hand_build);
     if (!hand.ok()) {
@@ -293,12 +307,19 @@ bool Tuner::tune(const Search &search, Clock::time_point deadline, const std::st
 
     const std::string key = new_trial(search, classes, "", "").search_key();
     std::set<std::string> tried;
+    // Code already timed (or the hand schedule's), by the builder's hash: different
+    // knobs often generate the same code, and timing it again only draws noise.
+    std::map<std::string, std::string> code_owner;
+    if (!hand_build.code.empty()) code_owner[hand_build.code] = "the hand schedule";
     const Trial *best = nullptr;
     auto update_best = [&] {
         best = nullptr;
         for (const Trial &t : record_.trials) {
             if (t.search_key() != key) continue;
             tried.insert(t.knobs);
+            if (!t.code.empty() && t.status != "same code" && t.status != "not built" && t.origin != "hand") {
+                code_owner.try_emplace(t.code, "trial " + std::to_string(t.id));
+            }
             if (t.ratio() > 0 && (!best || t.ratio() < best->ratio())) best = &t;
         }
     };
@@ -342,7 +363,7 @@ bool Tuner::tune(const Search &search, Clock::time_point deadline, const std::st
             break;
         }
         std::vector<BuildRequest> requests;
-        for (const auto &[knobs, origin] : batch) requests.push_back({name, target_ + "-no_runtime", knobs, function_name()});
+        for (const auto &[knobs, origin] : batch) requests.push_back(request(name, knobs));
         const std::vector<BuildResult> builds = builder_.build(requests);
         std::vector<Trial> trials;
         std::vector<LoadedLibrary> libraries;
@@ -351,6 +372,17 @@ bool Tuner::tune(const Search &search, Clock::time_point deadline, const std::st
             Trial t = new_trial(search, classes, batch[i].first, batch[i].second);
             t.id += static_cast<int>(i);
             t.build_seconds = builds[i].seconds;
+            t.code = builds[i].code;
+            // The hand knobs are timed whatever their code: they are the noise floor.
+            const auto owner = t.code.empty() || t.origin == "hand" ? code_owner.end() : code_owner.find(t.code);
+            if (owner != code_owner.end()) {
+                libraries.push_back(LoadedLibrary{});
+                t.status = "same code";
+                t.error = "the same code as " + owner->second;
+                trials.push_back(t);
+                continue;
+            }
+            if (builds[i].ok && !t.code.empty() && t.origin != "hand") code_owner[t.code] = "trial " + std::to_string(t.id);
             libraries.push_back(load_built(*search.module, device_, requests[i], builds[i]));
             if (!libraries.back().ok()) {
                 t.status = "not built";
@@ -395,67 +427,136 @@ bool Tuner::tune(const Search &search, Clock::time_point deadline, const std::st
 // in rounds interleaved with the hand schedule; only then can they win.
 void Tuner::confirm(const Search &search, const LoadedLibrary &hand, const std::vector<std::string> &classes,
                     const std::string &key, Clock::time_point deadline) {
-    constexpr int kConfirmed = 2, kRounds = 5;
+    constexpr int kConfirmed = 2;
     std::vector<Trial *> order;
     for (Trial &t : record_.trials) {
         if (t.search_key() == key && t.ratio() > 0 && t.ratio() < 1.0 && t.origin != "hand") order.push_back(&t);
     }
     std::sort(order.begin(), order.end(), [](const Trial *a, const Trial *b) { return a->ratio() < b->ratio(); });
-    int done = 0;
+    // Until kConfirmed have won, the best kConfirmed not yet confirmed: screening in a
+    // process with hundreds of libraries loaded misjudges some, so a loser makes room.
+    int confirmed = 0, winners = 0;
     for (Trial *t : order) {
-        if (done == kConfirmed) break;
-        if (t->confirmation) {  // confirmed by an earlier run (--resume)
-            done++;
+        if (winners == kConfirmed || confirmed == kConfirmed) break;
+        if (t->confirmation) {  // confirmed earlier, or by an earlier run (--resume)
+            winners += t->confirmation->wins();
             continue;
         }
-        if (Clock::now() >= deadline && done > 0) break;
+        if (Clock::now() >= deadline && confirmed > 0) break;
         auto lib = loaded_.find(t->knobs);
         if (lib == loaded_.end()) {  // a trial of an earlier run: built again
-            const BuildRequest request{t->module, t->target + "-no_runtime", t->knobs, function_name()};
-            LoadedLibrary l = load_built(*search.module, device_, request, builder_.build({request}).front());
+            const BuildRequest again = request(t->module, t->knobs);
+            LoadedLibrary l = load_built(*search.module, device_, again, builder_.build({again}).front());
             if (!l.ok()) continue;
             lib = loaded_.emplace(t->knobs, std::move(l)).first;
         }
         Confirmation c;
         c.grid_failures = verify_grid(lib->second, device_, &c.grid_checked);
-        if (c.grid_failures.empty()) {
-            // Per problem, the median over the rounds of its ratio in that round.
-            std::vector<std::vector<double>> ratios(search.problems.size());
-            for (int round = 0; round < kRounds; round++) {
-                const auto outcome = runner_.run(hand, {&lib->second}, search.problems).front();
-                for (size_t pi = 0; pi < outcome.size(); pi++) {
-                    if (outcome[pi].verified && outcome[pi].hand_median_ms > 0) {
-                        ratios[pi].push_back(outcome[pi].median_ms / outcome[pi].hand_median_ms);
-                    }
-                }
-                c.rounds++;
-            }
-            std::map<std::string, std::pair<double, int>> by_class;  // log sum, count
-            double log_sum = 0;
-            bool complete = true;
-            for (size_t pi = 0; pi < ratios.size(); pi++) {
-                if (ratios[pi].empty()) {
-                    complete = false;
-                    continue;
-                }
-                std::sort(ratios[pi].begin(), ratios[pi].end());
-                const double r = ratios[pi][ratios[pi].size() / 2];
-                log_sum += std::log(r);
-                by_class[classes[pi]].first += std::log(r);
-                by_class[classes[pi]].second++;
-            }
-            if (complete) {
-                c.ratio = std::exp(log_sum / static_cast<double>(ratios.size()));
-                for (const auto &[name, sum] : by_class) c.class_ratios[name] = std::exp(sum.first / sum.second);
-            }
-        }
+        if (c.grid_failures.empty()) time_apart(search, hand, lib->second, classes, &c);
         t->confirmation = c;
-        done++;
+        confirmed++;
+        winners += c.wins();
         save();
     }
 }
 
+void Tuner::time_apart(const Search &search, const LoadedLibrary &hand, const LoadedLibrary &candidate,
+                       const std::vector<std::string> &classes, Confirmation *c) {
+    const std::string base = work_ + "/confirm_" + std::to_string(++built_);
+    std::vector<std::string> args = {this_program(), "tune-time", "--module", search.module->spec->name, "--shapes", shapes_,
+                                     "--device", device_name(device_), "--rounds", std::to_string(kConfirmRounds),
+                                     "--hand", hand.path + ":" + hand.function_name,
+                                     "--candidate", candidate.path + ":" + candidate.function_name, "--out", base + ".json"};
+    if (threads_ > 0) args.insert(args.end(), {"--threads", std::to_string(threads_)});
+    const int status = run_logged(args, base + ".log");
+    json doc;
+    if (status == 0) {
+        std::ifstream in(base + ".json");
+        doc = json::parse(in, nullptr, false);
+    }
+    const json *rounds = doc.is_object() && doc.contains("ratios") && doc["ratios"].is_array() ? &doc["ratios"] : nullptr;
+    if (!rounds) {
+        std::ifstream in(base + ".log");
+        std::string line, last;
+        while (std::getline(in, line))
+            if (!line.empty()) last = line;
+        c->error = "the timing process (prcm tune-time) failed: " + (last.empty() ? "exit " + std::to_string(status) : last);
+        return;
+    }
+    // Per problem, the median over the rounds of its ratio in that round; per round,
+    // the geometric mean over the problems.
+    std::vector<std::vector<double>> ratios(search.problems.size());
+    for (const json &round : *rounds) {
+        if (!round.is_array() || round.size() != ratios.size()) {
+            c->error = "the timing process wrote " + base + ".json with another number of problems";
+            return;
+        }
+        double log_sum = 0;
+        for (size_t pi = 0; pi < ratios.size(); pi++) {
+            const double r = round[pi].is_number() ? round[pi].get<double>() : 0;
+            if (r <= 0) {
+                c->error = "the timing process gave no time at " + problem_key(search.problems[pi]);
+                return;
+            }
+            ratios[pi].push_back(r);
+            log_sum += std::log(r);
+        }
+        c->round_ratios.push_back(std::exp(log_sum / static_cast<double>(ratios.size())));
+        c->rounds++;
+    }
+    std::map<std::string, std::pair<double, int>> by_class;  // log sum, count
+    double log_sum = 0;
+    for (size_t pi = 0; pi < ratios.size(); pi++) {
+        std::sort(ratios[pi].begin(), ratios[pi].end());
+        const double r = ratios[pi][ratios[pi].size() / 2];
+        c->problem_ratios.push_back(r);
+        log_sum += std::log(r);
+        by_class[classes[pi]].first += std::log(r);
+        by_class[classes[pi]].second++;
+    }
+    c->ratio = std::exp(log_sum / static_cast<double>(ratios.size()));
+    for (const auto &[name, sum] : by_class) c->class_ratios[name] = std::exp(sum.first / sum.second);
+}
+
 }  // namespace
+
+int run_tune_time(const TuneTimeOptions &o) {
+    Device device;
+    if (!parse_device(o.tune.device, &device)) return report_error("tune-time", Status::error("unknown device"));
+    std::vector<Search> searches;
+    if (Status s = tuned_problems(o.tune, device, &searches); !s) return report_error("tune-time", s);
+    if (searches.size() != 1 || o.rounds < 1) return report_error("tune-time", Status::error("give one --module and --rounds >= 1"));
+    const Search &search = searches.front();
+    auto load = [&](const std::string &spec) {
+        const size_t colon = spec.rfind(':');
+        if (colon == std::string::npos) return LoadedLibrary{Module{}, "'" + spec + "' is not PATH:FUNCTION", "", ""};
+        return load_library(*search.module, device, spec.substr(0, colon), spec.substr(colon + 1));
+    };
+    const LoadedLibrary hand = load(o.hand), candidate = load(o.candidate);
+    for (const LoadedLibrary *l : {&hand, &candidate})
+        if (!l->ok()) return report_error("tune-time", Status::failed(l->error));
+    if (o.tune.threads > 0) set_cpu_threads(o.tune.threads);
+    TimingOptions timing;
+    timing.threads = o.tune.threads;
+    resolve_protocol(device, &timing);
+    LocalRunner runner(timing);
+    json rounds = json::array();
+    for (int round = 0; round < o.rounds; round++) {
+        const std::vector<ProblemOutcome> outcome = runner.run(hand, {&candidate}, search.problems).front();
+        json ratios = json::array();
+        for (size_t pi = 0; pi < outcome.size(); pi++) {
+            if (!outcome[pi].verified || outcome[pi].hand_median_ms <= 0) {
+                return report_error("tune-time", Status::failed(problem_key(search.problems[pi]) + ": " + outcome[pi].error));
+            }
+            ratios.push_back(outcome[pi].median_ms / outcome[pi].hand_median_ms);
+        }
+        rounds.push_back(ratios);
+    }
+    json problems = json::array();
+    for (const Problem &p : search.problems) problems.push_back(problem_key(p));
+    if (Status s = write_json(o.out, {{"problems", problems}, {"ratios", rounds}}); !s) return report_error("tune-time", s);
+    return exit_ok;
+}
 
 int run_tune(const TuneOptions &o) {
     Device device;
@@ -522,7 +623,7 @@ int run_tune(const TuneOptions &o) {
 
     LocalBuilder builder(generator, default_linker(), work, jobs);
     LocalRunner runner(timing);
-    Tuner tuner(o, device, target, out, record, builder, runner, std::max(2, 2 * jobs), threads);
+    Tuner tuner(o, device, target, out, work, record, builder, runner, std::max(2, 2 * jobs), threads);
 
     std::cout << "tuning  " << searches.size() << (searches.size() == 1 ? " module" : " modules") << " on "
               << device_name(device) << " (" << target << "), " << model << ", "
@@ -556,7 +657,7 @@ int run_tune(const TuneOptions &o) {
     for (const Trial &t : record.trials) {
         if (t.device != device_name(device) || t.target != target) continue;
         trials[t.module]++;
-        if (t.status != "verified") rejected[t.module]++;
+        if (t.status == "rejected" || t.status == "not built") rejected[t.module]++;
     }
     Table table{{"Module", "Class", "Trials", "Rejected", "Schedule", "vs hand", "Knobs (trial)"}, {}};
     for (const ClassWinner &w : class_winners(record)) {
@@ -570,9 +671,11 @@ int run_tune(const TuneOptions &o) {
     }
     std::cout << "\n";
     table.print();
-    std::cout << "\n'vs hand' is the winner's time over the hand schedule's, interleaved in the same runs (median of "
-                 "5 rounds, geometric mean over the class's shapes); a candidate wins at "
-              << format_fixed(kWinningRatio, 2) << "x or better, after passing the awkward-shape grid.\n";
+    std::cout << "\n'vs hand' is the winner's time over the hand schedule's, interleaved in a process that loads only "
+                 "the two (median of "
+              << kConfirmRounds << " rounds, geometric mean over the class's shapes); a candidate wins at "
+              << format_fixed(kWinningRatio, 2)
+              << "x or better, faster in every round, after passing the awkward-shape grid.\n";
     std::cout << "apply   cmake -DPRCM_TUNING=" << out << " (then rebuild)\n";
     if (Status s = write_record(out, record); !s) return report_error("tune", s);
     return code;
