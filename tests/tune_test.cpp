@@ -3,11 +3,13 @@
 #include "test_support.h"
 
 #include "prcm/files.h"
+#include "prcm/tune/builder.h"
 #include "prcm/tune/knob_space.h"
 #include "prcm/tune/record.h"
 #include "prcm/tune/runner.h"
 
 #include <cstdio>
+#include <filesystem>
 #include <fstream>
 #include <set>
 #include <unistd.h>
@@ -118,6 +120,49 @@ TEST_CASE("tune: shape classes follow the hand schedule's thresholds", "[tune]")
     CHECK(shape_class(space, make_problem(*prcm, Device::cpu, {1, 64, 8, 8})) == "narrow serial");
     CHECK(shape_class(KnobSpace("gpu_modulator", hand_knobs("gpu_modulator")),
                       make_problem(*prcm, Device::cuda, {1, 64, 64, 64})) == "gpu");
+}
+
+TEST_CASE("tune: the same code builds to the same hash, other code to another, and each loads beside the others",
+          "[tune][builder]") {
+    char dir_template[] = "/tmp/prcm-tune-build-XXXXXX";
+    REQUIRE(mkdtemp(dir_template));
+    LocalBuilder builder(default_generator_path(), default_linker(), dir_template, 2);
+    const std::string target = cpu_target_selected() + "-no_runtime";
+    auto request = [&](const std::string &knobs, const std::string &label) {
+        return BuildRequest{"prcm", target, knobs, "prcm_tune_candidate", label};
+    };
+    const BuildResult hand = builder.build({request("", "hand")}).front();
+    REQUIRE(hand.ok);
+    REQUIRE(hand.code.size() == 16);
+    // The hand knobs given explicitly, and the hand knobs with one changed.
+    KnobValues other = parse_knob_values(hand.knobs);
+    REQUIRE(other.count("modulator.lanes"));
+    other["modulator.lanes"] = other["modulator.lanes"] == "8" ? "16" : "8";
+    const std::vector<BuildRequest> requests{request(hand.knobs, "explicit"), request(format_knob_values(other), "other")};
+    const std::vector<BuildResult> built = builder.build(requests);
+    REQUIRE(built[0].ok);
+    REQUIRE(built[1].ok);
+    CHECK(built[0].code == hand.code);
+    CHECK(built[1].code != hand.code);
+    // One function name in three libraries: each library runs its own code.
+    const Module *prcm = find_module("prcm");
+    REQUIRE(prcm);
+    const LoadedLibrary first = load_built(*prcm, Device::cpu, request("", "hand"), hand);
+    const LoadedLibrary second = load_built(*prcm, Device::cpu, requests[0], built[0]);
+    const LoadedLibrary third = load_built(*prcm, Device::cpu, requests[1], built[1]);
+    REQUIRE(first.ok());
+    REQUIRE(second.ok());
+    REQUIRE(third.ok());
+    CHECK(first.module.library(Device::cpu)->argv != third.module.library(Device::cpu)->argv);
+    cli::TimingOptions timing;
+    timing.warmup = 1;
+    timing.repeat = 3;
+    LocalRunner runner(timing);
+    const auto outcomes = runner.run(first, {&second, &third}, {make_problem(*prcm, Device::cpu, {2, 5, 7, 9})});
+    CHECK(outcomes[0][0].verified);
+    CHECK(outcomes[1][0].verified);
+    std::error_code ec;
+    std::filesystem::remove_all(dir_template, ec);
 }
 
 TEST_CASE("tune: a wrong candidate is rejected, however fast, and never wins", "[tune]") {

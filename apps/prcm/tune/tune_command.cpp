@@ -238,7 +238,10 @@ private:
     std::string model_;
     int built_ = 0;
     std::string pattern_;
-    std::map<std::string, LoadedLibrary> loaded_;  // by trial knobs: the libraries of this module's search
+    // The libraries of this module's search, by trial knobs. Modules of one pattern
+    // draw the same knob strings, so it is emptied for each module: once a prcm_se
+    // trial was confirmed with the prcm library of the same knobs.
+    std::map<std::string, LoadedLibrary> loaded_;
 };
 
 Trial Tuner::new_trial(const Search &search, const std::vector<std::string> &classes, const std::string &knobs,
@@ -292,6 +295,7 @@ void Tuner::progress(const std::string &label, const std::string &key, Clock::ti
 
 bool Tuner::tune(const Search &search, Clock::time_point deadline, const std::string &label, std::string *error) {
     const std::string name = search.module->spec->name;
+    loaded_.clear();
     // The hand schedule, built the same way as the candidates: the baseline of every timing.
     const BuildRequest hand_request = request(name, "");
     const BuildResult hand_build = builder_.build({hand_request}).front();
@@ -449,6 +453,12 @@ void Tuner::confirm(const Search &search, const LoadedLibrary &hand, const std::
             LoadedLibrary l = load_built(*search.module, device_, again, builder_.build({again}).front());
             if (!l.ok()) continue;
             lib = loaded_.emplace(t->knobs, std::move(l)).first;
+        }
+        if (lib->second.module.spec != search.module->spec) {  // a library of another module: never confirmed
+            std::fprintf(stderr, "%sprcm tune: internal error: trial %d of %s has a library of %s\n",
+                         stderr_mid_line ? "\n" : "", t->id, t->module.c_str(), lib->second.module.spec->name);
+            stderr_mid_line = 0;
+            continue;
         }
         Confirmation c;
         c.grid_failures = verify_grid(lib->second, device_, &c.grid_checked);
