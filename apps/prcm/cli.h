@@ -41,12 +41,16 @@ Status check_outputs(const std::vector<std::string> &outputs, const std::vector<
 // What selects a problem on the command line.
 // Hyper-parameters not given (kNotGiven) take the module's notebook defaults.
 constexpr int kNotGiven = INT_MIN;
+inline HyperParams hyper_params_not_given() {
+    HyperParams hp;
+    for (const HyperParamInfo &h : hyper_param_table()) hp.*h.field = kNotGiven;
+    return hp;
+}
 struct ProblemOptions {
     std::string module;
     std::string shape = "1,64,64,64";
     std::string device = "cpu";
-    int num_basis = kNotGiven, reduction = kNotGiven, expansion = kNotGiven, pool_size = kNotGiven,
-        kernel_size = kNotGiven;
+    HyperParams hyper = hyper_params_not_given();  // each field kNotGiven until a flag sets it
     std::string seed = "1";  // a uint64, parsed strictly (CLI11 would clamp 2^64 to 2^64 - 1)
     std::string schedule = kHandSchedule;  // or an autoscheduled twin (verify, bench)
 };

@@ -175,30 +175,22 @@ Status make_problem(const ProblemOptions &o, Problem *p) {
     if (!parse_seed(o.seed, &p->seed)) {
         return Status::error("--seed '" + printable(o.seed) + "' is not an integer from 0 to 18446744073709551615");
     }
-    const struct {
-        const char *flag;
-        int given;
-        unsigned use;
-        int *field;
-    } flags[] = {
-        {"--num-basis", o.num_basis, uses_num_basis, &p->hp.num_basis},
-        {"--reduction", o.reduction, uses_reduction, &p->hp.reduction},
-        {"--expansion", o.expansion, uses_expansion, &p->hp.expansion},
-        {"--pool-size", o.pool_size, uses_pool_size, &p->hp.pool_size},
-        {"--kernel-size", o.kernel_size, uses_kernel_size, &p->hp.kernel_size},
-    };
-    for (const auto &f : flags) {
-        if (f.given == kNotGiven) continue;
-        if (!(p->module->spec->uses & f.use)) {
-            const std::string takes = hyper_flags(*p->module->spec, p->module->spec->defaults);
-            return Status::error(std::string(p->module->spec->name) + " takes no " + f.flag + " (its defaults:" +
+    const ModuleSpec &spec = *p->module->spec;
+    for (const HyperParamInfo &h : hyper_param_table()) {
+        const int given = o.hyper.*h.field;
+        if (given == kNotGiven) continue;
+        if (!(spec.uses & h.use)) {
+            const std::string takes = hyper_flags(spec, spec.defaults);
+            return Status::error(std::string(spec.name) + " takes no " + h.flag + " (its defaults:" +
                                  (takes.empty() ? std::string(" none") : takes) + ")");
         }
-        if (f.given < 1) return Status::error(std::string(f.flag) + " must be at least 1");
-        *f.field = f.given;
+        if (given < 1) return Status::error(std::string(h.flag) + " must be at least 1");
+        p->hp.*h.field = given;
     }
-    if (p->hp.kernel_size % 2 == 0) {
-        return Status::error("--kernel-size must be odd: with padding k//2 an even kernel changes the output size");
+    for (const HyperParamInfo &h : hyper_param_table()) {
+        if (h.odd_why && (spec.uses & h.use) && p->hp.*h.field % 2 == 0) {
+            return Status::error(std::string(h.flag) + " must be odd: " + h.odd_why);
+        }
     }
     return check_problem_size(*p);
 }

@@ -9,6 +9,7 @@
 #include <csignal>
 #include <cstdio>
 #include <cstring>
+#include <set>
 #include <sstream>
 #include <unistd.h>
 #include <utility>
@@ -52,6 +53,16 @@ CLI::Validator bounded(int lo, int hi, const std::string &meaning = "") {
         "INT in [" + std::to_string(lo) + ", " + std::to_string(hi) + "]");
 }
 
+// "default 8", or "default per module, see `prcm list`" where the modules that
+// read it start from different values.
+std::string hyper_default_text(const prcm::HyperParamInfo &h) {
+    std::set<int> values;
+    for (const prcm::Module &m : prcm::modules())
+        if (m.spec->uses & h.use) values.insert(m.spec->defaults.*h.field);
+    if (values.size() == 1) return "default " + std::to_string(*values.begin());
+    return "default per module, see `prcm list`";
+}
+
 // `with_data`: the problem's data is seeded (verify, bench), not read from files (run).
 void add_problem_options(CLI::App *cmd, prcm::cli::ProblemOptions &o, bool module_required, bool with_data = true) {
     auto *module = cmd->add_option("--module,-m", o.module, "Module name, e.g. prcm, affine_prcm (see `prcm list`)");
@@ -60,11 +71,10 @@ void add_problem_options(CLI::App *cmd, prcm::cli::ProblemOptions &o, bool modul
         cmd->add_option("--shape", o.shape, "The experiment's tensor x, N,C,H,W")->capture_default_str();
         cmd->add_option("--seed", o.seed, "Seed of the random input and weights")->capture_default_str();
     }
-    cmd->add_option("--num-basis,-b", o.num_basis, "Number of bases B (PRCM family; default 8)");
-    cmd->add_option("--reduction", o.reduction, "SE reduction r: hidden C // r (default 4)");
-    cmd->add_option("--expansion", o.expansion, "Expansion r: hidden C * r or B * r (default per module)");
-    cmd->add_option("--pool-size", o.pool_size, "PRCM_AdaptivePool output size ps (default 2)");
-    cmd->add_option("--kernel-size", o.kernel_size, "InvertedBottleneck depthwise kernel k, odd (default 7)");
+    for (const prcm::HyperParamInfo &h : prcm::hyper_param_table()) {
+        const std::string names = std::string(h.flag) + (*h.short_flag ? std::string(",") + h.short_flag : "");
+        cmd->add_option(names, o.hyper.*h.field, std::string(h.help) + " (" + hyper_default_text(h) + ")");
+    }
     cmd->add_option("--device,-d", o.device, "cpu, opencl or cuda (an experiment takes a list: cpu,opencl)")
         ->capture_default_str();
 }

@@ -13,20 +13,11 @@ namespace {
 
 // A flag the user gave that the weights imply must agree with them.
 std::string contradiction(const ModuleSpec &spec, const ProblemOptions &o, const HyperParams &implied) {
-    const struct {
-        const char *flag;
-        int given, implied;
-        unsigned use;
-    } checks[] = {
-        {"--num-basis", o.num_basis, implied.num_basis, uses_num_basis},
-        {"--reduction", o.reduction, implied.reduction, uses_reduction},
-        {"--expansion", o.expansion, implied.expansion, uses_expansion},
-        {"--kernel-size", o.kernel_size, implied.kernel_size, uses_kernel_size},
-    };
-    for (const auto &c : checks) {
-        if (c.given != kNotGiven && (spec.uses & c.use) && c.given != c.implied) {
-            return std::string(c.flag) + " " + std::to_string(c.given) + " contradicts the weights, which imply " +
-                   std::to_string(c.implied);
+    for (const HyperParamInfo &h : hyper_param_table()) {
+        const int given = o.hyper.*h.field;
+        if (h.from_weights && given != kNotGiven && (spec.uses & h.use) && given != implied.*h.field) {
+            return std::string(h.flag) + " " + std::to_string(given) + " contradicts the weights, which imply " +
+                   std::to_string(implied.*h.field);
         }
     }
     return "";

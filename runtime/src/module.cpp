@@ -69,13 +69,26 @@ Status check_weights(const ModuleSpec &spec, int channels, const Weights &weight
     return Status::ok();
 }
 
+const std::vector<HyperParamInfo> &hyper_param_table() {
+    static const std::vector<HyperParamInfo> table = {
+        {"num_basis", "--num-basis", "-b", uses_num_basis, &HyperParams::num_basis, "Number of bases B of the PRCM family", true,
+         nullptr},
+        {"reduction", "--reduction", "", uses_reduction, &HyperParams::reduction, "SE reduction r: hidden C // r", true,
+         nullptr},
+        {"expansion", "--expansion", "", uses_expansion, &HyperParams::expansion, "Expansion r: hidden C * r or B * r",
+         true, nullptr},
+        {"pool_size", "--pool-size", "", uses_pool_size, &HyperParams::pool_size, "PRCM_AdaptivePool output size ps",
+         false, nullptr},
+        {"kernel_size", "--kernel-size", "", uses_kernel_size, &HyperParams::kernel_size,
+         "InvertedBottleneck depthwise kernel k, odd", true, "with padding k//2 an even kernel changes the output size"},
+    };
+    return table;
+}
+
 std::string hyper_flags(const ModuleSpec &spec, const HyperParams &hp) {
     std::ostringstream out;
-    if (spec.uses & uses_num_basis) out << " --num-basis " << hp.num_basis;
-    if (spec.uses & uses_reduction) out << " --reduction " << hp.reduction;
-    if (spec.uses & uses_expansion) out << " --expansion " << hp.expansion;
-    if (spec.uses & uses_pool_size) out << " --pool-size " << hp.pool_size;
-    if (spec.uses & uses_kernel_size) out << " --kernel-size " << hp.kernel_size;
+    for (const HyperParamInfo &h : hyper_param_table())
+        if (spec.uses & h.use) out << " " << h.flag << " " << hp.*h.field;
     return out.str();
 }
 

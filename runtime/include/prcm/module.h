@@ -31,6 +31,22 @@ enum Uses : unsigned {
     uses_kernel_size = 1u << 4,
 };
 
+// The one list of the hyper-parameters, in HyperParams' order. The CLI's flags and
+// their help, the checks of a given value, the replay lines (hyper_flags) and the
+// results files all read it; the values a module starts from are its spec's
+// `defaults` (the notebook constructor's), the others HyperParams' initializers.
+struct HyperParamInfo {
+    const char *name;        // "num_basis": the API's field
+    const char *flag;        // "--num-basis"
+    const char *short_flag;  // "-b", or "" for none
+    unsigned use;            // the module's `uses` bit
+    int HyperParams::*field;
+    const char *help;        // what it means, for --help
+    bool from_weights;       // whether a set of weights implies it (pool_size: no)
+    const char *odd_why;     // why it must be odd, or nullptr
+};
+const std::vector<HyperParamInfo> &hyper_param_table();
+
 // How the seeded generator fills a tensor, after the PyTorch initialiser it stands for.
 enum class Init {
     normal,    // torch.randn (inputs, basis)
