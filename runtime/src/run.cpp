@@ -62,7 +62,7 @@ Status cuda_available() {
     void *lib = dlopen("libcuda.so.1", RTLD_LAZY | RTLD_LOCAL);
     if (!lib) {
         return Status::unavailable("no CUDA device here: the NVIDIA driver (libcuda.so.1) is not installed; "
-                             "use --device cpu or --device opencl");
+                                   "the cpu and opencl libraries need no driver");
     }
     using Init = int (*)(unsigned);
     using GetCount = int (*)(int *);
