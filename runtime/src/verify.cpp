@@ -238,23 +238,17 @@ std::vector<Problem> awkward_problems(const Module &module, Device device) {
     const int batches[] = {1, 2, 3};
     const int channels[] = {1, 3, 24, 64, 65, 192};
     const int sizes[] = {1, 2, 7, 8, 64, 65};
-    const int bases[] = {1, 4, 8, 32};
-    const int reductions[] = {4, 1, 2, 8, 16};
-    const int expansions[] = {1, 2, 4};
-    const int pool_sizes[] = {2, 1, 3, 4, 5, 8};
-    const int kernel_sizes[] = {3, 5, 7};
     std::vector<Problem> problems;
     int i = 0;
     for (int h : sizes)
         for (int w : sizes)
             for (int c : channels) {
                 Problem p = make_problem(module, device, {batches[i % 3], c, h, w});
-                const unsigned uses = module.spec->uses;
-                if (uses & uses_num_basis) p.hp.num_basis = bases[i % 4];
-                if (uses & uses_reduction) p.hp.reduction = reductions[i % 5];
-                if (uses & uses_expansion) p.hp.expansion = expansions[i % 3];
-                if (uses & uses_pool_size) p.hp.pool_size = pool_sizes[i % 6];
-                if (uses & uses_kernel_size) p.hp.kernel_size = kernel_sizes[(i / 3) % 3];
+                for (const HyperParamInfo &hyper : hyper_param_table()) {
+                    if (!(module.spec->uses & hyper.use)) continue;
+                    const size_t k = static_cast<size_t>(i / hyper.awkward_stride) % hyper.awkward.size();
+                    p.hp.*hyper.field = hyper.awkward[k];
+                }
                 p.seed = 1 + i % 5;
                 fit_grid_budget(*module.spec, &p);
                 problems.push_back(p);

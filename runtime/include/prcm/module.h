@@ -32,8 +32,8 @@ enum Uses : unsigned {
 };
 
 // The one list of the hyper-parameters, in HyperParams' order. The CLI's flags and
-// their help, the checks of a given value, the replay lines (hyper_flags) and the
-// results files all read it; the values a module starts from are its spec's
+// their help, the checks of a given value, the awkward-shape grid, the replay lines
+// (hyper_flags) and the results files all read it; the values a module starts from are its spec's
 // `defaults` (the notebook constructor's), the others HyperParams' initializers.
 struct HyperParamInfo {
     const char *name;        // "num_basis": the API's field
@@ -44,6 +44,10 @@ struct HyperParamInfo {
     const char *help;        // what it means, for --help
     bool from_weights;       // whether a set of weights implies it (pool_size: no)
     const char *odd_why;     // why it must be odd, or nullptr
+    // The awkward-shape grid's values (verify.cpp): problem i takes
+    // awkward[(i / awkward_stride) % awkward.size()].
+    std::vector<int> awkward;
+    int awkward_stride;
 };
 const std::vector<HyperParamInfo> &hyper_param_table();
 
