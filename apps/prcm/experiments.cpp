@@ -225,11 +225,7 @@ private:
     std::chrono::steady_clock::time_point start_;
 };
 
-std::string geomean_text(const std::vector<double> &ratios) {
-    double log_sum = 0;
-    for (double r : ratios) log_sum += std::log(r);
-    return fixed(std::exp(log_sum / ratios.size()), "%.2fx");
-}
+std::string geomean_text(const std::vector<double> &ratios) { return fixed(geometric_mean(ratios), "%.2fx"); }
 
 void print_long_table(const std::vector<Row> &rows, bool with_schedule = false) {
     Table t{{"Block", "Input", "Verified", "Max abs err", "Mean (ms)", "Std (ms)", "Min (ms)", "Median (ms)", "P90 (ms)",

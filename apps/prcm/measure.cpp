@@ -12,6 +12,17 @@
 
 namespace prcm::cli {
 
+double median(std::vector<double> v) {
+    std::sort(v.begin(), v.end());
+    return v.size() % 2 ? v[v.size() / 2] : 0.5 * (v[v.size() / 2 - 1] + v[v.size() / 2]);
+}
+
+double geometric_mean(const std::vector<double> &values) {
+    double log_sum = 0;
+    for (double v : values) log_sum += std::log(v);
+    return std::exp(log_sum / static_cast<double>(values.size()));
+}
+
 namespace {
 
 Stats summarize(std::vector<double> ms) {
@@ -23,7 +34,7 @@ Stats summarize(std::vector<double> ms) {
     for (double v : ms) var += (v - s.mean) * (v - s.mean);
     s.std = std::sqrt(var / n);  // np.std: population
     s.min = ms.front();
-    s.median = ms.size() % 2 ? ms[ms.size() / 2] : 0.5 * (ms[ms.size() / 2 - 1] + ms[ms.size() / 2]);
+    s.median = median(ms);
     s.p90 = ms[std::min(ms.size() - 1, static_cast<size_t>(std::ceil(0.9 * n)) - 1)];
     return s;
 }

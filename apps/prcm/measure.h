@@ -45,4 +45,9 @@ Status time_prepared(const PreparedCall &call, const Tensor &input, Tensor &outp
 
 std::string ratio_string(double a, double b);  // "1.49x"
 
+// The median (the mean of the middle two for an even count) and the geometric mean
+// of positive values: how every ratio of times is summarized.
+double median(std::vector<double> values);
+double geometric_mean(const std::vector<double> &values);
+
 }  // namespace prcm::cli

@@ -36,12 +36,12 @@ std::string Trial::search_key() const {
 
 double Trial::ratio() const {
     if (status != "verified" || results.empty()) return 0;
-    double log_sum = 0;
+    std::vector<double> ratios;
     for (const ProblemResult &r : results) {
         if (!r.verified || r.median_ms <= 0 || r.hand_median_ms <= 0) return 0;
-        log_sum += std::log(r.median_ms / r.hand_median_ms);
+        ratios.push_back(r.median_ms / r.hand_median_ms);
     }
-    return std::exp(log_sum / static_cast<double>(results.size()));
+    return cli::geometric_mean(ratios);
 }
 
 int Record::next_id() const {

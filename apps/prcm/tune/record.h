@@ -71,6 +71,8 @@ struct Trial {
     std::string search_key() const;
     // The geometric mean over the problems of median / hand median; 0 unless verified and timed.
     double ratio() const;
+    // Wrong at a problem, or not built: what the tables count as rejected.
+    bool failed() const { return status == "rejected" || status == "not built"; }
 };
 
 struct Record {

@@ -279,7 +279,7 @@ void Tuner::progress(const std::string &label, const std::string &key, Clock::ti
     for (const Trial &t : record_.trials) {
         if (t.search_key() != key) continue;
         trials++;
-        if (t.status == "rejected" || t.status == "not built") rejected++;
+        if (t.failed()) rejected++;
         if (t.status == "same code") same++;
         if (t.ratio() > 0 && (best == 0 || t.ratio() < best)) best = t.ratio();
     }
@@ -454,12 +454,6 @@ void Tuner::confirm(const Search &search, const LoadedLibrary &hand, const std::
             if (!l.ok()) continue;
             lib = loaded_.emplace(t->knobs, std::move(l)).first;
         }
-        if (lib->second.module.spec != search.module->spec) {  // a library of another module: never confirmed
-            std::fprintf(stderr, "%sprcm tune: internal error: trial %d of %s has a library of %s\n",
-                         stderr_mid_line ? "\n" : "", t->id, t->module.c_str(), lib->second.module.spec->name);
-            stderr_mid_line = 0;
-            continue;
-        }
         Confirmation c;
         c.grid_failures = verify_grid(lib->second, device_, &c.grid_checked);
         if (c.grid_failures.empty()) time_apart(search, hand, lib->second, classes, &c);
@@ -501,7 +495,7 @@ void Tuner::time_apart(const Search &search, const LoadedLibrary &hand, const Lo
             c->error = "the timing process wrote " + base + ".json with another number of problems";
             return;
         }
-        double log_sum = 0;
+        std::vector<double> this_round;
         for (size_t pi = 0; pi < ratios.size(); pi++) {
             const double r = round[pi].is_number() ? round[pi].get<double>() : 0;
             if (r <= 0) {
@@ -509,23 +503,18 @@ void Tuner::time_apart(const Search &search, const LoadedLibrary &hand, const Lo
                 return;
             }
             ratios[pi].push_back(r);
-            log_sum += std::log(r);
+            this_round.push_back(r);
         }
-        c->round_ratios.push_back(std::exp(log_sum / static_cast<double>(ratios.size())));
+        c->round_ratios.push_back(geometric_mean(this_round));
         c->rounds++;
     }
-    std::map<std::string, std::pair<double, int>> by_class;  // log sum, count
-    double log_sum = 0;
+    std::map<std::string, std::vector<double>> by_class;
     for (size_t pi = 0; pi < ratios.size(); pi++) {
-        std::sort(ratios[pi].begin(), ratios[pi].end());
-        const double r = ratios[pi][ratios[pi].size() / 2];
-        c->problem_ratios.push_back(r);
-        log_sum += std::log(r);
-        by_class[classes[pi]].first += std::log(r);
-        by_class[classes[pi]].second++;
+        c->problem_ratios.push_back(median(ratios[pi]));
+        by_class[classes[pi]].push_back(c->problem_ratios.back());
     }
-    c->ratio = std::exp(log_sum / static_cast<double>(ratios.size()));
-    for (const auto &[name, sum] : by_class) c->class_ratios[name] = std::exp(sum.first / sum.second);
+    c->ratio = geometric_mean(c->problem_ratios);
+    for (const auto &[name, class_ratios] : by_class) c->class_ratios[name] = geometric_mean(class_ratios);
 }
 
 }  // namespace
@@ -667,7 +656,7 @@ int run_tune(const TuneOptions &o) {
     for (const Trial &t : record.trials) {
         if (t.device != device_name(device) || t.target != target) continue;
         trials[t.module]++;
-        if (t.status == "rejected" || t.status == "not built") rejected[t.module]++;
+        if (t.failed()) rejected[t.module]++;
     }
     Table table{{"Module", "Class", "Trials", "Rejected", "Schedule", "vs hand", "Knobs (trial)"}, {}};
     for (const ClassWinner &w : class_winners(record)) {
