@@ -5,6 +5,7 @@
 #include <HalideRuntime.h>
 #include <dlfcn.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <mutex>
 #include <sstream>
@@ -236,9 +237,20 @@ Status prepare_call(const Module &module, Device device, const Tensor &input, co
 
 Status call_prepared(const PreparedCall &c, const Tensor &input, Tensor &output) {
     install_thread_pool();
-    c.argv[c.input_slot] = const_cast<Tensor &>(input).raw_buffer();
-    c.argv[c.output_slot] = output.raw_buffer();
-    if (int err = c.library->argv(c.argv.data()); err != 0) {
+    // The slots are filled in a copy of the list, so that threads may share one
+    // prepared call (the Python binding releases the GIL during a call).
+    constexpr size_t kInline = 32;
+    void *inline_args[kInline];
+    std::vector<void *> heap_args;
+    void **args = inline_args;
+    if (c.argv.size() > kInline) {
+        heap_args.resize(c.argv.size());
+        args = heap_args.data();
+    }
+    std::copy(c.argv.begin(), c.argv.end(), args);
+    args[c.input_slot] = const_cast<Tensor &>(input).raw_buffer();
+    args[c.output_slot] = output.raw_buffer();
+    if (int err = c.library->argv(args); err != 0) {
         std::string msg = take_halide_error();
         std::ostringstream out;
         out << c.library->function_name << " failed (Halide error " << err << ")";

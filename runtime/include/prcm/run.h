@@ -30,7 +30,7 @@ struct PreparedCall {
     Device device = Device::cpu;
     HyperParams hp;
     Weights arguments;
-    mutable std::vector<void *> argv;  // input and output slots are filled per call
+    std::vector<void *> argv;  // the input and output slots are filled in a copy per call
     std::vector<int> scalars;
     int input_slot = -1, output_slot = -1;
 
