@@ -1,0 +1,133 @@
+"""Every function of prcm_kernels against the C++ naive reference, over the awkward
+grid that `prcm verify --all` runs (the same seeded data, the same tolerance), plus
+what the binding itself adds: out=, zero copies, the prepared kernel's shape cache,
+threads and the released GIL."""
+import threading
+
+import numpy as np
+import pytest
+
+import prcm_kernels as pk
+from prcm_kernels import _core
+
+ATOL, RTOL = _core.tolerance()
+MODULES = [m["name"] for m in pk.modules()]
+
+
+def keywords(weights):
+    return {key.replace(".", "_"): value for key, value in weights.items()}
+
+
+def assert_matches(got, want, what):
+    assert got.shape == want.shape, what
+    # NaN only where the reference has NaN, an infinity only the same infinity (PyTorch's IEEE semantics).
+    np.testing.assert_allclose(got, want, rtol=RTOL, atol=ATOL, equal_nan=True, err_msg=what)
+
+
+@pytest.mark.parametrize("module", MODULES)
+def test_function_matches_reference_over_awkward_grid(module):
+    nonzero = 0
+    for shape, hyper, seed in _core.awkward_problems(module):
+        x, weights = _core.problem_data(module, shape, hyper, seed)
+        want = _core.reference(module, x, weights, hyper)
+        # pool_size is not in the weights: it is passed; the others the weights imply.
+        given = {k: v for k, v in hyper.items() if not pk.modules()[MODULES.index(module)]["hyper"][k]["from_weights"]}
+        got = getattr(pk, module)(x, **keywords(weights), **given)
+        assert got.dtype == np.float32
+        assert_matches(got, want, f"{module} x={shape} {hyper} seed={seed}")
+        nonzero += np.count_nonzero(want) > want.size // 2
+    assert nonzero > 0, f"{module}: every reference was mostly zero; the grid proves nothing"
+
+
+def test_out_is_written_in_place_and_returned():
+    x, weights = _core.problem_data("prcm", [2, 65, 7, 9], {"num_basis": 5}, 3)
+    x_before = x.copy()
+    out = np.full_like(x, np.nan)
+    result = pk.prcm(x, **keywords(weights), out=out)
+    assert result is out
+    assert_matches(out, _core.reference("prcm", x, weights), "prcm into out")
+    np.testing.assert_array_equal(x, x_before)  # the input is only read
+
+
+def test_read_only_input_is_accepted():
+    x, weights = _core.problem_data("se", [1, 24, 8, 8], {}, 1)
+    x.flags.writeable = False
+    assert_matches(pk.se(x, **keywords(weights)), _core.reference("se", x, weights), "se on a read-only x")
+
+
+def test_buffer_protocol_objects_without_numpy_arrays():
+    x, weights = _core.problem_data("gap", [1, 4, 2, 2], {}, 1)
+    view = memoryview(x.tobytes()).cast("B").cast("f", [1, 4, 2, 2])
+    assert_matches(pk.gap(view), _core.reference("gap", x, weights), "gap on a memoryview")
+
+
+def test_kernel_prepares_once_per_shape_and_serves_many():
+    x, weights = _core.problem_data("inverted_bottleneck", [1, 12, 9, 9], {"kernel_size": 5, "expansion": 2}, 7)
+    k = pk.kernel("inverted_bottleneck", weights)
+    # More shapes than the kernel keeps prepared (8), then the first again.
+    for h in [9, 4, 5, 6, 7, 8, 10, 11, 12, 13, 9]:
+        xs, _ = _core.problem_data("inverted_bottleneck", [2, 12, h, h + 1], {}, h)
+        assert_matches(k(xs), _core.reference("inverted_bottleneck", xs, weights), f"h={h}")
+
+
+def test_kernel_keeps_its_own_copy_of_the_weights():
+    x, weights = _core.problem_data("prcm", [1, 16, 5, 5], {}, 2)
+    want = _core.reference("prcm", x, weights)
+    k = pk.kernel("prcm", weights)
+    for w in weights.values():
+        w[...] = 0  # the caller reuses its arrays
+    assert_matches(k(x), want, "after the caller's weights changed")
+
+
+def test_state_dict_names_and_num_batches_tracked_are_accepted():
+    x, weights = _core.problem_data("inverted_bottleneck_res", [1, 8, 6, 6], {}, 4)
+    state = dict(weights, **{f"bn{i}.num_batches_tracked": np.zeros((), np.float32) for i in (1, 2, 3)})
+    k = pk.kernel("inverted_bottleneck_res", state)
+    assert_matches(k(x), _core.reference("inverted_bottleneck_res", x, weights), "from a state_dict")
+
+
+def test_threads_and_concurrent_calls():
+    x, weights = _core.problem_data("prcm_se", [2, 32, 33, 17], {"expansion": 2}, 5)
+    want = _core.reference("prcm_se", x, weights)
+    k = pk.kernel("prcm_se", weights)
+    for n in (1, 2, 0):
+        pk.set_threads(n)
+        assert_matches(k(x), want, f"{n} threads")
+    results, errors = [], []
+
+    def work():
+        try:
+            for _ in range(20):
+                results.append(k(x))
+        except Exception as e:  # pragma: no cover - reported below
+            errors.append(e)
+
+    threads = [threading.Thread(target=work) for _ in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert not errors
+    assert len(results) == 80
+    for r in results:
+        assert_matches(r, want, "a concurrent call")
+
+
+def test_non_finite_inputs_follow_pytorch():
+    x, weights = _core.problem_data("affine_prcm", [2, 8, 4, 4], {}, 9)
+    x[0, 3, 1, 2] = np.nan
+    x[1, 5, 0, 0] = np.inf
+    got = pk.affine_prcm(x, **keywords(weights))
+    want = _core.reference("affine_prcm", x, weights)
+    assert np.isnan(want).any() and np.isnan(got).any()
+    assert_matches(got, want, "NaN and inf in x")
+
+
+def test_module_listing():
+    names = {m["name"]: m for m in pk.modules()}
+    assert names["prcm_no_dropout"]["module"] == "prcm"
+    assert names["se"]["title"] == "SE_Module"
+    assert "cpu" in pk.devices()
+    assert pk.device_available("cpu") == (True, "")
+    assert pk.cpu_target() in pk.cpu_targets()
+    assert [k for k, _, _ in pk.weight_specs("prcm", 64)] == ["basis", "fuser.weight"]
