@@ -1,27 +1,37 @@
 #!/usr/bin/env python3
-"""prcm's libraries against PyTorch eager and ONNX Runtime, side by side on this machine.
+"""prcm's libraries against PyTorch eager and ONNX Runtime, side by side, in one process.
 
 For every configuration it builds the block in PyTorch (scripts/prcm_torch.py: the
-notebooks' modules re-expressed), exports its weights and a random input, exports
-the same module to ONNX, and checks that prcm, PyTorch and ONNX Runtime produce the
-same output for them. Only then does it time all three on those weights and that
-input, with the same thread count, and report each system's median, prcm's
-speed-up over each peer, and geometric means per block and overall.
+notebooks' modules), its compiled twin (prcm_kernels.torch, loaded from the block's
+state_dict), and the block exported to ONNX, and checks that the three produce the
+same output. Only then does it time all three, in this Python process, in the same
+timing loop and with the same thread count: each system is called as a user of it
+calls it (the two nn.Modules under torch.no_grad(), the ONNX Runtime session's run()),
+and each allocates its output on every call. It reports each system's median,
+prcm's speed-up over each peer, and geometric means per block and overall.
 
-The three take turns: each round times prcm, then PyTorch, then ONNX Runtime, and a
+It also measures the binding's own cost: prcm's PRCM at 1x64x8x8 called through the
+binding (a prepared kernel on NumPy arrays and on torch tensors, into an `out=` and
+allocating; the drop-in module) against the same library called in a loop from C++
+on the same arrays, the difference being the overhead per call.
+
+The systems take turns: each round times prcm, then PyTorch, then ONNX Runtime, and a
 system's figure is the median of its per-round medians, so a burst of load from
 elsewhere on a shared machine lands on one round of one system, not on its figure.
 
     .venv/bin/pip install -r scripts/requirements-peers.txt     # once: torch, onnx, onnxruntime
     .venv/bin/python scripts/peer_bench.py --json peers.json     # all experiments, 1 thread and all cores
     .venv/bin/python scripts/peer_bench.py --experiments latency --threads 1 --repeat 30
+    .venv/bin/python scripts/peer_bench.py --experiments overhead
+prcm_kernels comes from an installed package (pip install .) or else from the build
+tree (--build, default build/).
 """
 import argparse
 import json
 import math
 import os
 import platform
-import subprocess
+import statistics
 import sys
 import tempfile
 import time
@@ -79,10 +89,67 @@ def geomean(values):
     return math.exp(sum(math.log(v) for v in values) / len(values)) if values else float("nan")
 
 
+def import_prcm_kernels(build):
+    try:
+        import prcm_kernels
+    except ImportError:
+        sys.path.insert(0, os.path.join(build, "python"))
+        try:
+            import prcm_kernels
+        except ImportError as e:
+            sys.exit(f"prcm_kernels is neither installed nor in {build}/python ({e}): "
+                     "pip install . or scripts/setup.sh first")
+    return prcm_kernels
+
+
+def binding_overhead(pk, rounds, calls=5000):
+    """The binding's cost per call over the C++ call of the same library on the same
+    arrays (Kernel.time_native): PRCM at 1x64x8x8, medians over `rounds` rounds in
+    which the Python loop and the C++ loop take turns. Microseconds."""
+    import torch
+    import prcm_kernels.torch as compiled
+    from prcm_kernels import _core
+
+    x, weights = _core.problem_data("prcm", [1, 64, 8, 8], {}, 1)
+    kernel = pk.kernel("prcm", weights)
+    block = compiled.PRCM(64)
+    block.load_state_dict({k: torch.from_numpy(v) for k, v in weights.items()})
+    block.eval()
+    xt = torch.from_numpy(x)
+    paths = {
+        "kernel(x, out), NumPy": (lambda: kernel(x, out_np), x),
+        "kernel(x), NumPy": (lambda: kernel(x), x),
+        "kernel(x, out), torch": (lambda: kernel(xt, out_t), xt),
+        "kernel(x), torch": (lambda: kernel(xt), xt),
+        "drop-in module(x), torch": (lambda: block(xt), xt),
+        "function prcm(x, **weights), NumPy": (lambda: pk.prcm(x, basis=weights["basis"],
+                                                                fuser_weight=weights["fuser.weight"]), x),
+    }
+    out_np, out_t = np.empty_like(x), torch.empty_like(xt)
+    result = {}
+    with torch.no_grad():
+        for name, (fn, arg) in paths.items():
+            native, python = [], []
+            out = out_np if arg is x else out_t
+            for _ in range(rounds):
+                for _ in range(200):
+                    fn()
+                start = time.perf_counter()
+                for _ in range(calls):
+                    fn()
+                python.append((time.perf_counter() - start) / calls * 1e6)
+                native.append(kernel.time_native(arg, out, calls) / calls * 1e6)
+            result[name] = {"python_us": statistics.median(python), "native_us": statistics.median(native),
+                            "overhead_us": statistics.median(p - n for p, n in zip(python, native))}
+    return result
+
+
 def main():
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    p.add_argument("--prcm", default=os.path.join(HERE, "..", "build", "bin", "prcm"))
-    p.add_argument("--experiments", default="latency,channels,resolution,batch")
+    p.add_argument("--build", default=os.path.join(HERE, "..", "build"), help="the build tree, if prcm_kernels "
+                   "is not installed")
+    p.add_argument("--experiments", default="overhead,latency,channels,resolution,batch",
+                   help="overhead (the binding's cost per call), latency, channels, resolution, batch")
     p.add_argument("--threads", default=f"1,{os.cpu_count()}", help="thread counts, e.g. 1,2")
     p.add_argument("--blocks", help="only these blocks, e.g. PRCM,AffinePRCM (default: all)")
     p.add_argument("--warmup", type=int, default=20)
@@ -94,13 +161,14 @@ def main():
     import onnxruntime as ort
     import torch
 
+    pk = import_prcm_kernels(a.build)
+    import prcm_kernels.torch as compiled
+
     # The legacy TorchScript exporter is what turns the notebooks' modules into plain ONNX
     # graphs (PRCM_AdaptivePool's Python branch on H and W is fixed per input shape, which
     # is what the comparison needs): its warnings about both are expected.
     warnings.filterwarnings("ignore", category=DeprecationWarning)
     warnings.filterwarnings("ignore", category=torch.jit.TracerWarning)
-    from safetensors.numpy import save_file
-
     from prcm_torch import make_block
 
     chosen = {k: v for k, v in experiments().items() if k in a.experiments.split(",")}
@@ -112,7 +180,7 @@ def main():
     threads = [int(t) for t in a.threads.split(",")]
     work = tempfile.mkdtemp(prefix="prcm-peers-")
     machine = {"cpu": platform.processor() or platform.machine(), "torch": torch.__version__,
-               "onnxruntime": ort.__version__, "cores": os.cpu_count()}
+               "onnxruntime": ort.__version__, "cores": os.cpu_count(), "prcm_cpu_target": pk.cpu_target()}
     try:
         machine["cpu"] = next(l.split(":", 1)[1].strip() for l in open("/proc/cpuinfo") if l.startswith("model name"))
     except (OSError, StopIteration):
@@ -120,10 +188,20 @@ def main():
     print(f"machine: {machine['cpu']}, torch {torch.__version__}, onnxruntime {ort.__version__}; "
           f"{a.rounds} rounds of {a.warmup} warm-up / {a.repeat} timed calls each; median ms")
 
+    overhead = None
+    if "overhead" in a.experiments.split(","):
+        pk.set_threads(1)
+        overhead = binding_overhead(pk, a.rounds if a.rounds > 3 else 7)
+        print("\n=== the binding's overhead per call: PRCM at 1x64x8x8, 1 thread, medians (µs)")
+        print(f"{'path':<38} {'python':>8} {'C++':>8} {'overhead':>9}")
+        for name, r in overhead.items():
+            print(f"{name:<38} {r['python_us']:8.2f} {r['native_us']:8.2f} {r['overhead_us']:9.2f}")
+
     rows = []
     for experiment, configs in chosen.items():
         for nthreads in threads:
             torch.set_num_threads(nthreads)
+            pk.set_threads(nthreads)
             print(f"\n=== {experiment}, {nthreads} thread(s)")
             header = f"{'block':<18} {'input':<13} {'prcm':>9} {'torch':>9} {'onnxrt':>9} {'vs torch':>9} {'vs ort':>8}"
             print(header + "\n" + "-" * len(header))
@@ -131,41 +209,33 @@ def main():
                 module, hyper = BLOCKS[label]
                 torch.manual_seed(0)
                 block = make_block(module, shape[1], **hyper)
+                twin = compiled.compiled(block)
                 x = torch.randn(*shape)
-                w_path, x_path, y_path, onnx_path, t_path = (
-                    os.path.join(work, n) for n in ("w.safetensors", "x.npy", "y.npy", "m.onnx", "t.json"))
-                save_file({k: v.contiguous().numpy() for k, v in block.state_dict().items()
-                           if not k.endswith("num_batches_tracked")}, w_path)
-                np.save(x_path, x.numpy())
-                flags = ["--pool-size", str(hyper["pool_size"])] if "pool_size" in hyper else []
-                cmd = [a.prcm, "run", "--module", module, "--weights", w_path, "--input", x_path, "--output", y_path,
-                       "--threads", str(nthreads), "--warmup", str(a.warmup), "--repeat", str(a.repeat),
-                       "--json", t_path, *flags]
+                onnx_path = os.path.join(work, "m.onnx")
                 torch.onnx.export(block, (x,), onnx_path, input_names=["x"], output_names=["y"], dynamo=False)
                 feed = {"x": x.numpy()}
                 with torch.no_grad():
                     y_torch = block(x).numpy()
+                    y_prcm = twin(x).numpy()
                 times = {"prcm": [], "torch": [], "onnxruntime": []}
                 for _ in range(max(1, a.rounds)):
-                    # The peers' worker threads spin for a while after they run; with as many
-                    # threads as cores they would steal prcm's time. Let them go idle first.
-                    time.sleep(0.3)
-                    r = subprocess.run(cmd, capture_output=True, text=True)
-                    if r.returncode != 0:
-                        sys.exit(f"prcm run failed for {label} {shape}: {r.stderr.strip()}")
-                    times["prcm"].append(json.load(open(t_path))["latency_ms"]["median"])
-
+                    # The peers' worker threads (and prcm's) spin for a while after they run;
+                    # with as many threads as cores they would steal the next one's time.
+                    # Let them go idle first.
                     with torch.no_grad():
+                        time.sleep(0.3)
+                        times["prcm"].append(median_ms(lambda: twin(x), a.warmup, a.repeat))
+                        time.sleep(0.3)
                         times["torch"].append(median_ms(lambda: block(x), a.warmup, a.repeat))
                     opts = ort.SessionOptions()
                     opts.intra_op_num_threads = nthreads
                     opts.inter_op_num_threads = 1
                     session = ort.InferenceSession(onnx_path, opts, providers=["CPUExecutionProvider"])
                     y_ort = session.run(None, feed)[0]  # the same every round; the first call, untimed
+                    time.sleep(0.3)
                     times["onnxruntime"].append(median_ms(lambda: session.run(None, feed), a.warmup, a.repeat))
                     del session  # its thread pool goes with it
                 prcm_ms, torch_ms, ort_ms = (float(np.median(times[k])) for k in ("prcm", "torch", "onnxruntime"))
-                y_prcm = np.load(y_path)
 
                 # The same weights and input must give the same output everywhere before a time counts.
                 for name, y in (("torch", y_torch), ("onnxruntime", y_ort)):
@@ -180,6 +250,9 @@ def main():
                 print(f"{label:<18} {'x'.join(map(str, shape)):<13} {prcm_ms:9.4f} {torch_ms:9.4f} {ort_ms:9.4f} "
                       f"{row['speedup_vs_torch']:8.2f}x {row['speedup_vs_onnxruntime']:7.2f}x")
 
+    if not rows:
+        write_json(a.json, {"machine": machine, "binding_overhead_us": overhead})
+        return
     print("\n=== geometric-mean speed-up of prcm (all configurations above)")
     print(f"{'block':<18} {'vs torch':>9} {'vs ort':>8} {'slowest vs torch':>17} {'slowest vs ort':>15}")
     summary = {}
@@ -195,12 +268,25 @@ def main():
     overall = {"vs_torch": geomean([r["speedup_vs_torch"] for r in rows]),
                "vs_onnxruntime": geomean([r["speedup_vs_onnxruntime"] for r in rows])}
     print(f"{'overall':<18} {overall['vs_torch']:8.2f}x {overall['vs_onnxruntime']:7.2f}x")
-    if a.json:
-        tmp = a.json + ".tmp"
-        json.dump({"machine": machine, "timing": {"warmup": a.warmup, "repeat": a.repeat, "rounds": a.rounds}, "rows": rows,
-                   "geomean_per_block": summary, "geomean_overall": overall}, open(tmp, "w"), indent=2)
-        os.replace(tmp, a.json)
-        print(f"wrote {a.json}")
+    write_json(a.json, {"machine": machine, "timing": {"warmup": a.warmup, "repeat": a.repeat, "rounds": a.rounds},
+                        "binding_overhead_us": overhead, "rows": rows, "geomean_per_block": summary,
+                        "geomean_overall": overall})
+
+
+def write_json(path, data):
+    """Whole or not at all: a temporary file in the same folder, renamed over `path`."""
+    if not path:
+        return
+    folder = os.path.dirname(os.path.abspath(path))
+    fd, tmp = tempfile.mkstemp(prefix=".peer_bench-", dir=folder)
+    try:
+        with os.fdopen(fd, "w") as f:
+            json.dump(data, f, indent=2)
+        os.replace(tmp, path)
+    except BaseException:
+        os.unlink(tmp)
+        raise
+    print(f"wrote {path}")
 
 
 if __name__ == "__main__":
