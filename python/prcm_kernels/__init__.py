@@ -22,7 +22,7 @@ here), RuntimeError (the library failed).
 import inspect as _inspect
 
 from . import _core
-from ._core import DeviceUnavailableError, Kernel, cpu_target, cpu_targets, set_threads
+from ._core import DeviceUnavailableError, Kernel, __version__, cpu_target, cpu_targets, set_threads
 
 __all__ = ["DeviceUnavailableError", "Kernel", "kernel", "modules", "weight_specs", "set_threads",
            "cpu_target", "cpu_targets", "devices", "device_available"]

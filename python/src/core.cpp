@@ -48,9 +48,11 @@ struct DeviceUnavailable : std::runtime_error {
 
 std::string python_type(nb::handle h) { return nb::type_name(h.type()).c_str(); }
 
+// A dtype as NumPy names it; "" for float32, the one the libraries take.
 const char *dtype_name(nb::dlpack::dtype t) {
     using nb::dlpack::dtype_code;
     const auto code = static_cast<dtype_code>(t.code);
+    if (t == nb::dtype<float>()) return "";
     if (code == dtype_code::Float && t.bits == 64) return "float64";
     if (code == dtype_code::Float && t.bits == 16) return "float16";
     if (code == dtype_code::Bfloat) return "bfloat16";
@@ -85,11 +87,6 @@ struct ArrayInfo {
     bool read_only = false;
     std::optional<bool> contiguous;       // when known without the strides
 };
-
-std::string describe(nb::dlpack::dtype t) {
-    if (t == nb::dtype<float>()) return "";
-    return dtype_name(t);
-}
 
 // torch, as far as this module needs it: looked up once torch is imported (the
 // package never imports torch itself), then kept.
@@ -174,7 +171,7 @@ ArrayInfo torch_info(nb::handle t, std::string_view what) {
 ArrayInfo array_info(const ReadOnlyArray &a) {
     ArrayInfo info;
     info.data = a.data();
-    info.dtype = describe(a.dtype());
+    info.dtype = dtype_name(a.dtype());
     if (a.device_type() != nb::device::cpu::value) info.device = device_type_name(a.device_type());
     for (size_t i = 0; i < a.ndim(); i++) {
         info.shape.push_back(static_cast<int64_t>(a.shape(i)));
@@ -288,8 +285,11 @@ HyperParams hyper_from(const ModuleSpec &spec, nb::dict hyper, unsigned *given =
         const std::string name = nb::cast<std::string>(nb::str(key));
         const HyperParamInfo *h = hyper_named(name);
         if (!h || !(spec.uses & h->use)) {
+            std::vector<std::string> takes;
+            for (const HyperParamInfo &t : hyper_param_table())
+                if (spec.uses & t.use) takes.push_back(std::string(t.name) + "=" + std::to_string(spec.defaults.*t.field));
             throw nb::type_error((std::string(spec.name) + " takes no hyper-parameter '" + printable(name) +
-                                  "' (it takes:" + (spec.uses ? hyper_flags(spec, spec.defaults) : " none") + ")")
+                                  "' (it takes: " + (takes.empty() ? "none" : join(takes)) + ")")
                                      .c_str());
         }
         int v;
@@ -351,11 +351,10 @@ public:
 
     // The output's shape for an input of this shape, after every check of the weights.
     TorchShape output_shape(const TorchShape &input) {
-        Tensor probe;  // the checks read only shapes
         const ModuleSpec &spec = *module_->spec;
-        std::vector<int> sizes(input.rbegin(), input.rend());
-        probe = Tensor(nullptr, sizes);
-        if (Status s = check_input(spec, probe); !s) raise(s);
+        if (Status s = check_tensor_shape(input); !s) raise(s);
+        const Tensor shape_only(nullptr, std::vector<int>(input.rbegin(), input.rend()));  // the checks read shapes
+        if (Status s = check_input(spec, shape_only); !s) raise(s);
         HyperParams hp;
         const int channels = checked_hyper(input, &hp);
         return module_output_shape(spec, input, channels, hp);
@@ -623,6 +622,7 @@ nb::tuple available(const std::string &device) {
 
 NB_MODULE(_core, m) {
     m.doc() = "The AOT-compiled blocks of prcm-kernels (see prcm_kernels).";
+    m.attr("__version__") = PRCM_VERSION;
     nb::exception<DeviceUnavailable>(m, "DeviceUnavailableError", PyExc_RuntimeError);
 
     nb::class_<Kernel>(m, "Kernel",
@@ -637,6 +637,9 @@ NB_MODULE(_core, m) {
         .def("output_shape", &Kernel::output_shape, nb::arg("input_shape"))
         .def("time_native", &Kernel::time_native, nb::arg("x"), nb::arg("out"), nb::arg("calls"),
              "Seconds taken by `calls` calls of the library from C++ (no Python, no checks) on these arrays.")
+        .def("__repr__", [](const Kernel &k) {
+            return "<prcm_kernels.Kernel " + k.module_name() + " on " + k.device_name_() + ", " + k.schedule_in_use() + ">";
+        })
         .def_prop_ro("module", &Kernel::module_name)
         .def_prop_ro("device", &Kernel::device_name_)
         .def_prop_ro("schedule", &Kernel::schedule)

@@ -131,3 +131,16 @@ def test_module_listing():
     assert pk.device_available("cpu") == (True, "")
     assert pk.cpu_target() in pk.cpu_targets()
     assert [k for k, _, _ in pk.weight_specs("prcm", 64)] == ["basis", "fuser.weight"]
+
+
+@pytest.mark.parametrize("module", ["prcm", "inverted_bottleneck_res", "prcm_adaptive_pool"])
+def test_opencl_device_copies_in_and_out(module):
+    ok, why = pk.device_available("opencl")
+    if not ok or "opencl" not in pk.devices():
+        pytest.skip(f"no OpenCL here: {why or 'not built'}")
+    x, weights = _core.problem_data(module, [2, 16, 9, 7], {}, 3)
+    hyper = {"pool_size": 3} if module == "prcm_adaptive_pool" else {}
+    k = pk.kernel(module, weights, device="opencl", **hyper)
+    assert_matches(k(x), _core.reference(module, x, weights, hyper), f"{module} on opencl")
+    x *= 2  # the same array, new values: uploaded again
+    assert_matches(k(x), _core.reference(module, x, weights, hyper), f"{module} on opencl, x changed in place")
