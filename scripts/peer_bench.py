@@ -191,7 +191,7 @@ def main():
     overhead = None
     if "overhead" in a.experiments.split(","):
         pk.set_threads(1)
-        overhead = binding_overhead(pk, a.rounds if a.rounds > 3 else 7)
+        overhead = binding_overhead(pk, max(a.rounds, 7))  # a difference of two noisy figures: 7 rounds at least
         print("\n=== the binding's overhead per call: PRCM at 1x64x8x8, 1 thread, medians (µs)")
         print(f"{'path':<38} {'python':>8} {'C++':>8} {'overhead':>9}")
         for name, r in overhead.items():

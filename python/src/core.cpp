@@ -197,8 +197,18 @@ Tensor view_of(nb::handle obj, std::string_view what, bool writable = false) {
             info = array_info(r);
             info.read_only = writable;  // it was not writable above
         } else {
-            throw nb::type_error((std::string(what) + " must be a float32 array that speaks DLPack or the buffer protocol (a "
-                                  "NumPy array, a torch tensor), got " + python_type(obj))
+            // Neither protocol took it: not an array, or one whose elements DLPack and the
+            // buffer protocol cannot describe (a byte order not the machine's, a record type).
+            std::string got = python_type(obj);
+            PyErr_Clear();  // whatever the failed imports left
+            if (PyObject *dtype = PyObject_GetAttrString(obj.ptr(), "dtype")) {
+                nb::object text = nb::steal(PyObject_Str(dtype));
+                Py_DECREF(dtype);
+                if (text.is_valid()) got += std::string(" of dtype ") + PyUnicode_AsUTF8(text.ptr());
+            }
+            PyErr_Clear();
+            throw nb::type_error((std::string(what) + " must be a float32 array that speaks DLPack or the buffer "
+                                  "protocol (a NumPy array, a torch tensor), got " + got)
                                      .c_str());
         }
     }
