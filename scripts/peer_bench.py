@@ -1,14 +1,18 @@
 #!/usr/bin/env python3
-"""prcm's libraries against PyTorch eager and ONNX Runtime, side by side, in one process.
+"""prcm's libraries against the peers on the CPU, side by side, in one process: PyTorch
+eager, torch.compile (Inductor), ONNX Runtime and OpenVINO (each one that is installed).
 
 For every configuration it builds the block in PyTorch (scripts/prcm_torch.py: the
 notebooks' modules), its compiled twin (prcm_kernels.torch, loaded from the block's
-state_dict), and the block exported to ONNX, and checks that the three produce the
-same output. Only then does it time all three, in this Python process, in the same
-timing loop and with the same thread count: each system is called as a user of it
-calls it (the two nn.Modules under torch.no_grad(), the ONNX Runtime session's run()),
-and each allocates its output on every call. It reports each system's median,
-prcm's speed-up over each peer, and geometric means per block and overall.
+state_dict), and each peer's form of the block (compiled by Inductor, exported to ONNX,
+converted by OpenVINO), and checks that every one produces prcm's output. Only then
+does it time them, in this Python process, in the same timing loop and with the same
+thread count: each system is called as a user of it calls it (the nn.Modules under
+torch.no_grad(), the ONNX Runtime session's run(), the OpenVINO compiled model's infer
+request with shared inputs and outputs, which keeps its output tensor between calls while
+the others allocate one).
+It reports each system's median, prcm's speed-up over each peer, and geometric means per
+block and overall.
 
 It also measures the binding's own cost: prcm's PRCM at 1x64x8x8 called through the
 binding (a prepared kernel on NumPy arrays and on torch tensors, into an `out=` and
@@ -19,10 +23,11 @@ The systems take turns: each round times prcm, then PyTorch, then ONNX Runtime, 
 system's figure is the median of its per-round medians, so a burst of load from
 elsewhere on a shared machine lands on one round of one system, not on its figure.
 
-    .venv/bin/pip install -r scripts/requirements-peers.txt     # once: torch, onnx, onnxruntime
+    .venv/bin/pip install -r scripts/requirements-peers.txt     # once: torch, onnx, onnxruntime, openvino
     .venv/bin/python scripts/peer_bench.py --json peers.json     # all experiments, 1 thread and all cores
     .venv/bin/python scripts/peer_bench.py --experiments latency --threads 1 --repeat 30
     .venv/bin/python scripts/peer_bench.py --experiments overhead
+    .venv/bin/python scripts/peer_bench.py --peers torch,inductor   # some peers only
 prcm_kernels comes from an installed package (pip install .) or else from the build
 tree (--build, default build/).
 """
@@ -70,7 +75,37 @@ def experiments():
                           for b in ("InvBN(2)", "InvBN(4)", "PRCM", "PRCM_SE(4)", "AdaPool(4x4)")] +
                          [(b, (1, 64, s, s)) for s in (16, 32, 64, 128, 256) for b in ("PRCM", "AffinePRCM")])
     out["batch"] = [(b, (n, 64, 64, 64)) for n in (1, 2, 4, 8, 16) for b in ("PRCM", "AffinePRCM")]
+    out["grid"] = grid()
     return out
+
+
+# Where users run, past the notebooks' shapes: for every block, three cross-sections through
+# 1x64x32x32 (planes 4x4 to 256x256, channels 16 to 256, batches 1 to 16) and the corners
+# of that box, within a budget per call so that a run takes about as long as the notebooks'
+# tables: a tensor of at most 2^23 elements (32 MiB), and for the blocks with C·r-wide 1x1
+# convolutions at most 2^31 multiply-adds (about 15 ms on a core of this machine).
+GRID_PLANES = (4, 8, 16, 32, 64, 128, 256)
+GRID_CHANNELS = (16, 32, 64, 128, 256)
+GRID_BATCHES = (1, 2, 4, 16)
+GRID_ELEMENTS = 1 << 23
+GRID_MULTIPLY_ADDS = 1 << 31
+
+
+def multiply_adds(label, shape):
+    module, hyper = BLOCKS[label]
+    n, c, h, w = shape
+    if module.startswith("inverted_bottleneck"):
+        return n * h * w * c * (hyper["kernel_size"] ** 2 + 2 * c * hyper["expansion"])
+    return n * c * h * w
+
+
+def grid():
+    shapes = ([(1, 64, s, s) for s in GRID_PLANES] + [(1, c, 32, 32) for c in GRID_CHANNELS] +
+              [(n, 64, 32, 32) for n in GRID_BATCHES] +
+              [(n, c, s, s) for n in (1, 16) for c in (16, 256) for s in (4, 256)])
+    shapes = list(dict.fromkeys(shapes))
+    return [(label, shape) for label in BLOCKS for shape in shapes
+            if math.prod(shape) <= GRID_ELEMENTS and multiply_adds(label, shape) <= GRID_MULTIPLY_ADDS]
 
 
 def median_ms(fn, warmup, repeat):
@@ -144,32 +179,111 @@ def binding_overhead(pk, rounds, calls=5000):
     return result
 
 
+# The peers: (name in the tables, the package it needs, prepare(block, x, work) -> state once per
+# configuration, start(state, threads) -> (run, close) once per round). torch.set_num_threads
+# applies to the two torch peers; the others take their own thread count.
+def prepare_torch(block, x, work):
+    return block
+
+
+def prepare_inductor(block, x, work):
+    import torch
+    return torch.compile(block, dynamic=False)  # compiled on its first call, in the untimed warm-up
+
+
+def start_module(module, x, threads):
+    return (lambda: module(x)), (lambda: None)
+
+
+def prepare_onnxruntime(block, x, work):
+    import torch
+    path = os.path.join(work, "m.onnx")
+    # The legacy TorchScript exporter turns the notebooks' modules into plain ONNX graphs
+    # (PRCM_AdaptivePool's Python branch on H and W is fixed per input shape, which is what
+    # the comparison needs).
+    torch.onnx.export(block, (x,), path, input_names=["x"], output_names=["y"], dynamo=False)
+    return path
+
+
+def start_onnxruntime(path, x, threads):
+    import onnxruntime as ort
+    opts = ort.SessionOptions()
+    opts.intra_op_num_threads = threads
+    opts.inter_op_num_threads = 1
+    session = ort.InferenceSession(path, opts, providers=["CPUExecutionProvider"])
+    feed = {"x": x.numpy()}
+    return (lambda: session.run(None, feed)[0]), session  # the session (and its threads) go when dropped
+
+
+def prepare_openvino(block, x, work):
+    import openvino as ov
+    return ov.convert_model(block, example_input=x)
+
+
+def start_openvino(model, x, threads):
+    import openvino as ov
+    compiled_model = ov.Core().compile_model(model, "CPU", {"INFERENCE_NUM_THREADS": threads,
+                                                           "INFERENCE_PRECISION_HINT": "f32"})
+    request = compiled_model.create_infer_request()
+    feed = {0: x.numpy()}
+    # Its fastest call: the input without a copy, the output in the request's own tensor,
+    # reused from call to call (copying both, the default, took 0.21 ms against 0.10 ms
+    # for PRCM at 1x64x64x64). The other systems allocate their output every call.
+    return (lambda: request.infer(feed, share_inputs=True, share_outputs=True)[0]), request
+
+
+PEERS = {
+    "torch": ("torch", "torch", prepare_torch, start_module),
+    "inductor": ("inductor", "torch", prepare_inductor, start_module),
+    "onnxruntime": ("onnxrt", "onnxruntime", prepare_onnxruntime, start_onnxruntime),
+    "openvino": ("openvino", "openvino", prepare_openvino, start_openvino),
+}
+
+
+def as_numpy(y):
+    return y.detach().numpy() if hasattr(y, "detach") else np.asarray(y)
+
+
 def main():
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--build", default=os.path.join(HERE, "..", "build"), help="the build tree, if prcm_kernels "
                    "is not installed")
     p.add_argument("--experiments", default="overhead,latency,channels,resolution,batch",
-                   help="overhead (the binding's cost per call), latency, channels, resolution, batch")
+                   help="overhead (the binding's cost per call), latency, channels, resolution, batch (the "
+                   "notebooks' tables), grid (every block past the notebooks' shapes: hours)")
     p.add_argument("--threads", default=f"1,{os.cpu_count()}", help="thread counts, e.g. 1,2")
     p.add_argument("--blocks", help="only these blocks, e.g. PRCM,AffinePRCM (default: all)")
+    p.add_argument("--peers", help=f"only these peers, of {', '.join(PEERS)} (default: every one installed)")
     p.add_argument("--warmup", type=int, default=20)
     p.add_argument("--repeat", type=int, default=100)
     p.add_argument("--rounds", type=int, default=3, help="turns each system takes per configuration")
     p.add_argument("--json", help="write every measurement and the geometric means here")
     a = p.parse_args()
 
-    import onnxruntime as ort
+    import importlib.util
+
     import torch
 
     pk = import_prcm_kernels(a.build)
     import prcm_kernels.torch as compiled
 
-    # The legacy TorchScript exporter is what turns the notebooks' modules into plain ONNX
-    # graphs (PRCM_AdaptivePool's Python branch on H and W is fixed per input shape, which
-    # is what the comparison needs): its warnings about both are expected.
+    # The ONNX exporter's and OpenVINO's tracing warn about the notebooks' Python branches
+    # on shapes; fixed per input shape is what the comparison needs.
     warnings.filterwarnings("ignore", category=DeprecationWarning)
+    warnings.filterwarnings("ignore", category=FutureWarning)
     warnings.filterwarnings("ignore", category=torch.jit.TracerWarning)
     from prcm_torch import make_block
+
+    wanted = a.peers.split(",") if a.peers else list(PEERS)
+    unknown = set(wanted) - set(PEERS)
+    if unknown:
+        p.error(f"unknown peers {sorted(unknown)}; known: {', '.join(PEERS)}")
+    missing = [n for n in wanted if importlib.util.find_spec(PEERS[n][1]) is None]
+    if missing and a.peers:
+        p.error(f"not installed: {', '.join(PEERS[n][1] for n in missing)} (pip install -r scripts/requirements-peers.txt)")
+    peers = [n for n in wanted if n not in missing]
+    if missing:
+        print(f"(left out, not installed: {', '.join(missing)})")
 
     chosen = {k: v for k, v in experiments().items() if k in a.experiments.split(",")}
     if a.blocks:
@@ -179,13 +293,16 @@ def main():
         chosen = {k: [c for c in v if c[0] in a.blocks.split(",")] for k, v in chosen.items()}
     threads = [int(t) for t in a.threads.split(",")]
     work = tempfile.mkdtemp(prefix="prcm-peers-")
-    machine = {"cpu": platform.processor() or platform.machine(), "torch": torch.__version__,
-               "onnxruntime": ort.__version__, "cores": os.cpu_count(), "prcm_cpu_target": pk.cpu_target()}
+    machine = {"cpu": platform.processor() or platform.machine(), "cores": os.cpu_count(),
+               "prcm_cpu_target": pk.cpu_target(), "prcm_kernels": pk.__version__}
+    for package in dict.fromkeys(PEERS[n][1] for n in peers):
+        machine[package] = __import__(package).__version__
     try:
         machine["cpu"] = next(l.split(":", 1)[1].strip() for l in open("/proc/cpuinfo") if l.startswith("model name"))
     except (OSError, StopIteration):
         pass
-    print(f"machine: {machine['cpu']}, torch {torch.__version__}, onnxruntime {ort.__version__}; "
+    versions = ", ".join(f"{k} {machine[k]}" for k in dict.fromkeys(PEERS[n][1] for n in peers))
+    print(f"machine: {machine['cpu']}; {versions}; "
           f"{a.rounds} rounds of {a.warmup} warm-up / {a.repeat} timed calls each; median ms")
 
     overhead = None
@@ -203,7 +320,8 @@ def main():
             torch.set_num_threads(nthreads)
             pk.set_threads(nthreads)
             print(f"\n=== {experiment}, {nthreads} thread(s)")
-            header = f"{'block':<18} {'input':<13} {'prcm':>9} {'torch':>9} {'onnxrt':>9} {'vs torch':>9} {'vs ort':>8}"
+            header = (f"{'block':<18} {'input':<13} {'prcm':>9} " + " ".join(f"{PEERS[n][0]:>9}" for n in peers) +
+                      " " + " ".join(f"{'vs ' + PEERS[n][0]:>12}" for n in peers))
             print(header + "\n" + "-" * len(header))
             for label, shape in configs:
                 module, hyper = BLOCKS[label]
@@ -211,66 +329,58 @@ def main():
                 block = make_block(module, shape[1], **hyper)
                 twin = compiled.compiled(block)
                 x = torch.randn(*shape)
-                onnx_path = os.path.join(work, "m.onnx")
-                torch.onnx.export(block, (x,), onnx_path, input_names=["x"], output_names=["y"], dynamo=False)
-                feed = {"x": x.numpy()}
                 with torch.no_grad():
-                    y_torch = block(x).numpy()
                     y_prcm = twin(x).numpy()
-                times = {"prcm": [], "torch": [], "onnxruntime": []}
+                    states = {n: PEERS[n][2](block, x, work) for n in peers}
+                times = {n: [] for n in ["prcm", *peers]}
+                diffs = {}
                 for _ in range(max(1, a.rounds)):
-                    # The peers' worker threads (and prcm's) spin for a while after they run;
-                    # with as many threads as cores they would steal the next one's time.
-                    # Let them go idle first.
+                    # Every system's worker threads (prcm's too) spin for a while after they
+                    # run; with as many threads as cores they would steal the next one's
+                    # time. Each waits for the one before to go idle.
                     with torch.no_grad():
                         time.sleep(0.3)
                         times["prcm"].append(median_ms(lambda: twin(x), a.warmup, a.repeat))
-                        time.sleep(0.3)
-                        times["torch"].append(median_ms(lambda: block(x), a.warmup, a.repeat))
-                    opts = ort.SessionOptions()
-                    opts.intra_op_num_threads = nthreads
-                    opts.inter_op_num_threads = 1
-                    session = ort.InferenceSession(onnx_path, opts, providers=["CPUExecutionProvider"])
-                    y_ort = session.run(None, feed)[0]  # the same every round; the first call, untimed
-                    time.sleep(0.3)
-                    times["onnxruntime"].append(median_ms(lambda: session.run(None, feed), a.warmup, a.repeat))
-                    del session  # its thread pool goes with it
-                prcm_ms, torch_ms, ort_ms = (float(np.median(times[k])) for k in ("prcm", "torch", "onnxruntime"))
-
-                # The same weights and input must give the same output everywhere before a time counts.
-                for name, y in (("torch", y_torch), ("onnxruntime", y_ort)):
-                    if not np.allclose(y_prcm, y, rtol=1e-4, atol=1e-4):
-                        sys.exit(f"outputs disagree for {label} {shape}: prcm vs {name}, "
-                                 f"max abs diff {np.abs(y_prcm - y).max():.3g}")
+                        for n in peers:
+                            run, keep = PEERS[n][3](states[n], x, nthreads)
+                            # The same weights and input must give the same output before a time counts.
+                            y = as_numpy(run())
+                            if y.shape != y_prcm.shape or not np.allclose(y_prcm, y, rtol=1e-4, atol=1e-4):
+                                sys.exit(f"outputs disagree for {label} {shape}: prcm vs {n}, max abs diff "
+                                         f"{np.abs(y_prcm - y).max() if y.shape == y_prcm.shape else y.shape}")
+                            diffs[n] = float(np.abs(y_prcm - y).max())
+                            time.sleep(0.3)
+                            times[n].append(median_ms(run, a.warmup, a.repeat))
+                            del run, keep  # a session and its thread pool go with it
+                ms = {n: float(np.median(v)) for n, v in times.items()}
                 row = {"experiment": experiment, "block": label, "module": module, "shape": list(shape),
-                       "threads": nthreads, "prcm_ms": prcm_ms, "torch_ms": torch_ms, "onnxruntime_ms": ort_ms,
-                       "speedup_vs_torch": torch_ms / prcm_ms, "speedup_vs_onnxruntime": ort_ms / prcm_ms,
-                       "max_abs_diff_vs_torch": float(np.abs(y_prcm - y_torch).max()), "rounds_ms": times}
+                       "threads": nthreads, "prcm_ms": ms["prcm"], "peers_ms": {n: ms[n] for n in peers},
+                       "speedup_vs": {n: ms[n] / ms["prcm"] for n in peers}, "max_abs_diff_vs": diffs,
+                       "rounds_ms": times}
                 rows.append(row)
-                print(f"{label:<18} {'x'.join(map(str, shape)):<13} {prcm_ms:9.4f} {torch_ms:9.4f} {ort_ms:9.4f} "
-                      f"{row['speedup_vs_torch']:8.2f}x {row['speedup_vs_onnxruntime']:7.2f}x")
+                print(f"{label:<18} {'x'.join(map(str, shape)):<13} {ms['prcm']:9.4f} " +
+                      " ".join(f"{ms[n]:9.4f}" for n in peers) + " " +
+                      " ".join(f"{row['speedup_vs'][n]:11.2f}x" for n in peers))
 
     if not rows:
         write_json(a.json, {"machine": machine, "binding_overhead_us": overhead})
         return
-    print("\n=== geometric-mean speed-up of prcm (all configurations above)")
-    print(f"{'block':<18} {'vs torch':>9} {'vs ort':>8} {'slowest vs torch':>17} {'slowest vs ort':>15}")
+    print("\n=== geometric-mean speed-up of prcm (all configurations above), and the slowest")
+    print(f"{'block':<18} " + " ".join(f"{'vs ' + PEERS[n][0]:>12}" for n in peers) + "   " +
+          " ".join(f"{'min ' + PEERS[n][0]:>13}" for n in peers))
     summary = {}
-    for label in dict.fromkeys(r["block"] for r in rows):
-        mine = [r for r in rows if r["block"] == label]
-        summary[label] = {"vs_torch": geomean([r["speedup_vs_torch"] for r in mine]),
-                          "vs_onnxruntime": geomean([r["speedup_vs_onnxruntime"] for r in mine]),
-                          "min_vs_torch": min(r["speedup_vs_torch"] for r in mine),
-                          "min_vs_onnxruntime": min(r["speedup_vs_onnxruntime"] for r in mine)}
-        s = summary[label]
-        print(f"{label:<18} {s['vs_torch']:8.2f}x {s['vs_onnxruntime']:7.2f}x {s['min_vs_torch']:16.2f}x "
-              f"{s['min_vs_onnxruntime']:14.2f}x")
-    overall = {"vs_torch": geomean([r["speedup_vs_torch"] for r in rows]),
-               "vs_onnxruntime": geomean([r["speedup_vs_onnxruntime"] for r in rows])}
-    print(f"{'overall':<18} {overall['vs_torch']:8.2f}x {overall['vs_onnxruntime']:7.2f}x")
+    for label in [*dict.fromkeys(r["block"] for r in rows), None]:
+        mine = [r for r in rows if label is None or r["block"] == label]
+        s = {n: {"geomean": geomean([r["speedup_vs"][n] for r in mine]),
+                 "slowest": min(r["speedup_vs"][n] for r in mine)} for n in peers}
+        summary[label or "overall"] = s
+        print(f"{label or 'overall':<18} " + " ".join(f"{s[n]['geomean']:11.2f}x" for n in peers) + "   " +
+              " ".join(f"{s[n]['slowest']:12.2f}x" for n in peers))
+    slower = [(r["block"], r["shape"], r["threads"], n, r["speedup_vs"][n]) for r in rows for n in peers
+              if r["speedup_vs"][n] < 1]
+    print(f"\n{len(slower)} of {len(rows) * len(peers)} comparisons have prcm slower than the peer")
     write_json(a.json, {"machine": machine, "timing": {"warmup": a.warmup, "repeat": a.repeat, "rounds": a.rounds},
-                        "binding_overhead_us": overhead, "rows": rows, "geomean_per_block": summary,
-                        "geomean_overall": overall})
+                        "peers": peers, "binding_overhead_us": overhead, "rows": rows, "geomean": summary})
 
 
 def write_json(path, data):
