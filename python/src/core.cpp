@@ -280,13 +280,6 @@ const HyperParamInfo *hyper_named(const std::string &name) {
     return nullptr;
 }
 
-// The weights' names at these hyper-parameters, as state_dict keys.
-std::vector<std::string> weight_names(const ModuleSpec &spec, const HyperParams &hp) {
-    std::vector<std::string> names;
-    for (const WeightSpec &w : spec.weights(1, hp)) names.push_back(w.name);
-    return names;
-}
-
 // Hyper-parameters by name over the module's defaults, each checked; *given (if
 // asked) gets the Uses bits of those named.
 HyperParams hyper_from(const ModuleSpec &spec, nb::dict hyper, unsigned *given = nullptr) {
@@ -319,7 +312,7 @@ HyperParams hyper_from(const ModuleSpec &spec, nb::dict hyper, unsigned *given =
 // A shape the library was prepared for, and the call bound for it.
 struct Prepared {
     TorchShape input, output;
-    std::shared_ptr<PreparedCall> call;
+    PreparedCall call;  // points into itself: a Prepared stays where make_shared put it
 };
 
 class Kernel {
@@ -342,21 +335,8 @@ public:
             if (view.number_of_elements() > 0) std::memcpy(copy.data(), view.data(), view.size_in_bytes());
             weights_.emplace(name, std::move(copy));
         }
-        const std::vector<std::string> names = weight_names(spec, given_);
-        for (const std::string &n : names) {
-            if (!weights_.count(n)) {
-                throw nb::type_error((std::string(spec.title) + ": missing weight '" + n + "' (its weights: " +
-                                      join(names) + ")")
-                                         .c_str());
-            }
-        }
-        for (const auto &[n, t] : weights_) {
-            if (std::find(names.begin(), names.end(), n) == names.end()) {
-                throw nb::type_error((std::string(spec.title) + ": unexpected weight '" + printable(n) +
-                                      "' (its weights: " + join(names) + ")")
-                                         .c_str());
-            }
-        }
+        // Named wrong is a wrong keyword to Python: TypeError; shapes wait for an input's C.
+        if (Status s = check_weight_names(spec, weights_, given_); !s) throw nb::type_error(s.message().c_str());
     }
 
     // The output's shape for an input of this shape, after every check of the weights.
@@ -395,7 +375,7 @@ public:
             result = nb::borrow(out_obj);
         }
         if (!prepared) prepared = prepare(input, output);
-        run(*prepared->call, input, output);
+        run(prepared->call, input, output);
         return result;
     }
 
@@ -409,7 +389,7 @@ public:
         nb::gil_scoped_release release;
         const auto start = std::chrono::steady_clock::now();
         for (int i = 0; i < calls; i++) {
-            if (Status s = call_prepared(*p->call, input, output); !s) {
+            if (Status s = call_prepared(p->call, input, output); !s) {
                 nb::gil_scoped_acquire acquire;
                 raise(s);
             }
@@ -461,8 +441,7 @@ private:
         auto p = std::make_shared<Prepared>();
         p->input = torch_shape(input);
         p->output = torch_shape(output);
-        p->call = std::make_shared<PreparedCall>();
-        if (Status s = prepare_call(*module_, device_, input, weights_, output, p->call.get(), &given_, schedule_); !s) {
+        if (Status s = prepare_call(*module_, device_, input, weights_, output, &p->call, &given_, schedule_); !s) {
             raise(s);
         }
         // A few shapes at most (a model calls a block at one or two): the newest first.

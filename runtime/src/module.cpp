@@ -41,21 +41,27 @@ std::string argument_name(const std::string &weight_name) {
     return s;
 }
 
-Status check_weights(const ModuleSpec &spec, int channels, const Weights &weights, HyperParams *hp) {
-    // Names first: the implied hyper-parameters need every weight to be there.
-    const std::vector<WeightSpec> names_only = spec.weights(channels, *hp);
-    for (const WeightSpec &w : names_only) {
-        if (!weights.count(w.name)) {
-            return Status::error(std::string(spec.title) + ": missing weight '" + w.name + "'");
+Status check_weight_names(const ModuleSpec &spec, const Weights &weights, const HyperParams &hp) {
+    std::vector<std::string> names;
+    for (const WeightSpec &w : spec.weights(1, hp)) names.push_back(w.name);  // names do not depend on C
+    for (const std::string &name : names) {
+        if (!weights.count(name)) {
+            return Status::error(std::string(spec.title) + ": missing weight '" + name + "' (its weights: " +
+                                 join(names) + ")");
         }
     }
     for (const auto &[name, tensor] : weights) {
-        bool known = std::any_of(names_only.begin(), names_only.end(),
-                                 [&](const WeightSpec &w) { return w.name == name; });
-        if (!known) {
-            return Status::error(std::string(spec.title) + ": unexpected weight '" + name + "'");
+        if (std::find(names.begin(), names.end(), name) == names.end()) {
+            return Status::error(std::string(spec.title) + ": unexpected weight '" + printable(name) +
+                                 "' (its weights: " + join(names) + ")");
         }
     }
+    return Status::ok();
+}
+
+Status check_weights(const ModuleSpec &spec, int channels, const Weights &weights, HyperParams *hp) {
+    // Names first: the implied hyper-parameters need every weight to be there.
+    if (Status s = check_weight_names(spec, weights, *hp); !s) return s;
     *hp = spec.implied(weights, channels, *hp);
     for (const WeightSpec &w : spec.weights(channels, *hp)) {
         const TorchShape got = torch_shape(weights.at(w.name));

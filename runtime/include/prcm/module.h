@@ -114,6 +114,9 @@ int torch_extent(const Weights &weights, const std::string &name, int torch_axis
 // A weight's name as a Halide argument: "fuser.weight" -> "fuser_weight".
 std::string argument_name(const std::string &weight_name);
 
+// Every weight present and none extra, by name alone (the message lists the names).
+Status check_weight_names(const ModuleSpec &spec, const Weights &weights, const HyperParams &hp);
+
 // Every weight present, none extra, each of the shape that the input's channels
 // and the implied hyper-parameters require. On success `hp` holds those.
 Status check_weights(const ModuleSpec &spec, int channels, const Weights &weights, HyperParams *hp);
