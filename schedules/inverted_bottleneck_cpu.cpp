@@ -1,5 +1,10 @@
 // Measured (prcm bench, k=7, Xeon @ 2.1 GHz AVX-512 (FMA peak 166 GFLOP/s per core), medians on a shared VM, 1 / 2 threads, ms (GFLOP/s)): r=2 1x64x64x64 1.34 (119) / 0.72 (222), 1x96x64x64 2.73 (125) / 1.43 (238), 1x128x64x64 4.51 (130) / 2.52 (233), 1x192x64x64 9.9 (130), 1x128x16x16 0.257 (144) / 0.134 (275), 1x128x8x8 0.074 (124) / 0.051 (180), 1x128x4x4 0.029 (79); r=4 1x64x64x64 2.26 (130) / 1.21 (243), 1x128x64x64 8.41 (134), 1x128x16x16 0.471 (149) / 0.265 (265), 1x128x8x8 0.146 (120) / 0.077 (228).
 // Against peers at 1x64x64x64 (scripts/peer_bench.py --rounds 5, fresh clone): r=2 1 thread 1.314 ms (PyTorch 2.499, ONNX Runtime 1.291), 2 threads 0.909 ms (2.587, 0.764); r=4 1 thread 2.237 ms (PyTorch 4.076, ONNX Runtime 2.238), 2 threads 1.151 ms (2.998, 1.242).
+// Profile (perf, 1 thread, AMD EPYC Zen 3, AVX2): with 2-row depthwise tiles the depthwise
+// loop took 34% of the call at 1x64x64x64 (its 2 sums were chains of 49 FMAs waiting on each
+// other's latency, its 8 row pointers spilled to the stack), the 1x1 register tiles 55%, the
+// rest (staging, activations, stores) 11%. With 8-row depthwise tiles, at 1x128x64x64: the
+// 1x1 register tiles 74%, the depthwise 11%, the rest 15%.
 #include "schedules/inverted_bottleneck.h"
 
 #include <algorithm>
@@ -27,8 +32,15 @@ void schedule_inverted_bottleneck_cpu(BottleneckStages &s, const BottleneckKnobs
     const Axes &v = s.v;
     const int vec = knobs.lanes;
     const int rows = knobs.tile_rows;
+    // The depthwise tile spans dw_rows rows (a multiple of the register tile's): its
+    // k x k sums are chains of k * k FMAs, one per row, and they need as many rows as
+    // an FMA's latency times its ports to overlap.
+    const int dw_rows = std::max(1, std::min(knobs.dw_rows, knobs.strip_rows) / rows) * rows;
     // A sample alone still makes two tasks (for two cores) where its plane allows.
     const Expr strip_rows = clamp(s.height / 2, 1, knobs.strip_rows);
+    // A wide strip holds whole depthwise tiles: at 1x128x8x8 an 8-row tile in each of two
+    // 4-row strips took 0.66 ms against 0.20 with 2-row tiles; one 8-row strip, 0.18.
+    const Expr wide_strip_rows = clamp(s.height / 2, std::min(dw_rows, knobs.strip_rows), knobs.strip_rows);
     const Expr macs_per_pixel = s.channels * (s.kernel_size * s.kernel_size + 2 * s.hidden_channels);
     const Expr serial = cast<int64_t>(s.width * s.height * s.batch) * macs_per_pixel <= knobs.serial_macs;
 
@@ -47,28 +59,32 @@ void schedule_inverted_bottleneck_cpu(BottleneckStages &s, const BottleneckKnobs
         tile_channels = select(s.width == t.width, t.channels, tile_channels);
         narrow = narrow || s.width == t.width;
     }
+    Expr dw_tile_rows = dw_rows;
+    for (const NarrowTile &t : narrow_tiles) dw_tile_rows = select(s.width == t.width, t.rows, dw_tile_rows);
 
-    Var yo("yo"), yi("yi"), yg("yg"), yr("yr"), xo("xo"), xi("xi"), co("co"), ci("ci"), strip("strip");
+    Var yo("yo"), yi("yi"), yb("yb"), ybi("ybi"), yg("yg"), yr("yr"), xo("xo"), xi("xi"), co("co"), ci("ci"), strip("strip");
     Func out = s.output;
     for (const NarrowTile &t : narrow_tiles) {
         Stage narrow_out = out.specialize(s.width == t.width);
         // Whole tiles per strip: a strip of fewer rows would compute a tile for nothing.
         const Expr narrow_strip_rows = (strip_rows + t.rows - 1) / t.rows * t.rows;
         narrow_out.split(v.y, yo, yi, narrow_strip_rows, TailStrategy::GuardWithIf)
-            .split(yi, yg, yr, t.rows, TailStrategy::GuardWithIf)
+            .split(yi, yb, ybi, t.rows, TailStrategy::GuardWithIf)
+            .split(ybi, yg, yr, t.rows, TailStrategy::GuardWithIf)
             .split(v.x, xo, xi, t.width, TailStrategy::GuardWithIf)
             .split(v.c, co, ci, t.channels, TailStrategy::GuardWithIf)
-            .reorder(xi, yr, ci, co, xo, yg, yo, v.n)
+            .reorder(xi, yr, ci, co, yg, xo, yb, yo, v.n)
             .vectorize(xi)
             .fuse(yo, v.n, strip);
         narrow_out.specialize(serial);
         narrow_out.parallel(strip);
     }
-    out.split(v.y, yo, yi, strip_rows, TailStrategy::GuardWithIf)
-        .split(yi, yg, yr, rows, TailStrategy::GuardWithIf)
+    out.split(v.y, yo, yi, wide_strip_rows, TailStrategy::GuardWithIf)
+        .split(yi, yb, ybi, dw_rows, TailStrategy::GuardWithIf)
+        .split(ybi, yg, yr, rows, TailStrategy::GuardWithIf)
         .split(v.x, xo, xi, vec, TailStrategy::GuardWithIf)
         .split(v.c, co, ci, knobs.tile_channels, TailStrategy::GuardWithIf)
-        .reorder(xi, yr, ci, co, xo, yg, yo, v.n)
+        .reorder(xi, yr, ci, co, yg, xo, yb, yo, v.n)
         .vectorize(xi)
         .fuse(yo, v.n, strip);
     out.specialize(serial);
@@ -91,7 +107,7 @@ void schedule_inverted_bottleneck_cpu(BottleneckStages &s, const BottleneckKnobs
 
     // The tile's hidden activations, all C*r channels, a channel tile at a time. Per
     // channel a tile is contiguous floats, so the sums stream through lines.
-    s.hidden.compute_at(out, xo)
+    s.hidden.compute_at(out, yg)
         .bound_extent(v.x, tile_x)
         .bound_extent(v.y, tile_rows)
         .split(v.c, co, ci, tile_channels, TailStrategy::RoundUp)
@@ -101,7 +117,7 @@ void schedule_inverted_bottleneck_cpu(BottleneckStages &s, const BottleneckKnobs
     register_tile(s.expand_sum, LoopLevel(s.hidden, co), s.over_channels.x);
 
     // The tile's depthwise output, all C channels, one channel at a time.
-    s.dw.compute_at(out, xo).bound_extent(v.x, tile_x).bound_extent(v.y, tile_rows).reorder(v.x, v.y, v.c).vectorize(v.x);
+    s.dw.compute_at(out, xo).bound_extent(v.x, tile_x).bound_extent(v.y, dw_tile_rows).reorder(v.x, v.y, v.c).vectorize(v.x);
     s.dw_sum.compute_at(s.dw, v.c).vectorize(v.x).unroll(v.y);
     // At the notebooks' k = 7 a column of k taps is unrolled: a tile's rows share
     // each input row they read (rows + k - 1 loads per column, not rows * k).

@@ -56,6 +56,7 @@ struct BottleneckKnobs {
     int lanes;                         // a wide plane's tile is one vector along x
     int tile_rows;                     // rows of a wide plane's register tile
     int tile_channels;                 // output channels of a wide plane's register tile
+    int dw_rows;                       // rows of a wide plane's depthwise tile (a multiple of tile_rows, <= strip_rows)
     int strip_rows;                    // rows per parallel task at most
     int serial_macs;                   // a call of at most this many multiply-adds stays on one core
     int border_lanes;                  // vector width of the staged, zero-padded input
