@@ -52,15 +52,16 @@ void schedule_inverted_bottleneck_cpu(BottleneckStages &s, const BottleneckKnobs
     // At least one channel: `prcm tune` found that a 1 x 1 tile split by 0 channels.
     if (vec / 2 >= 2) narrow_tiles.push_back({vec / 2, 2 * 2, std::max(1, accumulators / 2)});
     if (vec / 4 >= 2) narrow_tiles.push_back({vec / 4, 4, accumulators});
-    Expr tile_x = vec, tile_rows = rows, tile_channels = knobs.tile_channels, narrow = cast<bool>(false);
+    // A narrow plane's depthwise tile is its register tile.
+    Expr tile_x = vec, tile_rows = rows, dw_tile_rows = dw_rows, tile_channels = knobs.tile_channels;
+    Expr narrow = cast<bool>(false);
     for (const NarrowTile &t : narrow_tiles) {
         tile_x = select(s.width == t.width, t.width, tile_x);
         tile_rows = select(s.width == t.width, t.rows, tile_rows);
+        dw_tile_rows = select(s.width == t.width, t.rows, dw_tile_rows);
         tile_channels = select(s.width == t.width, t.channels, tile_channels);
         narrow = narrow || s.width == t.width;
     }
-    Expr dw_tile_rows = dw_rows;
-    for (const NarrowTile &t : narrow_tiles) dw_tile_rows = select(s.width == t.width, t.rows, dw_tile_rows);
 
     Var yo("yo"), yi("yi"), yb("yb"), ybi("ybi"), yg("yg"), yr("yr"), xo("xo"), xi("xi"), co("co"), ci("ci"), strip("strip");
     Func out = s.output;
@@ -68,6 +69,7 @@ void schedule_inverted_bottleneck_cpu(BottleneckStages &s, const BottleneckKnobs
         Stage narrow_out = out.specialize(s.width == t.width);
         // Whole tiles per strip: a strip of fewer rows would compute a tile for nothing.
         const Expr narrow_strip_rows = (strip_rows + t.rows - 1) / t.rows * t.rows;
+        // The wide plane's loops, with one register tile per depthwise tile (yg of extent 1).
         narrow_out.split(v.y, yo, yi, narrow_strip_rows, TailStrategy::GuardWithIf)
             .split(yi, yb, ybi, t.rows, TailStrategy::GuardWithIf)
             .split(ybi, yg, yr, t.rows, TailStrategy::GuardWithIf)

@@ -46,12 +46,12 @@ Knobs default_knobs(TargetFamily family, int natural_lanes) {
     // The padded input in vectors of 4 lanes: 16 took 20% longer at W = 16, 8 took 15%
     // at W = 8. At the notebooks' k = 7 and widths 32 and 64 the padded rows are
     // unrolled (24% of the call at 4x4 down to 1-2% at 64x64).
-    // The depthwise tile is 8 rows tall where the register tile is 2 (AVX2, SSE,
-    // NEON): 8 chains of 49 FMAs overlap where 2 waited on each other's latency, and
-    // the chains of a tile share its input rows. On an AMD EPYC (Zen 3, AVX2) it took
-    // the call from 4.5 to 2.1-2.5 ms (min of 4 rounds) at 1x64x64x64, 61 to 43 ms at
-    // 1x64x256x256, 0.72 to 0.41 ms at 1x24x64x64, 8.0 to 7.4 ms at 1x256x32x32.
-    // AVX-512 keeps its 4 rows, not measured taller.
+    // The depthwise tile is 8 rows tall where the register tile is 2: 8 chains of 49
+    // FMAs overlap where 2 waited on each other's latency, and the chains of a tile
+    // share its input rows. On an AMD EPYC (Zen 3, AVX2) it took the call from 4.5 to
+    // 2.1-2.5 ms (min of 4 rounds) at 1x64x64x64, 61 to 43 ms at 1x64x256x256, 0.72 to
+    // 0.41 ms at 1x24x64x64, 8.0 to 7.4 ms at 1x256x32x32. SSE and NEON take it
+    // unmeasured; AVX-512 keeps its 4 rows, not measured taller.
     const int tile_rows = family == TargetFamily::avx512 ? 4 : 2;
     const int dw_rows = family == TargetFamily::avx512 ? 4 : 8;
     k.bottleneck = {natural_lanes, tile_rows, 4, dw_rows, 16, 1 << 20, 4, 7, {32, 64}};
@@ -136,7 +136,7 @@ const std::vector<Field> &fields() {
         PRCM_KNOB(bottleneck, lanes, 2, 64, powers(4, 32), "floats per vector: a wide plane's tile width"),
         PRCM_KNOB(bottleneck, tile_rows, 1, 16, powers(1, 8), "rows of a wide plane's register tile"),
         PRCM_KNOB(bottleneck, tile_channels, 1, 32, powers(1, 8), "output channels of a wide plane's register tile"),
-        PRCM_KNOB(bottleneck, dw_rows, 1, 64, powers(1, 16), "rows of a wide plane's depthwise tile (a multiple of tile_rows, at most strip_rows)"),
+        PRCM_KNOB(bottleneck, dw_rows, 1, 64, powers(1, 16), "rows of a wide plane's depthwise tile (rounded down to a multiple of tile_rows, at most strip_rows)"),
         PRCM_KNOB(bottleneck, strip_rows, 1, 4096, powers(1, 64), "rows per parallel task at most"),
         PRCM_KNOB(bottleneck, serial_macs, 0, kMaxCount, powers_or_zero(1 << 16, 1 << 24), "a call of at most this many multiply-adds stays on one core"),
         PRCM_KNOB(bottleneck, border_lanes, 1, 64, powers(1, 16), "vector width of the staged, zero-padded input"),

@@ -373,7 +373,7 @@ def main():
                                 times[n].append(median_ms(run, a.warmup, a.repeat))
                                 del run, keep  # a session and its thread pool go with it
 
-                take_turns(max(1, a.rounds), peers)
+                take_turns(a.rounds, peers)
                 ms = {n: float(np.median(v)) for n, v in times.items()}
                 doubtful = [n for n in peers if ms["prcm"] > ms[n] * (1 + a.band)]
                 if doubtful and a.confirm_rounds > 0:
