@@ -2,7 +2,7 @@
 // expand (C -> C*r) -> BN -> ReLU -> 1x1 project (C*r -> C) -> BN. The `residual`
 // parameter adds the input (InvertedBottleneckRes, registered in
 // inverted_bottleneck_res.cpp). BatchNorm is folded into the convolutions when the
-// weights are loaded (runtime/reference/inverted_bottleneck.h), so every conv here
+// weights are loaded (runtime/transforms/bn_folding.cpp), so every conv here
 // has a bias: the weights are those of the fused convs, under the same names.
 #include "Halide.h"
 #include "generators/inverted_bottleneck.h"

@@ -1,6 +1,8 @@
 // InvertedBottleneck, from notebook 000 §0: bn3(project(relu(bn2(expand(relu(bn1(dw_conv(x)))))))).
-// Weights, folding and the reference are shared with the residual variant (inverted_bottleneck.h).
+// Weights and the reference are shared with the residual variant (inverted_bottleneck.h), the
+// BatchNorm folding that makes the library's arguments too (runtime/transforms/bn_folding.cpp).
 #include "inverted_bottleneck.h"
+#include "library_arguments.h"
 
 namespace prcm {
 namespace {
@@ -21,7 +23,7 @@ const ModuleSpec inverted_bottleneck_spec = {
     .weights = bottleneck::weights,
     .implied = bottleneck::implied,
     .reference = reference,
-    .library_arguments = bottleneck::library_arguments,
+    .library_arguments = transforms::fold_bottleneck_batch_norms,
     .multiply_adds = bottleneck::multiply_adds,
 };
 

@@ -4,9 +4,9 @@
 //   out = bn3(project(out))          project: 1x1, C*r -> C, no bias
 //   (Res: out = out + x)
 // BatchNorm in inference mode: (v - running_mean) / sqrt(running_var + 1e-5) * weight + bias.
-// What both modules share: their weights, the hyper-parameters those imply, the
-// BN folding that makes the library's arguments, and the naive reference, which
-// applies BN as written (never folded) so that the folding is verified too.
+// What both modules share: their weights, the hyper-parameters those imply and the
+// naive reference, which applies BN as written (never folded) so that the folding
+// that makes the library's arguments (runtime/transforms/bn_folding.cpp) is verified too.
 #pragma once
 
 #include "reference_math.h"
@@ -62,37 +62,11 @@ struct BatchNorm {
         for (int i = 0; i < t.dim(0).extent(); i++) v.push_back(t(i));
         return v;
     }
-    // As forward() applies it; the reference uses this form only.
+    // As forward() applies it (the folded form is runtime/transforms/bn_folding.cpp's).
     double operator()(int i, double v) const {
         return (v - mean[i]) / std::sqrt(var[i] + kBatchNormEps) * gamma[i] + beta[i];
     }
-    // The same map as scale * v + shift, for folding into the conv before it.
-    double scale(int i) const { return gamma[i] / std::sqrt(var[i] + kBatchNormEps); }
-    double shift(int i) const { return beta[i] - mean[i] * scale(i); }
 };
-
-// The library's arguments: each conv with the BN after it folded in, named as the
-// weight and bias of the fused conv (torch.nn.utils.fusion.fuse_conv_bn_eval).
-// Row o of a conv weight [O, ...] scales by the BN's scale(o); its bias is shift(o).
-inline Weights library_arguments(const Weights &w, const HyperParams &) {
-    Weights args;
-    const std::pair<const char *, const char *> convs[] = {{"dw_conv", "bn1"}, {"expand", "bn2"}, {"project", "bn3"}};
-    for (const auto &[conv, name] : convs) {
-        const BatchNorm bn(w, name);
-        const Tensor &weight = w.at(std::string(conv) + ".weight");
-        Tensor folded = make_tensor(torch_shape(weight));
-        const int out_axis = weight.dimensions() - 1;  // torch axis 0
-        folded.for_each_element([&](const int *pos) {
-            folded(pos) = static_cast<float>(weight(pos) * bn.scale(pos[out_axis]));
-        });
-        const int outputs = weight.dim(out_axis).extent();
-        Tensor bias = make_tensor({outputs});
-        for (int o = 0; o < outputs; o++) bias(o) = static_cast<float>(bn.shift(o));
-        args.emplace(std::string(conv) + ".weight", std::move(folded));
-        args.emplace(std::string(conv) + ".bias", std::move(bias));
-    }
-    return args;
-}
 
 // F.relu keeps NaN (`v > 0 ? v : 0` would turn it into 0).
 inline double relu(double v) { return std::isnan(v) || v > 0 ? v : 0; }

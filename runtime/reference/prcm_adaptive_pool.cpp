@@ -2,11 +2,11 @@
 //   out = F.adaptive_avg_pool2d(x, (ps, ps)) if H >= ps and W >= ps, else x
 //   out = conv2(relu(conv1(out)))       1x1 convolutions without bias, hidden C * r
 //   return F.interpolate(out, size=(H, W), mode='bilinear', align_corners=True)
+#include "library_arguments.h"
 #include "reference_math.h"
 
 #include <algorithm>
 #include <cstdint>
-#include <string>
 
 namespace prcm {
 namespace {
@@ -24,10 +24,6 @@ HyperParams implied(const Weights &w, int channels, const HyperParams &given) {
     HyperParams hp = given;
     hp.expansion = channels > 0 ? torch_extent(w, "conv1.weight", 0) / channels : 0;
     return hp;
-}
-
-int scalar_argument(const std::string &name, const HyperParams &hp) {
-    return name == "pool_size" ? hp.pool_size : 0;  // the library has no other scalar
 }
 
 // adaptive_avg_pool2d's bin i of `bins` over an axis of `size`, in int64 as PyTorch:
@@ -123,7 +119,7 @@ const ModuleSpec prcm_adaptive_pool_spec = {
     .weights = weights,
     .implied = implied,
     .reference = reference,
-    .scalar_argument = scalar_argument,
+    .scalar_argument = transforms::adaptive_pool_scalar_argument,
 };
 
 }  // namespace prcm

@@ -2,6 +2,7 @@
 //   fc1 = nn.Linear(C, C // r); fc2 = nn.Linear(C // r, C)   (both with bias)
 //   ctx = x.mean(dim=[2, 3]); w = fc2(F.relu(fc1(ctx))).sigmoid(); return x * w
 // When C < r the hidden width is 0: fc1 yields an empty vector and w = sigmoid(fc2.bias).
+#include "library_arguments.h"
 #include "reference_math.h"
 
 #include <algorithm>
@@ -42,20 +43,6 @@ RefTensor reference(const Tensor &x, const Weights &w, const HyperParams &) {
     return ref::modulate(x, scale, shift);
 }
 
-// With no hidden units the library gets one that is all zeros instead: relu(0) * 0
-// adds exactly nothing, so the gate is still sigmoid(fc2.bias). A zero-sized buffer
-// cannot reach a Halide pipeline: with no host memory it reads as a bounds query,
-// and the GPU runtimes refuse to allocate zero bytes.
-Weights library_arguments(const Weights &w, const HyperParams &) {
-    if (torch_extent(w, "fc1.bias", 0) > 0) return w;
-    const int channels = torch_extent(w, "fc2.bias", 0);
-    Weights padded = w;
-    padded.at("fc1.weight") = make_tensor({1, channels});
-    padded.at("fc1.bias") = make_tensor({1});
-    padded.at("fc2.weight") = make_tensor({channels, 1});
-    return padded;
-}
-
 }  // namespace
 
 extern const ModuleSpec se_spec;
@@ -68,7 +55,7 @@ const ModuleSpec se_spec = {
     .weights = weights,
     .implied = implied,
     .reference = reference,
-    .library_arguments = library_arguments,
+    .library_arguments = transforms::pad_se_empty_hidden,
 };
 
 }  // namespace prcm

@@ -87,9 +87,9 @@ struct ModuleSpec {
     TorchShape (*input_shape)(const TorchShape &x, const HyperParams &hp) = nullptr;
     TorchShape (*output_shape)(const TorchShape &input, int channels, const HyperParams &hp) = nullptr;
     // Optional (nullptr: the weights as they are). The library's arguments from checked
-    // weights, e.g. BatchNorm folded into the convolutions.
+    // weights, e.g. BatchNorm folded into the convolutions (runtime/transforms/).
     Weights (*library_arguments)(const Weights &weights, const HyperParams &hp) = nullptr;
-    // Optional: the scalar arguments of the library by name (e.g. pool_size).
+    // Optional: the scalar arguments of the library by name (e.g. pool_size; runtime/transforms/).
     int (*scalar_argument)(const std::string &name, const HyperParams &hp) = nullptr;
     // Optional (nullptr: torch axis 1 of the input). The C that sizes the weights.
     int (*channels_of)(const TorchShape &input, const Weights &weights) = nullptr;
