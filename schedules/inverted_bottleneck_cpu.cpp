@@ -1,10 +1,6 @@
-// Measured (prcm bench, k=7, Xeon @ 2.1 GHz AVX-512 (FMA peak 166 GFLOP/s per core), medians on a shared VM, 1 / 2 threads, ms (GFLOP/s)): r=2 1x64x64x64 1.34 (119) / 0.72 (222), 1x96x64x64 2.73 (125) / 1.43 (238), 1x128x64x64 4.51 (130) / 2.52 (233), 1x192x64x64 9.9 (130), 1x128x16x16 0.257 (144) / 0.134 (275), 1x128x8x8 0.074 (124) / 0.051 (180), 1x128x4x4 0.029 (79); r=4 1x64x64x64 2.26 (130) / 1.21 (243), 1x128x64x64 8.41 (134), 1x128x16x16 0.471 (149) / 0.265 (265), 1x128x8x8 0.146 (120) / 0.077 (228).
-// Against peers at 1x64x64x64 (scripts/peer_bench.py --rounds 5, fresh clone): r=2 1 thread 1.314 ms (PyTorch 2.499, ONNX Runtime 1.291), 2 threads 0.909 ms (2.587, 0.764); r=4 1 thread 2.237 ms (PyTorch 4.076, ONNX Runtime 2.238), 2 threads 1.151 ms (2.998, 1.242).
-// Profile (perf, 1 thread, AMD EPYC Zen 3, AVX2): with 2-row depthwise tiles the depthwise
-// loop took 34% of the call at 1x64x64x64 (its 2 sums were chains of 49 FMAs waiting on each
-// other's latency, its 8 row pointers spilled to the stack), the 1x1 register tiles 55%, the
-// rest (staging, activations, stores) 11%. With 8-row depthwise tiles, at 1x128x64x64: the
-// 1x1 register tiles 74%, the depthwise 11%, the rest 15%.
+// The inverted bottleneck on CPUs. Its timings live in docs/performance.md (generated
+// by `prcm report`); the measurements behind the decisions below, with their dates and
+// machines, in docs/schedule-decisions.md.
 #include "schedules/inverted_bottleneck.h"
 
 #include <algorithm>
@@ -34,12 +30,15 @@ void schedule_inverted_bottleneck_cpu(BottleneckStages &s, const BottleneckKnobs
     const int rows = knobs.tile_rows;
     // The depthwise tile spans dw_rows rows (a multiple of the register tile's): its
     // k x k sums are chains of k * k FMAs, one per row, and they need as many rows as
-    // an FMA's latency times its ports to overlap.
+    // an FMA's latency times its ports to overlap. With 2-row tiles the 2 chains waited
+    // on each other's latency and the tile's row pointers spilled to the stack.
+    // Profiled 2026-12-02, AVX2 EPYC: the depthwise loop, 34% of a 1x64x64x64 call at 2 rows, was 11% of 1x128x64x64 at 8.
     const int dw_rows = std::max(1, std::min(knobs.dw_rows, knobs.strip_rows) / rows) * rows;
     // A sample alone still makes two tasks (for two cores) where its plane allows.
     const Expr strip_rows = clamp(s.height / 2, 1, knobs.strip_rows);
-    // A wide strip holds whole depthwise tiles: at 1x128x8x8 an 8-row tile in each of two
-    // 4-row strips took 0.66 ms against 0.20 with 2-row tiles; one 8-row strip, 0.18.
+    // A wide strip holds whole depthwise tiles: a tile is bound to its full rows, so one
+    // cut by a strip's end is computed whole in each strip it touches.
+    // Measured 2026-12-02, AVX2 EPYC: at 1x128x8x8, 8-row tiles in two 4-row strips were 3.7x slower than one strip.
     const Expr wide_strip_rows = clamp(s.height / 2, std::min(dw_rows, knobs.strip_rows), knobs.strip_rows);
     const Expr macs_per_pixel = s.channels * (s.kernel_size * s.kernel_size + 2 * s.hidden_channels);
     const Expr serial = cast<int64_t>(s.width * s.height * s.batch) * macs_per_pixel <= knobs.serial_macs;
@@ -141,8 +140,8 @@ void schedule_inverted_bottleneck_cpu(BottleneckStages &s, const BottleneckKnobs
     s.padded.compute_at(out, strip).align_bounds(padded_x, knobs.border_lanes);
     // At k = 7 and the notebooks' widths the padded width is a constant (W + 6, aligned):
     // its vectors unrolled, each one's select folds to all-zero or all-plane, and no
-    // lane is gathered. It saved 24% of the call at 4x4, 18% at 8x8, 10% at 16x16,
-    // 3% at 32x32 and 1-2% at 64x64, the border's share of a row shrinking with W.
+    // lane is gathered. The gain shrinks with W, as the border's share of a row does.
+    // Measured 2026-11-22, AVX-512 Xeon: it saved 24% of the call at 4x4, down to 1-2% at 64x64.
     std::vector<int> unrolled_widths{vec};
     unrolled_widths.insert(unrolled_widths.end(), knobs.unrolled_widths.begin(), knobs.unrolled_widths.end());
     for (const NarrowTile &t : narrow_tiles) unrolled_widths.push_back(t.width);

@@ -20,8 +20,9 @@ const char *family_name(TargetFamily family) {
 }
 
 // The one place the defaults are chosen. Measured on the AVX-512 VM (2-core Xeon
-// @ 2.1 GHz); the other CPU families keep the same values where nothing says
-// otherwise (issue 13's tuner searches them per machine).
+// @ 2.1 GHz) where a comment names no other machine; the other CPU families keep the
+// same values where nothing says otherwise (issue 13's tuner searches them per
+// machine). The measurements behind them: docs/schedule-decisions.md.
 Knobs default_knobs(TargetFamily family, int natural_lanes) {
     Knobs k;
     // Below 32 K elements one core finishes before a thread pool would wake up;
@@ -31,27 +32,30 @@ Knobs default_knobs(TargetFamily family, int natural_lanes) {
     k.plane_sum = k.elementwise;
     k.vector = {natural_lanes};
     // 8 outputs of a linear stage share each load of its input, their lanes added up
-    // in 8 independent chains (one serial chain of 16 adds per output took half of
-    // PRCM_SE at 1x128x4x4).
+    // in 8 independent chains.
+    // Measured 2026-11-22, AVX-512 Xeon: one serial chain of 16 adds per output took half of PRCM_SE at 1x128x4x4.
     k.modulator = {natural_lanes, serial_elements, task_elements, 8};
     // 8 output channels per convolution tile; planes of up to 256 pixels narrower than
-    // a vector pool across channels (at 16 x 16 a vector along W pooled 13% faster).
+    // a vector pool across channels.
+    // Measured 2026-11-22, AVX-512 Xeon: at 16 x 16 a vector along W pooled 13% faster than across channels.
     k.adaptive_pool = {natural_lanes, serial_elements, task_elements, 8, 256};
     // Bottleneck register tiles: AVX-512 (and NEON) have 32 vector registers, where
     // 4 rows x 4 channels of accumulators leave room for the operands; AVX2 and SSE
     // have 16, which take 2 x 4. NEON keeps 2 until measured on ARM.
     // A strip of 16 rows per task at most (the padded input is staged per strip, so a
     // strip also copies k - 1 rows of its neighbours: (16 + 6) / 16 of it at k = 7).
-    // Up to 2^20 multiply-adds on one core: 1x128x16x16, 0.5 ms of work, is not.
-    // The padded input in vectors of 4 lanes: 16 took 20% longer at W = 16, 8 took 15%
-    // at W = 8. At the notebooks' k = 7 and widths 32 and 64 the padded rows are
-    // unrolled (24% of the call at 4x4 down to 1-2% at 64x64).
+    // Up to 2^20 multiply-adds on one core: 1x128x16x16 (about 18 million at r = 2) is not.
+    // Measured 2026-11-22, AVX-512 Xeon: 1x128x16x16 r = 4, kept on one core by an element count, ran 2x faster on 2.
+    // The padded input in vectors of 4 lanes: a wider vector that straddles the plane's
+    // border loads its lanes one by one.
+    // Measured 2026-11-22, AVX-512 Xeon: 16 lanes took 20% longer at W = 16, 8 lanes 15% longer at W = 8.
+    // At the notebooks' k = 7 and widths 32 and 64 the padded rows are unrolled (the
+    // gain shrinks with W: see schedules/inverted_bottleneck_cpu.cpp).
     // The depthwise tile is 8 rows tall where the register tile is 2: 8 chains of 49
     // FMAs overlap where 2 waited on each other's latency, and the chains of a tile
-    // share its input rows. On an AMD EPYC (Zen 3, AVX2) it took the call from 4.5 to
-    // 2.1-2.5 ms (min of 4 rounds) at 1x64x64x64, 61 to 43 ms at 1x64x256x256, 0.72 to
-    // 0.41 ms at 1x24x64x64, 8.0 to 7.4 ms at 1x256x32x32. SSE and NEON take it
-    // unmeasured; AVX-512 keeps its 4 rows, not measured taller.
+    // share its input rows. SSE and NEON take it unmeasured; AVX-512 keeps its 4 rows,
+    // not measured taller.
+    // Measured 2026-12-02, AVX2 EPYC (Zen 3): 1.8-2.1x faster than 2 rows at 1x64x64x64, 1.1-1.8x at three other shapes.
     const int tile_rows = family == TargetFamily::avx512 ? 4 : 2;
     const int dw_rows = family == TargetFamily::avx512 ? 4 : 8;
     k.bottleneck = {natural_lanes, tile_rows, 4, dw_rows, 16, 1 << 20, 4, 7, {32, 64}};
@@ -76,9 +80,9 @@ Knobs default_knobs(TargetFamily family, int natural_lanes) {
     // layers before the last): it takes as many channels as keep that at 4 multiply-adds
     // per element it streams at most (each reads a weight from L1/L2, 4 bytes, against
     // the 12 bytes an element moves to and from memory). At 1x64x64x64: one channel for
-    // PRCM (512 per 1,024 elements), four for PRCM_SE (r = 4: 16,384), 64 blocks; at
-    // 3x192x65x65 PRCM_SE took 64 s on PoCL with one channel a block (2,880 blocks of
-    // 147,456), 3.0 s with 36 (90 blocks).
+    // PRCM (512 per 1,024 elements), four for PRCM_SE (r = 4: 16,384), 64 blocks. At
+    // 3x192x65x65 PRCM_SE with one channel a block recomputed 147,456 in each of 2,880 blocks.
+    // Measured 2026-12-01, PoCL on the AMD EPYC VM: that shape ran about 21x faster with 36 channels a block (90 blocks).
     k.gpu_modulator = {32, 4, 16, 32, 8, 16, 4};
     // PRCM_AdaptivePool: a warp along a bin's columns (32 at 64 / ps = 2); 128 channels
     // per convolution block (C * r = 128 at C = 64, r = 2: one pass).
