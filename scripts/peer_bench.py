@@ -52,34 +52,36 @@ import numpy as np
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
 
-# (label, CLI module, hyper-parameters): the notebooks' blocks as the experiments name them.
-BLOCKS = {
-    "InvBN(2)": ("inverted_bottleneck", {"kernel_size": 7, "expansion": 2}),
-    "InvBN(4)": ("inverted_bottleneck", {"kernel_size": 7, "expansion": 4}),
-    "InvBNRes(2)": ("inverted_bottleneck_res", {"kernel_size": 7, "expansion": 2}),
-    "PRCM": ("prcm", {"num_basis": 8}),
-    "AffinePRCM": ("affine_prcm", {"num_basis": 8}),
-    "ShiftOnlyPRCM": ("shift_only_prcm", {"num_basis": 8}),
-    "SE": ("se", {"reduction": 4}),
-    "PRCM_SE(4)": ("prcm_se", {"expansion": 4}),
-    "AdaPool(2x2)": ("prcm_adaptive_pool", {"pool_size": 2, "expansion": 2}),
-    "AdaPool(4x4)": ("prcm_adaptive_pool", {"pool_size": 4, "expansion": 2}),
-    "AdaPool(8x8)": ("prcm_adaptive_pool", {"pool_size": 8, "expansion": 2}),
-    "BasisExp": ("prcm_basis_expand", {"num_basis": 8, "expansion": 4}),
-    "PRCM_SE_Affine(4)": ("prcm_se_affine", {"expansion": 4}),
-}
+# The notebooks' blocks and experiments: experiments/catalogue.json, the one list that
+# `prcm bench` runs too. BLOCKS: label -> (CLI module, hyper-parameters).
+with open(os.path.join(HERE, os.pardir, "experiments", "catalogue.json")) as f:
+    CATALOGUE = json.load(f)
+BLOCKS = {b["label"]: (b["module"], b["hyper"]) for b in CATALOGUE["blocks"]}
+
+
+def catalogue_configs(experiment_id):
+    """An experiment's (label, shape) configurations, in the order prcm bench runs them."""
+    e = next(e for e in CATALOGUE["experiments"] if e["id"] == experiment_id)
+    out = []
+    for part in e["parts"]:
+        for v in part.get("values", [None]) if part["vary"] != "none" else [None]:
+            for label in part["blocks"]:
+                n, c, h, w = part["shape"]
+                if part["vary"] == "channels":
+                    c = v
+                elif part["vary"] == "size":
+                    h = w = v
+                elif part["vary"] == "batch":
+                    n = v
+                elif part["vary"] != "none":
+                    continue  # a swept hyper-parameter: not a peer table
+                out.append((label, (n, c, h, w)))
+    return out
 
 
 def experiments():
-    """The configurations of the notebooks' latency, channels, resolution and batch tables."""
-    out = {"latency": [(b, (1, 64, 64, 64)) for b in BLOCKS]}
-    out["channels"] = [(b, (1, c, 64, 64)) for c in (24, 48, 64, 96, 128, 192)
-                       for b in ("InvBN(2)", "InvBN(4)", "PRCM", "AffinePRCM", "SE", "PRCM_SE(4)", "AdaPool(4x4)",
-                                 "BasisExp")]
-    out["resolution"] = ([(b, (1, 128, s, s)) for s in (4, 8, 16, 32, 64)
-                          for b in ("InvBN(2)", "InvBN(4)", "PRCM", "PRCM_SE(4)", "AdaPool(4x4)")] +
-                         [(b, (1, 64, s, s)) for s in (16, 32, 64, 128, 256) for b in ("PRCM", "AffinePRCM")])
-    out["batch"] = [(b, (n, 64, 64, 64)) for n in (1, 2, 4, 8, 16) for b in ("PRCM", "AffinePRCM")]
+    """The configurations of the notebooks' latency, channels, resolution and batch tables, and the grid."""
+    out = {k: catalogue_configs(k) for k in ("latency", "channels", "resolution", "batch")}
     out["grid"] = grid()
     return out
 
@@ -109,7 +111,8 @@ def grid():
               [(n, 64, 32, 32) for n in GRID_BATCHES] +
               [(n, c, s, s) for n in (1, 16) for c in (16, 256) for s in (4, 256)])
     shapes = list(dict.fromkeys(shapes))
-    return [(label, shape) for label in BLOCKS for shape in shapes
+    blocks = dict.fromkeys(label for label, _ in catalogue_configs("latency"))  # the notebooks' blocks
+    return [(label, shape) for label in blocks for shape in shapes
             if math.prod(shape) <= GRID_ELEMENTS and multiply_adds(label, shape) <= GRID_MULTIPLY_ADDS]
 
 
@@ -285,7 +288,7 @@ def main():
     warnings.filterwarnings("ignore", category=DeprecationWarning)
     warnings.filterwarnings("ignore", category=FutureWarning)
     warnings.filterwarnings("ignore", category=torch.jit.TracerWarning)
-    from prcm_torch import make_block
+    from prcm_torch import make_block, BLOCKS as TORCH_MODULES
 
     wanted = a.peers.split(",") if a.peers else list(PEERS)
     unknown = set(wanted) - set(PEERS)
@@ -304,6 +307,12 @@ def main():
         if unknown:
             p.error(f"unknown blocks {sorted(unknown)}; known: {', '.join(BLOCKS)}")
         chosen = {k: [c for c in v if c[0] in a.blocks.split(",")] for k, v in chosen.items()}
+    # The notebooks' *_NoDropout classes are prcm aliases with no module of their own in
+    # prcm_torch.py (dropout is the identity at inference): their parents are measured.
+    no_twin = sorted({c[0] for v in chosen.values() for c in v if BLOCKS[c[0]][0] not in TORCH_MODULES})
+    if no_twin:
+        print(f"(left out, no PyTorch module of their own: {', '.join(no_twin)})")
+    chosen = {k: [c for c in v if BLOCKS[c[0]][0] in TORCH_MODULES] for k, v in chosen.items()}
     threads = [int(t) for t in a.threads.split(",")]
     work = tempfile.mkdtemp(prefix="prcm-peers-")
     machine = {"cpu": platform.processor() or platform.machine(), "cores": os.cpu_count(),

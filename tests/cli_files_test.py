@@ -130,29 +130,45 @@ elif CASE == "control_characters":
 
 elif CASE == "report_files":
     # A results file whose names would leave the output folder, or whose rows lack
-    # fields; an --out that is a file.
+    # fields or have them of the wrong type; an --out that is a file.
     import json
-    row = {"experiment": "../../escape", "part": "", "device": "/tmp/x", "block": "B", "sweep": "1",
-           "sweep_value": 1, "latency_ms": {"median": 1.0}, "copy_ms": {"median": 0.5}}
+    row = {"experiment": "../../escape", "part": "", "device": "cpu", "block": "B", "sweep": "1", "sweep_value": 1,
+           "module": "prcm", "hyper_parameters": {}, "shape": [1, 2, 3, 4], "schedule": "hand", "params": 1,
+           "verification": {"verdict": "PASSED"}, "calls": {"warmup": 1, "repeat": 2},
+           "latency_ms": {"mean": 1.0, "std": 0.0, "min": 1.0, "median": 1.0, "p90": 1.0},
+           "copy_ms": {"mean": 0.5, "std": 0.0, "min": 0.5, "median": 0.5, "p90": 0.5}}
+    def doc(rows, context=None, summary=None):
+        return {"format": "prcm-results", "version": 2, "context": {} if context is None else context,
+                "experiments": [], "rows": rows, "summary": summary or []}
     results = os.path.join(work, "r.json")
     with open(results, "w") as f:
-        json.dump({"machine": {}, "rows": [row]}, f)
+        json.dump(doc([row]), f)
     out = os.path.join(work, "out")
     expect(prcm("report", results, "--out", out), 0)
     assert left_in(work) == ["out", "r.json"], left_in(work)
     assert len([n for n in left_in(out) if n.endswith(".svg")]) == 1 and "index.html" in left_in(out), left_in(out)
     assert all(not n.startswith(".") for n in left_in(out)), left_in(out)
+    refused = "is not a prcm results file"
     with open(results, "w") as f:
-        json.dump({"rows": [{"experiment": "x", "latency_ms": {}}]}, f)
-    expect(prcm("report", results, "--out", out), 2, "is not a `prcm bench --json` file")
-    with open(results, "w") as f:  # a machine block and a summary of the wrong types
-        json.dump({"machine": {"threads": "two"}, "summary": [1], "rows": [row]}, f)
-    expect(prcm("report", results, "--out", out), 2, "is not a `prcm bench --json` file")
+        json.dump(doc([{"experiment": "x", "latency_ms": {}}]), f)
+    expect(prcm("report", results, "--out", out), 2, refused)
+    with open(results, "w") as f:  # a context and a summary of the wrong types
+        json.dump(doc([row], {"threads": "two"}, [1]), f)
+    expect(prcm("report", results, "--out", out), 2, refused)
     with open(results, "w") as f:
-        json.dump({"machine": [], "rows": [row]}, f)
-    expect(prcm("report", results, "--out", out), 2, "is not a `prcm bench --json` file")
+        json.dump(doc([row], []), f)
+    expect(prcm("report", results, "--out", out), 2, refused)
+    with open(results, "w") as f:  # a newer version than this prcm reads
+        json.dump(dict(doc([row]), version=3), f)
+    expect(prcm("report", results, "--out", out), 2, refused, "newer than this prcm reads")
+    with open(results, "w") as f:  # an earlier prcm's experiment file (version 1) is still read
+        v1_row = {k: v for k, v in row.items() if k not in ("verification", "calls", "hyper_parameters")}
+        json.dump({"machine": {"cpu": "x", "threads": 2}, "timing": {"cpu": {"warmup": 1, "repeat": 2}},
+                   "rows": [dict(v1_row, verdict="PASSED")]}, f)
+    expect(prcm("report", results, "--csv", os.path.join(work, "v1.csv")), 0)
     expect(prcm("report", results, "--out", results), 2, "is not a folder")
     expect(prcm("report", results, "--out", os.path.join(results, "sub")), 2)
+    expect(prcm("report", results, "--csv", results), 2)  # the results file itself
 
 elif CASE == "memory":
     # A problem within Halide's indexing but beyond this machine's memory is refused

@@ -21,13 +21,15 @@ assert r.returncode == 0, f"bench all exited {r.returncode}: {r.stderr[-2000:]}"
 doc = json.load(open(out_json))
 expected = ["params", "latency", "components", "channels", "expansion", "poolsize", "resolution", "basis", "batch"]
 assert doc["experiments"] == expected, doc["experiments"]
-for key in ("cpu", "threads", "halide_version", "cpu_target"):
-    assert doc["machine"].get(key), f"machine lacks {key}"
+assert doc["format"] == "prcm-results" and doc["version"] == 2
+for key in ("cpu", "threads", "halide_version", "cpu_target", "date", "git_commit", "build_type"):
+    assert doc["context"].get(key), f"context lacks {key}"
 rows = doc["rows"]
 by_experiment = {}
 for row in rows:
     by_experiment.setdefault(row["experiment"], []).append(row)
-    assert row["verdict"] == "PASSED", f"{row['block']} {row['sweep']}: {row['verdict']}"
+    verdict = row["verification"]["verdict"]
+    assert verdict == "PASSED", f"{row['block']} {row['sweep']}: {verdict}"
     for stat in ("mean", "std", "min", "median", "p90"):
         assert row["latency_ms"][stat] >= 0
     assert row["copy_ms"]["median"] > 0 and row["ratio_to_copy"] > 0

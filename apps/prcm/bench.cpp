@@ -1,3 +1,5 @@
+// `prcm bench --module`: one problem verified, timed beside the copy floor, and read
+// against the FMA peak; and the default suite, every module at the notebooks' shape.
 #include "experiments.h"
 #include "fma_peak.h"
 
@@ -8,10 +10,11 @@
 
 namespace prcm::cli {
 
-int run_bench(const ProblemOptions &o, const TimingOptions &t_in, const std::string &json_path) {
+int run_bench(const ProblemOptions &o, const TimingOptions &t_in, const std::string &json_path,
+              const std::string &csv_path) {
     Problem p;
     if (Status s = make_problem(o, &p); !s) return report_error("bench", s);
-    if (Status s = check_outputs({json_path}); !s) return report_error("bench", s);
+    if (Status s = check_outputs({json_path, csv_path}); !s) return report_error("bench", s);
     if (Status s = device_available(p.device); !s) {
         return report_error("bench", s.prefixed(std::string(device_name(p.device)) + ": "));
     }
@@ -59,24 +62,24 @@ int run_bench(const ProblemOptions &o, const TimingOptions &t_in, const std::str
         }
         std::cout << "\n";
     }
-    if (!json_path.empty()) {
-        nlohmann::json doc = {{"machine", machine_json(p.device, t.threads)},
-                              {"replay", p.replay()},
-                                    {"module", p.module->spec->name},
-                                    {"schedule", p.schedule},
-                                    {"schedule_in_use", schedule_in_use(*library)},
-                                    {"shape", p.shape},
-                                    {"timing", {{"warmup", t.warmup}, {"repeat", t.repeat}}},
-                                    {"max_abs_err", c.max_abs},
-                                    {"latency_ms", stats_json(m.block)},
-                                    {"copy_ms", stats_json(m.copy)}};
-        if (flops > 0) {
-            doc["flops"] = flops;  // of one call
-            doc["gflops"] = gflops;
-        }
-        if (peak.gflops > 0) doc["fma_peak_gflops"] = {{"isa", peak.isa}, {"gflops", peak.gflops}};
-        if (Status s = write_json(json_path, doc); !s) return report_error("bench", s);
+    ResultRow result;
+    result.module = p.module;
+    result.block = p.module->spec->title;
+    result.problem = p;
+    result.verdict = verdict_name(c.verdict);
+    result.max_abs_err = c.max_abs;
+    result.warmup = t.warmup;
+    result.repeat = t.repeat;
+    result.latency = m.block;
+    result.copy = m.copy;
+    result.params = parameter_count(*p.module->spec, p.shape[1], p.hp);
+    if (flops > 0) {
+        result.extra["flops"] = flops;  // of one call
+        result.extra["gflops"] = gflops;
     }
+    if (peak.gflops > 0) result.extra["fma_peak"] = {{"isa", peak.isa}, {"gflops", peak.gflops}};
+    const nlohmann::json doc = results_json(context_json({p.device}, t.threads), std::vector<nlohmann::json>{result_row_json(result)}, {}, {});
+    if (Status s = write_results(doc, json_path, csv_path); !s) return report_error("bench", s);
     return exit_ok;
 }
 

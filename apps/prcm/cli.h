@@ -1,6 +1,10 @@
 // The `prcm` command line: every subcommand is a function of its options.
 #pragma once
 
+#include "format.h"
+#include "machine.h"
+#include "progress.h"
+
 #include "prcm/verify.h"
 
 #include <climits>
@@ -30,9 +34,6 @@ const char *exit_code_help();
 
 // Prints "prcm <command>: <message>" to stderr and returns the Status's exit code.
 int report_error(const char *command, const Status &s);
-
-// Set while a progress line without its newline is on stderr, for the signal handler.
-extern volatile std::sig_atomic_t stderr_mid_line;
 
 // Outputs are checked before any work starts (prcm/files.h: folder exists and is
 // writable, a regular file or none, none an input), and no two outputs are the same.
@@ -69,7 +70,7 @@ struct RunOptions {
     std::string weights, input, output;
     bool verify = false;
     TimingOptions timing;  // repeat > 0: also time the block on these weights and this input
-    std::string json_path;
+    std::string json_path, csv_path;
 };
 
 // Turns options into a problem, or says what is wrong (ErrorKind::invalid): names,
@@ -87,24 +88,9 @@ int run_list();
 int run_params();
 int run_verify(const ProblemOptions &o);
 int run_verify_all(const std::string &schedule = kHandSchedule);
-int run_bench(const ProblemOptions &o, const TimingOptions &t, const std::string &json_path);
+int run_bench(const ProblemOptions &o, const TimingOptions &t, const std::string &json_path,
+              const std::string &csv_path);
 int run_run(const RunOptions &r);
 int run_default_suite(const TimingOptions &t);
-
-// Aligned text tables: a header row, then rows; numbers right-aligned.
-struct Table {
-    std::vector<std::string> header;
-    std::vector<std::vector<std::string>> rows;
-    void print() const;
-};
-
-std::string machine_line(Device device, int threads);
-std::string cpu_model();
-int default_threads();  // HL_NUM_THREADS, else one per core
-std::string format_ms(double ms);
-std::string format_count(long long n);  // 1,024
-std::string shape_text(const TorchShape &s);  // 1x64x64x64
-std::string format_sci(double v);       // 2.4e-07
-std::string format_fixed(double v, int decimals);
 
 }  // namespace prcm::cli

@@ -64,8 +64,11 @@ std::string hyper_default_text(const prcm::HyperParamInfo &h) {
 }
 
 // `with_data`: the problem's data is seeded (verify, bench), not read from files (run).
-void add_problem_options(CLI::App *cmd, prcm::cli::ProblemOptions &o, bool module_required, bool with_data = true) {
-    auto *module = cmd->add_option("--module,-m", o.module, "Module name, e.g. prcm, affine_prcm (see `prcm list`)");
+// `device_list`: the command takes a list of devices for an experiment (bench).
+void add_problem_options(CLI::App *cmd, prcm::cli::ProblemOptions &o, bool module_required, bool with_data = true,
+                         bool device_list = false) {
+    auto *module = cmd->add_option("--module,-m", o.module,
+                                   "Module: its name or the notebook's class, e.g. prcm, PRCM, SE_Module (see `prcm list`)");
     if (module_required) module->required();
     if (with_data) {
         cmd->add_option("--shape", o.shape, "The experiment's tensor x, N,C,H,W")->capture_default_str();
@@ -75,7 +78,8 @@ void add_problem_options(CLI::App *cmd, prcm::cli::ProblemOptions &o, bool modul
         const std::string names = std::string(h.flag) + (*h.short_flag ? std::string(",") + h.short_flag : "");
         cmd->add_option(names, o.hyper.*h.field, std::string(h.help) + " (" + hyper_default_text(h) + ")");
     }
-    cmd->add_option("--device,-d", o.device, "cpu, opencl or cuda (an experiment takes a list: cpu,opencl)")
+    cmd->add_option("--device,-d", o.device,
+                    device_list ? "cpu, opencl or cuda (an experiment takes a list: cpu,opencl)" : "cpu, opencl or cuda")
         ->capture_default_str();
 }
 
@@ -113,6 +117,7 @@ int main(int argc, char **argv) {
     // table row is never cut (std::cout writes through stdio: sync_with_stdio stays on).
     std::setvbuf(stdout, nullptr, _IOLBF, 0);
     install_signal_handlers();
+    set_command_line(argc, argv);
     CLI::App app{"prcm: Halide-compiled PRCM-family blocks, verified against a naive reference and timed.\n"
                  "With no subcommand: verify and benchmark every module at 1x64x64x64 on the CPU."};
     app.require_subcommand(0, 1);
@@ -141,17 +146,28 @@ int main(int argc, char **argv) {
     bench->add_option("experiment", experiment.name,
                       "Experiment: " + experiment_names + "all (those of the notebooks), or schedules (hand against "
                       "the autoscheduled twins)");
-    add_problem_options(bench, bench_opts, false);
+    add_problem_options(bench, bench_opts, false, true, true);
     add_schedule_option(bench, bench_opts.schedule);
     add_timing_options(bench, experiment.timing);
-    bench->add_option("--json", experiment.json_path, "Write the results, with the machine, as JSON");
-    bench->add_option("--csv", experiment.csv_path, "Write an experiment's results as CSV");
+    bench->add_option("--json", experiment.json_path,
+                      "Write the results as JSON (README \"Results files\"; `prcm report` reads it)");
+    bench->add_option("--csv", experiment.csv_path, "Write the results as CSV, one line per row");
+    bool bench_quiet = false;
+    bench->add_flag("--quiet,-q", bench_quiet, "No progress on stderr (a terminal shows one line, a log plain lines)");
     add_cpu_target_option(bench, cpu_target);
 
-    std::string report_input, report_out = "report";
-    auto *report = app.add_subcommand("report", "Draw the sweeps of a `bench --json` file as SVG charts with an index page");
-    report->add_option("results", report_input, "JSON written by prcm bench ... --json")->required();
-    report->add_option("--out,-o", report_out, "Output directory")->capture_default_str();
+    ReportOptions report_opts;
+    auto *report = app.add_subcommand(
+        "report", "Turn a results file into SVG charts with an index page (--out), CSV, Markdown tables or Google "
+                  "Benchmark's JSON");
+    report->add_option("results", report_opts.results, "JSON written by `prcm bench ... --json` or `prcm run ... --json`")
+        ->required();
+    auto *report_out = report->add_option("--out,-o", report_opts.out_dir,
+                                          "Charts folder (default: report, when no other output is asked for)");
+    report->add_option("--csv", report_opts.csv_path, "Write the rows as CSV");
+    report->add_option("--markdown", report_opts.markdown_path, "Write the tables as Markdown (docs/performance.md)");
+    report->add_option("--gbench", report_opts.gbench_path,
+                       "Write Google Benchmark's JSON (context + benchmarks), for its tools/compare.py");
 
     RunOptions run_opts;
     auto *run = app.add_subcommand("run", "Run a module on weights from a safetensors file and an input .npy");
@@ -166,7 +182,8 @@ int main(int argc, char **argv) {
         ->check(bounded(0, kMaxCalls));
     run->add_option("--threads", run_opts.timing.threads, "CPU threads (default: one per core)")
         ->check(bounded(0, kMaxThreads, " (0: one per core)"));
-    run->add_option("--json", run_opts.json_path, "With --repeat: write the timing as JSON");
+    run->add_option("--json", run_opts.json_path, "With --repeat: write the timing as JSON (README \"Results files\")");
+    run->add_option("--csv", run_opts.csv_path, "With --repeat: write the timing as CSV");
     add_cpu_target_option(run, cpu_target);
 
     TuneOptions tune_opts;
@@ -253,6 +270,7 @@ int main(int argc, char **argv) {
         return run_verify(verify_opts);
     }
     if (*bench) {
+        set_quiet(bench_quiet);
         if (!experiment.name.empty()) {
             if (!bench_opts.module.empty()) {
                 return report_error("bench", prcm::Status::error("give an experiment or --module, not both"));
@@ -267,12 +285,17 @@ int main(int argc, char **argv) {
         if (bench_opts.module.empty()) {
             return report_error("bench", prcm::Status::error("give an experiment (" + experiment_names + "all) or --module NAME"));
         }
-        if (!experiment.csv_path.empty()) {
-            return report_error("bench", prcm::Status::error("--csv applies to an experiment; --module writes --json"));
-        }
-        return run_bench(bench_opts, experiment.timing, experiment.json_path);
+        return run_bench(bench_opts, experiment.timing, experiment.json_path, experiment.csv_path);
     }
-    if (*report) return run_report(report_input, report_out);
+    if (*report) {
+        const bool other = !report_opts.csv_path.empty() || !report_opts.markdown_path.empty() ||
+                           !report_opts.gbench_path.empty();
+        if (report_out->count() == 0 && !other) report_opts.out_dir = "report";
+        if (report_out->count() > 0 && report_opts.out_dir.empty()) {
+            return report_error("report", prcm::Status::error("--out is empty"));
+        }
+        return run_report(report_opts);
+    }
     if (*run) return run_run(run_opts);
     if (*tune) {
         if (!tune_opts.cpu_target.empty()) {

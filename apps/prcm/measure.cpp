@@ -147,19 +147,20 @@ Measurement measure(const Problem &p, const TimingOptions &t) {
 }
 
 Status time_prepared(const PreparedCall &call, const Tensor &input, Tensor &output, const TimingOptions &t,
-                     Stats *stats) {
+                     Stats *stats, Stats *copy) {
+    PreparedCall copy_call;
+    if (Status s = prepare_copy(call.device, &copy_call); !s) return s;
+    Tensor copied = make_tensor(torch_shape(input));
     return time_interleaved(
         {[&] {
-            if (Status c = call_prepared(call, input, output); !c) return c;
-            return device_sync(call.device, output);
-        }},
-        t.warmup, t.repeat, {stats});
-}
-
-std::string ratio_string(double a, double b) {
-    char buf[32];
-    std::snprintf(buf, sizeof buf, "%.2fx", a / b);
-    return buf;
+             if (Status c = call_prepared(call, input, output); !c) return c;
+             return device_sync(call.device, output);
+         },
+         [&] {
+             if (Status c = call_prepared(copy_call, input, copied); !c) return c;
+             return device_sync(call.device, copied);
+         }},
+        t.warmup, t.repeat, {stats, copy});
 }
 
 }  // namespace prcm::cli

@@ -39,11 +39,10 @@ std::vector<Measurement> measure_together(const std::vector<Problem> &problems, 
 void time_together(const std::vector<Problem> &problems, const std::vector<size_t> &timed, const TimingOptions &t,
                    std::vector<Measurement> &ms);
 
-// Times a checked call (see prepare_call) on the user's own tensors.
+// Times a checked call (see prepare_call) on the user's own tensors, call by call in
+// turn with the copy of `input` into a buffer of its own (the floor, into *copy).
 Status time_prepared(const PreparedCall &call, const Tensor &input, Tensor &output, const TimingOptions &t,
-                     Stats *stats);
-
-std::string ratio_string(double a, double b);  // "1.49x"
+                     Stats *stats, Stats *copy);
 
 // The median (the mean of the middle two for an even count) and the geometric mean
 // of positive values: how every ratio of times is summarized.

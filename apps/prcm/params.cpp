@@ -1,10 +1,9 @@
 // `prcm params`: the parameter-comparison tables of both notebooks (001 §3 and
 // 000 §4), every count computed from the registry's weight specs.
+#include "catalogue.h"
 #include "cli.h"
 
-#include <cstdio>
 #include <algorithm>
-#include <functional>
 #include <iostream>
 #include <sstream>
 
@@ -12,35 +11,32 @@ namespace prcm::cli {
 
 namespace {
 
+// A row of a table: a block of the catalogue (its title is the row's label), with a
+// hyper-parameter set for the ablations.
 struct Row {
-    const char *label;  // as the notebook prints it
-    const char *module;
-    std::function<void(HyperParams &)> configure;
+    std::string label;
+    const Block *block;
+    std::vector<HyperSetting> extra;
 };
+
+Row row(const std::string &label, std::vector<HyperSetting> extra = {}) {
+    const Block *b = find_block(label);
+    return {b ? b->title : label, b, std::move(extra)};
+}
 
 // The count of one row, or -1 when its module is not in this build.
 long long count(const Row &row, int channels) {
-    const Module *m = find_module(row.module);
+    const Module *m = row.block ? find_module(row.block->module) : nullptr;
     if (!m) return -1;
     HyperParams hp = m->spec->defaults;
-    if (row.configure) row.configure(hp);
+    for (const auto &[field, value] : row.block->hyper) hp.*field = value;
+    for (const auto &[field, value] : row.extra) hp.*field = value;
     return parameter_count(*m->spec, channels, hp);
 }
 
-std::string fixed(double v, const char *format) {
-    char buf[32];
-    std::snprintf(buf, sizeof buf, format, v);
-    return buf;
-}
-
 void table_001(int channels, int num_basis) {
-    auto basis = [num_basis](HyperParams &hp) { hp.num_basis = num_basis; };
-    const std::vector<Row> rows = {
-        {"PRCM (scale only)", "prcm", basis},
-        {"AffinePRCM (scale+shift)", "affine_prcm", basis},
-        {"ShiftOnlyPRCM", "shift_only_prcm", basis},
-        {"SE (reduction=4)", "se", [](HyperParams &hp) { hp.reduction = 4; }},
-    };
+    const std::vector<HyperSetting> basis{{&HyperParams::num_basis, num_basis}};
+    const std::vector<Row> rows = {row("PRCM", basis), row("AffinePRCM", basis), row("ShiftOnlyPRCM", basis), row("SE")};
     std::cout << "Parameter Comparison (channels=" << channels << ", num_basis=" << num_basis
               << ")  [notebook 001 §3]\n\n";
     const long long baseline = count(rows[0], channels);
@@ -86,36 +82,10 @@ void table_001(int channels, int num_basis) {
 }
 
 void table_000(int channels) {
-    auto exp = [](int r) { return [r](HyperParams &hp) { hp.expansion = r; }; };
-    auto pool = [](int ps) {
-        return [ps](HyperParams &hp) {
-            hp.pool_size = ps;
-            hp.expansion = 2;
-        };
-    };
-    auto ib = [](int r) {
-        return [r](HyperParams &hp) {
-            hp.kernel_size = 7;
-            hp.expansion = r;
-        };
-    };
-    const std::vector<Row> rows = {
-        {"InvertedBottleneck (7x7, exp=2)", "inverted_bottleneck", ib(2)},
-        {"InvertedBottleneck (7x7, exp=4)", "inverted_bottleneck", ib(4)},
-        {"InvertedBottleneckRes (7x7, exp=2)", "inverted_bottleneck_res", ib(2)},
-        {"PRCM (baseline)", "prcm", [](HyperParams &hp) { hp.num_basis = 8; }},
-        {"PRCM_SE (exp=2)", "prcm_se", exp(2)},
-        {"PRCM_SE (exp=4)", "prcm_se", exp(4)},
-        {"PRCM_AdaptivePool (2x2, exp=2)", "prcm_adaptive_pool", pool(2)},
-        {"PRCM_AdaptivePool (4x4, exp=2)", "prcm_adaptive_pool", pool(4)},
-        {"PRCM_AdaptivePool (8x8, exp=2)", "prcm_adaptive_pool", pool(8)},
-        {"PRCM_BasisExpand (B=8, exp=4)", "prcm_basis_expand",
-         [](HyperParams &hp) {
-             hp.num_basis = 8;
-             hp.expansion = 4;
-         }},
-        {"PRCM_SE_Affine (exp=4)", "prcm_se_affine", exp(4)},
-    };
+    std::vector<Row> rows;
+    for (const char *label : {"InvBN(2)", "InvBN(4)", "InvBNRes(2)", "PRCM", "PRCM_SE(2)", "PRCM_SE(4)", "AdaPool(2x2)",
+                              "AdaPool(4x4)", "AdaPool(8x8)", "BasisExp", "PRCM_SE_Affine(4)"})
+        rows.push_back(row(label));
     std::cout << "Parameter Comparison (channels=" << channels << ")  [notebook 000 §4]\n\n";
     const long long prcm = count(rows[3], channels), invbn = count(rows[0], channels);
     Table t{{"Variant", "Params", "vs PRCM", "vs InvBN"}, {}};
@@ -125,8 +95,8 @@ void table_000(int channels) {
             t.rows.push_back({r.label, "not built", "-", "-"});
             continue;
         }
-        t.rows.push_back({r.label, format_count(n), prcm > 0 ? fixed(double(n) / prcm, "%.1fx") : "-",
-                          invbn > 0 ? fixed(double(n) / invbn, "%.2fx") : "-"});
+        t.rows.push_back({r.label, format_count(n), prcm > 0 ? format_fixed(double(n) / prcm, 1) + "x" : "-",
+                          invbn > 0 ? ratio_string(double(n), invbn) : "-"});
     }
     t.print();
     std::cout << "\n[Note]\n"
@@ -139,19 +109,14 @@ void table_ablations(int channels) {
     std::cout << "PRCM_SE Expansion Ratio Ablation (channels=" << channels << ")  [notebook 000 §8]\n\n";
     Table se{{"Expansion", "Params", "Hidden Dim"}, {}};
     for (int r : {1, 2, 4, 8, 16}) {
-        const long long n = count({"", "prcm_se", [r](HyperParams &hp) { hp.expansion = r; }}, channels);
+        const long long n = count(row("PRCM_SE(4)", {{&HyperParams::expansion, r}}), channels);
         se.rows.push_back({std::to_string(r), n < 0 ? "not built" : format_count(n), std::to_string(channels * r)});
     }
     se.print();
     std::cout << "\nPRCM_AdaptivePool Size Ablation (channels=" << channels << ", expansion=2)  [notebook 000 §9]\n\n";
     Table pool{{"Pool Size", "Params", "Spatial Info"}, {}};
     for (int ps : {1, 2, 4, 8, 16, 32}) {
-        const long long n = count({"", "prcm_adaptive_pool",
-                                   [ps](HyperParams &hp) {
-                                       hp.pool_size = ps;
-                                       hp.expansion = 2;
-                                   }},
-                                  channels);
+        const long long n = count(row("AdaPool(4x4)", {{&HyperParams::pool_size, ps}}), channels);
         pool.rows.push_back({std::to_string(ps) + "x" + std::to_string(ps), n < 0 ? "not built" : format_count(n),
                              std::to_string(ps) + "x" + std::to_string(ps) + " = " + std::to_string(ps * ps)});
     }

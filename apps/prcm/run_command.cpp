@@ -6,6 +6,7 @@
 #include "prcm/run.h"
 
 #include <iostream>
+#include <optional>
 
 namespace prcm::cli {
 
@@ -33,7 +34,9 @@ int run_run(const RunOptions &r) {
     if (Status s = make_problem(shapeless, &p); !s) return report_error("run", s);
     // Before any work: an output that would replace an input, or that cannot be
     // written, is refused now.
-    if (Status s = check_outputs({r.output, r.timing.repeat > 0 ? r.json_path : ""}, {r.input, r.weights}); !s) {
+    if (Status s = check_outputs({r.output, r.timing.repeat > 0 ? r.json_path : "", r.timing.repeat > 0 ? r.csv_path : ""},
+                                {r.input, r.weights});
+        !s) {
         return report_error("run", s);
     }
     const Module &module = *p.module;
@@ -53,27 +56,34 @@ int run_run(const RunOptions &r) {
     if (Status s = make_tensor_checked(module_output_shape(spec, torch_shape(input), channels, hp), &output); !s) {
         return report_error("run", s.prefixed("the output: "));
     }
+    // Timed (--repeat) beside the copy of the input, as every timing is; the row is
+    // written once the run is checked (--verify) or known unchecked.
+    std::optional<ResultRow> timed;
     if (r.timing.repeat > 0) {
         TimingOptions t = r.timing;
         resolve_protocol(p.device, &t);
         if (t.threads > 0) set_cpu_threads(t.threads);
         PreparedCall call;
-        Stats stats;
+        Stats stats, copy;
         Status s = prepare_call(module, p.device, input, weights, output, &call, &hp);
-        if (s) s = time_prepared(call, input, output, t, &stats);
+        if (s) s = time_prepared(call, input, output, t, &stats, &copy);
         if (!s) return report_error("run", s);
         std::cout << "timed " << t.repeat << " calls after " << t.warmup << " warm-up: median "
                   << format_ms(stats.median) << " ms, mean " << format_ms(stats.mean) << " ms, min "
-                  << format_ms(stats.min) << " ms\n";
-        if (!r.json_path.empty()) {
-            const nlohmann::json doc = {
-                {"machine", machine_json(p.device, t.threads)},
-                {"module", spec.name},
-                {"shape", torch_shape(input)},
-                {"timing", {{"warmup", t.warmup}, {"repeat", t.repeat}}},
-                {"latency_ms", stats_json(stats)}};
-            if (Status w = write_json(r.json_path, doc); !w) return report_error("run", w);
-        }
+                  << format_ms(stats.min) << " ms; the copy of the input " << format_ms(copy.median) << " ms\n";
+        timed.emplace();
+        timed->module = &module;
+        timed->block = spec.title;
+        timed->problem = p;
+        timed->problem.shape = torch_shape(input);
+        timed->problem.hp = hp;
+        timed->seeded = false;
+        timed->verdict = "NOT CHECKED";
+        timed->warmup = t.warmup;
+        timed->repeat = t.repeat;
+        timed->latency = stats;
+        timed->copy = copy;
+        timed->params = parameter_count(spec, channels, hp);
     }
     if (Status s = run_module(module, p.device, input, weights, output, &hp); !s) return report_error("run", s);
     if (r.verify) {
@@ -81,7 +91,16 @@ int run_run(const RunOptions &r) {
         std::cout << verdict_name(c.verdict) << "  " << spec.title << " on " << device_name(p.device)
                   << " against the reference: max abs err " << format_sci(c.max_abs) << "\n";
         std::cout << failure_details({c, ""}, "    ");
+        if (timed) {
+            timed->verdict = verdict_name(c.verdict);
+            timed->max_abs_err = c.max_abs;
+        }
         if (c.verdict == Verdict::failed) return exit_verification_failed;
+    }
+    if (timed) {
+        const nlohmann::json doc =
+            results_json(context_json({p.device}, r.timing.threads), std::vector<nlohmann::json>{result_row_json(*timed)}, {}, {});
+        if (Status s = write_results(doc, r.json_path, r.csv_path); !s) return report_error("run", s);
     }
     if (Status s = save_npy(r.output, output); !s) return report_error("run", s.prefixed("output "));
     std::cout << "wrote " << printable(r.output) << " " << shape_string(torch_shape(output)) << " (" << spec.title

@@ -148,12 +148,33 @@ const std::vector<Module> &modules() { return tables().modules; }
 
 const std::vector<Alias> &aliases() { return tables().aliases; }
 
+namespace {
+// A notebook class name: an identifier ("SE_Module"), not a component's title ("Global Avg Pool").
+bool is_class_name(std::string_view title) { return title.find(' ') == std::string_view::npos; }
+}  // namespace
+
 const Module *find_module(std::string_view name) {
     if (const Module *m = module_named(modules(), name)) return m;
     for (const Alias &a : aliases()) {
         if (name == a.name) return a.module;
     }
+    for (const Module &m : modules()) {
+        if (is_class_name(m.spec->title) && name == m.spec->title) return &m;
+    }
+    for (const Alias &a : aliases()) {
+        if (name == a.title) return a.module;
+    }
     return nullptr;
+}
+
+std::vector<std::string> accepted_module_names() {
+    std::vector<std::string> names;
+    for (const Module &m : modules()) names.push_back(m.spec->name);
+    for (const Alias &a : aliases()) names.push_back(a.name);
+    for (const Module &m : modules())
+        if (is_class_name(m.spec->title)) names.push_back(m.spec->title);
+    for (const Alias &a : aliases()) names.push_back(a.title);
+    return names;
 }
 
 std::vector<Device> built_devices() {

@@ -82,8 +82,11 @@ struct Alias {
 
 const std::vector<Module> &modules();
 const std::vector<Alias> &aliases();
-// A module by its name or by an alias.
+// A module by its name, an alias, or the notebooks' class name of either ("SE_Module",
+// "PRCM_NoDropout"; the component kernels' titles are not class names and are not taken).
 const Module *find_module(std::string_view name);
+// Every name find_module takes, for messages: the names, then the aliases, then the class names.
+std::vector<std::string> accepted_module_names();
 std::vector<Device> built_devices();
 // The schedules this build has a library of (or tried to: a twin that failed) on
 // `d`, hand first, in known_schedules() order.
