@@ -20,8 +20,8 @@ public:
         ElementwiseStages s = elementwise_stages(input);
         const Axes &v = s.v;
         const Expr channels = input.dim(2).extent();
-        output(v.x, v.y, v.c, v.n) = input(v.x, v.y, v.c, v.n) * per_channel(alpha, channels, v.c) +
-                                     per_channel(beta, channels, v.c);
+        output(v.x, v.y, v.c, v.n) =
+            input(v.x, v.y, v.c, v.n) * per_channel(alpha, channels, v.c) + per_channel(beta, channels, v.c);
         require_dense_from_zero(output);
         require_same_shape(output, input);
 

@@ -25,7 +25,7 @@ public:
         Func coeff = basis_coefficients(s, basis);
         Func alpha("alpha");  // scale_proj(coeff).sigmoid()
         alpha(v.c, v.n) = sigmoid(linear(scale_proj_weight, coeff, num_basis, s.channels, v.c, v.n));
-        Func beta("beta");    // shift_proj(coeff)
+        Func beta("beta");  // shift_proj(coeff)
         beta(v.c, v.n) = linear(shift_proj_weight, coeff, num_basis, s.channels, v.c, v.n);
 
         output(v.x, v.y, v.c, v.n) = input(v.x, v.y, v.c, v.n) * alpha(v.c, v.n) + beta(v.c, v.n);

@@ -24,18 +24,16 @@ inline Halide::Expr sigmoid(const Halide::Expr &z) {
 }
 
 // F.relu: max(v, 0), and NaN for NaN.
-inline Halide::Expr relu(const Halide::Expr &v) {
-    return Halide::select(Halide::is_nan(v), v, Halide::max(v, 0.0f));
-}
+inline Halide::Expr relu(const Halide::Expr &v) { return Halide::select(Halide::is_nan(v), v, Halide::max(v, 0.0f)); }
 
 // Sum over each (c, n) plane of an NCHW input: the numerator of x.mean(dim=[2, 3]).
 // The sum is its own Func with an update so that a schedule can rfactor it.
 struct PlaneSum {
-    Halide::Func sum;     // (c, n)
-    Halide::RDom plane;   // (x over W, y over H)
+    Halide::Func sum;    // (c, n)
+    Halide::RDom plane;  // (x over W, y over H)
 };
 
-template<typename InputBuffer>
+template <typename InputBuffer>
 PlaneSum plane_sum(const InputBuffer &input, const Axes &v) {
     PlaneSum p;
     p.plane = Halide::RDom(0, input.dim(0).extent(), 0, input.dim(1).extent(), "plane");
@@ -48,7 +46,7 @@ PlaneSum plane_sum(const InputBuffer &input, const Axes &v) {
 // Tensors are dense NCHW with zero mins; a weight's extents are tied to the
 // input's channel count and to each other, so a mismatched weight is rejected
 // by the pipeline's own checks instead of being read out of bounds.
-template<typename BufferParam>
+template <typename BufferParam>
 void require_dense_from_zero(BufferParam &buf) {
     buf.dim(0).set_stride(1);
     for (int d = 0; d < buf.dimensions(); d++) {
@@ -57,7 +55,7 @@ void require_dense_from_zero(BufferParam &buf) {
 }
 
 // The output of a block has exactly the input's shape.
-template<typename OutputBuffer, typename InputBuffer>
+template <typename OutputBuffer, typename InputBuffer>
 void require_same_shape(OutputBuffer &output, const InputBuffer &input) {
     for (int d = 0; d < input.dimensions(); d++) {
         output.dim(d).set_bounds(0, input.dim(d).extent());
@@ -67,7 +65,7 @@ void require_same_shape(OutputBuffer &output, const InputBuffer &input) {
 // Estimates for an autoscheduler: the notebooks' 1x64x64x64 with 8 bases.
 constexpr int kEstimateBatch = 1, kEstimateChannels = 64, kEstimateSize = 64, kEstimateBasis = 8;
 
-template<typename TensorBuffer>
+template <typename TensorBuffer>
 void estimate_nchw(TensorBuffer &t) {
     t.set_estimates({{0, kEstimateSize}, {0, kEstimateSize}, {0, kEstimateChannels}, {0, kEstimateBatch}});
 }

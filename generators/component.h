@@ -29,7 +29,7 @@ struct ElementwiseStages {
     Halide::Expr plane, planes;  // W * H elements per plane, C * N planes
 };
 
-template<typename InputBuffer>
+template <typename InputBuffer>
 ElementwiseStages elementwise_stages(InputBuffer &input) {
     ElementwiseStages s;
     s.plane = input.dim(0).extent() * input.dim(1).extent();
@@ -39,7 +39,7 @@ ElementwiseStages elementwise_stages(InputBuffer &input) {
 }
 
 // A torch [1, C, 1, 1] tensor, (1, 1, c, 1) here, broadcast over x: its value at channel c.
-template<typename TensorBuffer>
+template <typename TensorBuffer>
 Halide::Expr per_channel(TensorBuffer &t, const Halide::Expr &channels, const Halide::Var &c) {
     require_dense_from_zero(t);
     t.dim(0).set_extent(1);
@@ -50,12 +50,12 @@ Halide::Expr per_channel(TensorBuffer &t, const Halide::Expr &channels, const Ha
 }
 
 // Estimates for an autoscheduler, at the notebooks' sizes (see modulator.h).
-template<typename VectorBuffer>
+template <typename VectorBuffer>
 void estimate_vector(VectorBuffer &t, int length) {
     t.set_estimates({{0, length}, {0, kEstimateBatch}});
 }
 
-template<typename TensorBuffer>
+template <typename TensorBuffer>
 void estimate_per_channel(TensorBuffer &t) {
     t.set_estimates({{0, 1}, {0, 1}, {0, kEstimateChannels}, {0, 1}});
 }

@@ -4,8 +4,8 @@
 // inverted_bottleneck_res.cpp). BatchNorm is folded into the convolutions when the
 // weights are loaded (runtime/transforms/bn_folding.cpp), so every conv here
 // has a bias: the weights are those of the fused convs, under the same names.
-#include "Halide.h"
 #include "generators/inverted_bottleneck.h"
+#include "Halide.h"
 #include "generators/prcm_generator.h"
 #include "schedules/inverted_bottleneck.h"
 
@@ -20,11 +20,12 @@ public:
     Input<Buffer<float, 4>> input{"input"};                    // (w, h, c, n)     ==  torch x [N, C, H, W]
     Input<Buffer<float, 4>> dw_conv_weight{"dw_conv_weight"};  // (kx, ky, 1, c)   ==  torch dw_conv.weight [C, 1, k, k]
     Input<Buffer<float, 1>> dw_conv_bias{"dw_conv_bias"};      // (c)              ==  torch dw_conv.bias [C]
-    Input<Buffer<float, 4>> expand_weight{"expand_weight"};    // (1, 1, c, h)     ==  torch expand.weight [C*r, C, 1, 1]
-    Input<Buffer<float, 1>> expand_bias{"expand_bias"};        // (h)              ==  torch expand.bias [C*r]
-    Input<Buffer<float, 4>> project_weight{"project_weight"};  // (1, 1, h, c)     ==  torch project.weight [C, C*r, 1, 1]
-    Input<Buffer<float, 1>> project_bias{"project_bias"};      // (c)              ==  torch project.bias [C]
-    Output<Buffer<float, 4>> output{"output"};                 // (w, h, c, n)     ==  torch [N, C, H, W]
+    Input<Buffer<float, 4>> expand_weight{"expand_weight"};  // (1, 1, c, h)     ==  torch expand.weight [C*r, C, 1, 1]
+    Input<Buffer<float, 1>> expand_bias{"expand_bias"};      // (h)              ==  torch expand.bias [C*r]
+    Input<Buffer<float, 4>> project_weight{
+        "project_weight"};                                 // (1, 1, h, c)     ==  torch project.weight [C, C*r, 1, 1]
+    Input<Buffer<float, 1>> project_bias{"project_bias"};  // (c)              ==  torch project.bias [C]
+    Output<Buffer<float, 4>> output{"output"};             // (w, h, c, n)     ==  torch [N, C, H, W]
 
     void generate() {
         BottleneckStages s;
@@ -58,16 +59,16 @@ public:
         s.over_channels = RDom(0, s.channels, "over_channels");
         s.expand_sum = Func("expand_sum");
         s.expand_sum(v.x, v.y, v.c, v.n) = s.expand_bias(v.c);
-        s.expand_sum(v.x, v.y, v.c, v.n) += s.expand_weight(0, 0, s.over_channels, v.c) *
-                                            s.dw(v.x, v.y, s.over_channels, v.n);
+        s.expand_sum(v.x, v.y, v.c, v.n) +=
+            s.expand_weight(0, 0, s.over_channels, v.c) * s.dw(v.x, v.y, s.over_channels, v.n);
         s.hidden = Func("hidden");
         s.hidden(v.x, v.y, v.c, v.n) = relu(s.expand_sum(v.x, v.y, v.c, v.n));
 
         s.over_hidden = RDom(0, s.hidden_channels, "over_hidden");
         s.project_sum = Func("project_sum");
         s.project_sum(v.x, v.y, v.c, v.n) = s.project_bias(v.c);
-        s.project_sum(v.x, v.y, v.c, v.n) += s.project_weight(0, 0, s.over_hidden, v.c) *
-                                             s.hidden(v.x, v.y, s.over_hidden, v.n);
+        s.project_sum(v.x, v.y, v.c, v.n) +=
+            s.project_weight(0, 0, s.over_hidden, v.c) * s.hidden(v.x, v.y, s.over_hidden, v.n);
 
         Expr result = s.project_sum(v.x, v.y, v.c, v.n);
         if (residual) result += input(v.x, v.y, v.c, v.n);

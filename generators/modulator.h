@@ -10,10 +10,10 @@ namespace prcm {
 
 struct ModulatorStages {
     Axes v;
-    PlaneSum gap;                          // (c, n) plane sums feeding the mean
-    Halide::Func ctx{"ctx"};               // (c, n) == x.mean(dim=[2, 3])
-    std::vector<Halide::Func> vectors;     // per-sample vectors, (k, n) each, producers first
-    Halide::Func output;                   // (x, y, c, n)
+    PlaneSum gap;                       // (c, n) plane sums feeding the mean
+    Halide::Func ctx{"ctx"};            // (c, n) == x.mean(dim=[2, 3])
+    std::vector<Halide::Func> vectors;  // per-sample vectors, (k, n) each, producers first
+    Halide::Func output;                // (x, y, c, n)
     Halide::Expr width, height, channels, batch;
     // Multiply-adds of the per-sample vectors that every output channel needs whole (all
     // but the last, per-channel layer): what a GPU schedule recomputes per block.
@@ -21,7 +21,7 @@ struct ModulatorStages {
 };
 
 // The pool and the shapes; the caller adds its vectors and output.
-template<typename InputBuffer>
+template <typename InputBuffer>
 ModulatorStages modulator_stages(InputBuffer &input) {
     ModulatorStages s;
     s.width = input.dim(0).extent();
@@ -35,7 +35,7 @@ ModulatorStages modulator_stages(InputBuffer &input) {
 }
 
 // coeff = ctx @ basis.T, (b, n). The basis is torch [B, C], i.e. (c, b) here.
-template<typename BasisBuffer>
+template <typename BasisBuffer>
 Halide::Func basis_coefficients(const ModulatorStages &s, BasisBuffer &basis) {
     require_dense_from_zero(basis);
     basis.dim(0).set_extent(s.channels);
@@ -47,7 +47,7 @@ Halide::Func basis_coefficients(const ModulatorStages &s, BasisBuffer &basis) {
 
 // nn.Linear(in, out, bias=False) applied to a (k, n) vector: weight is torch
 // [out, in], i.e. (in, out) here; its extents are tied to the given sizes.
-template<typename WeightBuffer>
+template <typename WeightBuffer>
 Halide::Expr linear(WeightBuffer &weight, const Halide::Func &in, const Halide::Expr &in_features,
                     const Halide::Expr &out_features, const Halide::Var &out, const Halide::Var &n) {
     require_dense_from_zero(weight);
@@ -61,10 +61,10 @@ Halide::Expr linear(WeightBuffer &weight, const Halide::Func &in, const Halide::
 // over `in`: a schedule can then vectorize that sum along `in`, the weight's
 // contiguous axis, where the inline linear() can only gather across outputs.
 // In ModulatorStages::vectors it comes right before the one vector that reads it.
-template<typename WeightBuffer>
+template <typename WeightBuffer>
 Halide::Func linear_stage(const std::string &name, WeightBuffer &weight, const Halide::Func &in,
-                          const Halide::Expr &in_features, const Halide::Expr &out_features,
-                          const Halide::Var &out, const Halide::Var &n) {
+                          const Halide::Expr &in_features, const Halide::Expr &out_features, const Halide::Var &out,
+                          const Halide::Var &n) {
     require_dense_from_zero(weight);
     weight.dim(0).set_extent(in_features);
     weight.dim(1).set_extent(out_features);
@@ -76,10 +76,10 @@ Halide::Func linear_stage(const std::string &name, WeightBuffer &weight, const H
 }
 
 // nn.Linear(in, out) with its bias: the bias is torch [out], (out) here.
-template<typename WeightBuffer, typename BiasBuffer>
+template <typename WeightBuffer, typename BiasBuffer>
 Halide::Expr linear_with_bias(WeightBuffer &weight, BiasBuffer &bias, const Halide::Func &in,
-                              const Halide::Expr &in_features, const Halide::Expr &out_features,
-                              const Halide::Var &out, const Halide::Var &n) {
+                              const Halide::Expr &in_features, const Halide::Expr &out_features, const Halide::Var &out,
+                              const Halide::Var &n) {
     require_dense_from_zero(bias);
     bias.dim(0).set_extent(out_features);
     return linear(weight, in, in_features, out_features, out, n) + bias(out);

@@ -1,8 +1,8 @@
 // PRCM_AdaptivePool (notebook 000 §3). Not a modulator: its output is the transform itself,
 //   interpolate(conv2(relu(conv1(adaptive_avg_pool2d(x, ps)))), (H, W), bilinear, align_corners=True),
 // with the pooling skipped (x transformed as it is) when H or W is below ps.
-#include "Halide.h"
 #include "generators/prcm_adaptive_pool.h"
+#include "Halide.h"
 #include "generators/prcm_generator.h"
 #include "schedules/prcm_adaptive_pool.h"
 
@@ -18,9 +18,7 @@ namespace {
 // [floor(i * size / bins), ceil((i + 1) * size / bins)), so neighbours overlap
 // when `bins` does not divide `size`. In 64 bits, as PyTorch: skipping the pool,
 // bins == size and i * size passes 2^31 from sizes of 46341.
-Expr bin_start(const Expr &i, const Expr &size, const Expr &bins) {
-    return cast<int>(cast<int64_t>(i) * size / bins);
-}
+Expr bin_start(const Expr &i, const Expr &size, const Expr &bins) { return cast<int>(cast<int64_t>(i) * size / bins); }
 Expr bin_end(const Expr &i, const Expr &size, const Expr &bins) {
     return cast<int>(((cast<int64_t>(i) + 1) * size + bins - 1) / bins);
 }
@@ -49,7 +47,7 @@ public:
     Input<Buffer<float, 4>> conv1_weight{"conv1_weight"};  // (1, 1, c, k)  ==  torch conv1.weight [C*r, C, 1, 1]
     Input<Buffer<float, 4>> conv2_weight{"conv2_weight"};  // (1, 1, k, c)  ==  torch conv2.weight [C, C*r, 1, 1]
     Input<int> pool_size{"pool_size", 2, 1, std::numeric_limits<int>::max()};  // ps, no weight implies it
-    Output<Buffer<float, 4>> output{"output"};             // (w, h, c, n)  ==  torch [N, C, H, W]
+    Output<Buffer<float, 4>> output{"output"};                                 // (w, h, c, n)  ==  torch [N, C, H, W]
 
     void generate() {
         AdaptivePoolStages s;
@@ -104,9 +102,9 @@ public:
         const Expr window = clamp(bins[1], 0, W - longest), lead = bins[2], columns = bins[3];
         s.bin_columns = RDom(0, longest, "bin_column");
         s.binned(p, v.c, v.n) = 0.0f;
-        s.binned(p, v.c, v.n) += select(s.bin_columns >= lead && s.bin_columns < lead + columns,
-                                        s.pooled_rows(window + s.bin_columns, clamp(bins[0], 0, PH - 1), v.c, v.n),
-                                        0.0f);
+        s.binned(p, v.c, v.n) +=
+            select(s.bin_columns >= lead && s.bin_columns < lead + columns,
+                   s.pooled_rows(window + s.bin_columns, clamp(bins[0], 0, PH - 1), v.c, v.n), 0.0f);
         // Defined past the map too, repeating its last pixel: a schedule may compute
         // whole vectors of pixels.
         const Expr last = min(likely(p), PW * PH - 1);
@@ -130,12 +128,12 @@ public:
         // strict_float: as fast math, LLVM may rewrite (1 - t) * a + t * b as a + t * (b - a),
         // which turns an infinite a into NaN where torch gives the infinity (measured:
         // tests/nonfinite_test.cpp failed with 288 NaNs for -inf at 2x6x5x37).
-        s.upsampled_columns(v.x, j, v.c, v.n) = strict_float(
-            (1.0f - column_tap[2]) * s.projected(map_row + clamp(column_tap[0], 0, PW - 1), v.c, v.n) +
-            column_tap[2] * s.projected(map_row + clamp(column_tap[1], 0, PW - 1), v.c, v.n));
-        output(v.x, v.y, v.c, v.n) = strict_float(
-            (1.0f - row_tap[2]) * s.upsampled_columns(v.x, clamp(row_tap[0], 0, PH - 1), v.c, v.n) +
-            row_tap[2] * s.upsampled_columns(v.x, clamp(row_tap[1], 0, PH - 1), v.c, v.n));
+        s.upsampled_columns(v.x, j, v.c, v.n) =
+            strict_float((1.0f - column_tap[2]) * s.projected(map_row + clamp(column_tap[0], 0, PW - 1), v.c, v.n) +
+                         column_tap[2] * s.projected(map_row + clamp(column_tap[1], 0, PW - 1), v.c, v.n));
+        output(v.x, v.y, v.c, v.n) =
+            strict_float((1.0f - row_tap[2]) * s.upsampled_columns(v.x, clamp(row_tap[0], 0, PH - 1), v.c, v.n) +
+                         row_tap[2] * s.upsampled_columns(v.x, clamp(row_tap[1], 0, PH - 1), v.c, v.n));
         require_dense_from_zero(output);
         require_same_shape(output, input);
 

@@ -27,7 +27,7 @@ public:
         Func coeff = basis_coefficients(s, basis);
         Func hidden("hidden");  // relu(expand(coeff))
         hidden(unit, v.n) = relu(linear(expand_weight, coeff, num_basis, hidden_width, unit, v.n));
-        Func gate("gate");      // shrink(hidden).sigmoid()
+        Func gate("gate");  // shrink(hidden).sigmoid()
         gate(v.c, v.n) = sigmoid(linear(shrink_weight, hidden, hidden_width, s.channels, v.c, v.n));
 
         output(v.x, v.y, v.c, v.n) = input(v.x, v.y, v.c, v.n) * gate(v.c, v.n);

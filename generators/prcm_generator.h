@@ -10,7 +10,7 @@
 
 namespace prcm {
 
-template<typename T>
+template <typename T>
 class PrcmGenerator : public Halide::Generator<T> {
 public:
     // "<pattern>.<knob>:<value>,..." over the defaults of the target's family; empty:

@@ -27,7 +27,7 @@ public:
         Func hidden("hidden");  // relu(expand(ctx))
         hidden(unit, v.n) = relu(expand(unit, v.n));
         Func shrink = linear_stage("shrink", shrink_weight, hidden, hidden_width, s.channels, v.c, v.n);
-        Func gate("gate");      // shrink(hidden).sigmoid()
+        Func gate("gate");  // shrink(hidden).sigmoid()
         gate(v.c, v.n) = sigmoid(shrink(v.c, v.n));
 
         output(v.x, v.y, v.c, v.n) = input(v.x, v.y, v.c, v.n) * gate(v.c, v.n);

@@ -11,11 +11,13 @@ using namespace Halide;
 
 class PrcmSeAffine : public PrcmGenerator<PrcmSeAffine> {
 public:
-    Input<Buffer<float, 4>> input{"input"};                          // (w, h, c, n)  ==  torch x [N, C, H, W]
-    Input<Buffer<float, 2>> expand_weight{"expand_weight"};          // (c, k)        ==  torch expand.weight [C * r, C]
-    Input<Buffer<float, 2>> scale_proj_weight{"scale_proj_weight"};  // (k, c)        ==  torch scale_proj.weight [C, C * r]
-    Input<Buffer<float, 2>> shift_proj_weight{"shift_proj_weight"};  // (k, c)        ==  torch shift_proj.weight [C, C * r]
-    Output<Buffer<float, 4>> output{"output"};                       // (w, h, c, n)  ==  torch [N, C, H, W]
+    Input<Buffer<float, 4>> input{"input"};                  // (w, h, c, n)  ==  torch x [N, C, H, W]
+    Input<Buffer<float, 2>> expand_weight{"expand_weight"};  // (c, k)        ==  torch expand.weight [C * r, C]
+    Input<Buffer<float, 2>> scale_proj_weight{
+        "scale_proj_weight"};  // (k, c)        ==  torch scale_proj.weight [C, C * r]
+    Input<Buffer<float, 2>> shift_proj_weight{
+        "shift_proj_weight"};                   // (k, c)        ==  torch shift_proj.weight [C, C * r]
+    Output<Buffer<float, 4>> output{"output"};  // (w, h, c, n)  ==  torch [N, C, H, W]
 
     void generate() {
         ModulatorStages s = modulator_stages(input);
@@ -28,10 +30,10 @@ public:
         Func hidden("hidden");  // relu(expand(ctx))
         hidden(unit, v.n) = relu(expand(unit, v.n));
         Func scale_proj = linear_stage("scale_proj", scale_proj_weight, hidden, hidden_width, s.channels, v.c, v.n);
-        Func alpha("alpha");    // scale_proj(hidden).sigmoid()
+        Func alpha("alpha");  // scale_proj(hidden).sigmoid()
         alpha(v.c, v.n) = sigmoid(scale_proj(v.c, v.n));
         Func shift_proj = linear_stage("shift_proj", shift_proj_weight, hidden, hidden_width, s.channels, v.c, v.n);
-        Func beta("beta");      // shift_proj(hidden), the vector that reads shift_proj (see linear_stage)
+        Func beta("beta");  // shift_proj(hidden), the vector that reads shift_proj (see linear_stage)
         beta(v.c, v.n) = shift_proj(v.c, v.n);
 
         output(v.x, v.y, v.c, v.n) = input(v.x, v.y, v.c, v.n) * alpha(v.c, v.n) + beta(v.c, v.n);

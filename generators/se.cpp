@@ -28,7 +28,7 @@ public:
 
         Func hidden("hidden");  // relu(fc1(ctx))
         hidden(unit, v.n) = relu(linear_with_bias(fc1_weight, fc1_bias, s.ctx, s.channels, hidden_width, unit, v.n));
-        Func gate("gate");      // fc2(hidden).sigmoid()
+        Func gate("gate");  // fc2(hidden).sigmoid()
         gate(v.c, v.n) = sigmoid(linear_with_bias(fc2_weight, fc2_bias, hidden, hidden_width, s.channels, v.c, v.n));
 
         output(v.x, v.y, v.c, v.n) = input(v.x, v.y, v.c, v.n) * gate(v.c, v.n);

@@ -62,7 +62,8 @@ void schedule_inverted_bottleneck_cpu(BottleneckStages &s, const BottleneckKnobs
         narrow = narrow || s.width == t.width;
     }
 
-    Var yo("yo"), yi("yi"), yb("yb"), ybi("ybi"), yg("yg"), yr("yr"), xo("xo"), xi("xi"), co("co"), ci("ci"), strip("strip");
+    Var yo("yo"), yi("yi"), yb("yb"), ybi("ybi"), yg("yg"), yr("yr"), xo("xo"), xi("xi"), co("co"), ci("ci"),
+        strip("strip");
     Func out = s.output;
     for (const NarrowTile &t : narrow_tiles) {
         Stage narrow_out = out.specialize(s.width == t.width);
@@ -118,7 +119,11 @@ void schedule_inverted_bottleneck_cpu(BottleneckStages &s, const BottleneckKnobs
     register_tile(s.expand_sum, LoopLevel(s.hidden, co), s.over_channels.x);
 
     // The tile's depthwise output, all C channels, one channel at a time.
-    s.dw.compute_at(out, xo).bound_extent(v.x, tile_x).bound_extent(v.y, dw_tile_rows).reorder(v.x, v.y, v.c).vectorize(v.x);
+    s.dw.compute_at(out, xo)
+        .bound_extent(v.x, tile_x)
+        .bound_extent(v.y, dw_tile_rows)
+        .reorder(v.x, v.y, v.c)
+        .vectorize(v.x);
     s.dw_sum.compute_at(s.dw, v.c).vectorize(v.x).unroll(v.y);
     // At the notebooks' k = 7 a column of k taps is unrolled: a tile's rows share
     // each input row they read (rows + k - 1 loads per column, not rows * k).

@@ -78,14 +78,20 @@ void schedule_inverted_bottleneck_gpu(BottleneckStages &s, const GpuBottleneckKn
     // Rounded up in x and in the hidden channels: the extra pixels read the padded
     // input's zeros, the extra channels zero weights, and nothing reads them.
     // (Not vectorized: a vector relu fails Halide's OpenCL codegen, EliminateBoolVectors.)
-    s.hidden.compute_at(out, xo).store_in(MemoryType::GPUShared).bound_extent(v.x, tile_width).bound_extent(v.y, tile_height);
+    s.hidden.compute_at(out, xo)
+        .store_in(MemoryType::GPUShared)
+        .bound_extent(v.x, tile_width)
+        .bound_extent(v.y, tile_height);
     threads(s.hidden, v.x, v.y, TailStrategy::RoundUp, TailStrategy::RoundUp);
     s.hidden.gpu_threads(xt, v.y, cg).unroll(xp).unroll(ci);
     s.expand_sum.compute_at(s.hidden, co).vectorize(v.x).unroll(v.c);
     s.expand_sum.update().reorder(v.x, v.c, s.over_channels.x).vectorize(v.x).unroll(v.c);
 
     // Guarded in the channels: beyond C the input has no plane to read.
-    s.dw.compute_at(out, xo).store_in(MemoryType::GPUShared).bound_extent(v.x, tile_width).bound_extent(v.y, tile_height);
+    s.dw.compute_at(out, xo)
+        .store_in(MemoryType::GPUShared)
+        .bound_extent(v.x, tile_width)
+        .bound_extent(v.y, tile_height);
     threads(s.dw, v.x, v.y, TailStrategy::RoundUp, TailStrategy::GuardWithIf);
     s.dw.gpu_threads(xt, v.y, cg);
     // One pixel and channel at a time, inside the guard, so that Halide partitions the

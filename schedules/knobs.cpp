@@ -7,14 +7,14 @@ namespace prcm {
 
 const char *family_name(TargetFamily family) {
     switch (family) {
-    case TargetFamily::avx512: return "AVX-512";
-    case TargetFamily::avx2: return "AVX2";
-    case TargetFamily::x86_64: return "baseline x86-64";
-    case TargetFamily::arm_neon: return "ARM NEON";
-    case TargetFamily::other_cpu: return "other CPU";
-    case TargetFamily::cuda: return "CUDA";
-    case TargetFamily::opencl: return "OpenCL";
-    case TargetFamily::other_gpu: return "other GPU";
+        case TargetFamily::avx512: return "AVX-512";
+        case TargetFamily::avx2: return "AVX2";
+        case TargetFamily::x86_64: return "baseline x86-64";
+        case TargetFamily::arm_neon: return "ARM NEON";
+        case TargetFamily::other_cpu: return "other CPU";
+        case TargetFamily::cuda: return "CUDA";
+        case TargetFamily::opencl: return "OpenCL";
+        case TargetFamily::other_gpu: return "other GPU";
     }
     return "?";
 }
@@ -113,63 +113,85 @@ constexpr Search powers_or_zero(int lo, int hi) { return {lo, hi, true}; }
 constexpr Search kSerialSearch = powers_or_zero(1 << 12, 1 << 20);
 constexpr Search kTaskSearch = powers(1 << 11, 1 << 18);
 
-#define PRCM_KNOB(pattern, field, least, most, search, meaning)                                  \
-    Field{{#pattern "." #field, meaning, least, most, false, search.lo, search.hi, search.zero}, \
-          [](Knobs &k) { return &k.pattern.field; }, nullptr}
-#define PRCM_LIST_KNOB(pattern, field, lo, hi, meaning) \
-    Field{{#pattern "." #field, meaning, lo, hi, true}, nullptr, [](Knobs &k) { return &k.pattern.field; }}
+#define PRCM_KNOB(pattern, field, least, most, search, meaning)                                \
+    Field {                                                                                    \
+        {#pattern "." #field, meaning, least, most, false, search.lo, search.hi, search.zero}, \
+            [](Knobs &k) { return &k.pattern.field; }, nullptr                                 \
+    }
+#define PRCM_LIST_KNOB(pattern, field, lo, hi, meaning)                                                  \
+    Field {                                                                                              \
+        {#pattern "." #field, meaning, lo, hi, true}, nullptr, [](Knobs &k) { return &k.pattern.field; } \
+    }
 
 const std::vector<Field> &fields() {
     static const std::vector<Field> table{
         PRCM_KNOB(elementwise, lanes, 1, 64, powers(4, 64), "floats per vector along W"),
-        PRCM_KNOB(elementwise, serial_elements, 0, kMaxCount, kSerialSearch, "a call of at most this many elements stays on one core"),
+        PRCM_KNOB(elementwise, serial_elements, 0, kMaxCount, kSerialSearch,
+                  "a call of at most this many elements stays on one core"),
         PRCM_KNOB(elementwise, task_elements, 1, kMaxCount, kTaskSearch, "elements a parallel task covers at least"),
         PRCM_KNOB(plane_sum, lanes, 1, 64, powers(4, 64), "floats per vector along W"),
-        PRCM_KNOB(plane_sum, serial_elements, 0, kMaxCount, kSerialSearch, "a call of at most this many elements stays on one core"),
+        PRCM_KNOB(plane_sum, serial_elements, 0, kMaxCount, kSerialSearch,
+                  "a call of at most this many elements stays on one core"),
         PRCM_KNOB(plane_sum, task_elements, 1, kMaxCount, kTaskSearch, "elements a parallel task covers at least"),
         PRCM_KNOB(vector, lanes, 1, 64, powers(4, 64), "floats per vector along k"),
         PRCM_KNOB(modulator, lanes, 1, 64, powers(4, 64), "floats per vector"),
-        PRCM_KNOB(modulator, serial_elements, 0, kMaxCount, kSerialSearch, "a call of at most this many elements stays on one core"),
+        PRCM_KNOB(modulator, serial_elements, 0, kMaxCount, kSerialSearch,
+                  "a call of at most this many elements stays on one core"),
         PRCM_KNOB(modulator, task_elements, 1, kMaxCount, kTaskSearch, "elements a parallel task covers at least"),
         PRCM_KNOB(modulator, linear_rows, 1, 64, powers(1, 16), "outputs of a linear stage summed at once"),
         PRCM_KNOB(adaptive_pool, lanes, 1, 64, powers(4, 64), "floats per vector"),
-        PRCM_KNOB(adaptive_pool, serial_elements, 0, kMaxCount, kSerialSearch, "a call of at most this many elements stays on one core"),
+        PRCM_KNOB(adaptive_pool, serial_elements, 0, kMaxCount, kSerialSearch,
+                  "a call of at most this many elements stays on one core"),
         PRCM_KNOB(adaptive_pool, task_elements, 1, kMaxCount, kTaskSearch, "elements a parallel task covers at least"),
         PRCM_KNOB(adaptive_pool, conv_block, 1, 64, powers(1, 32), "output channels a convolution accumulates at once"),
-        PRCM_KNOB(adaptive_pool, small_plane, 0, kMaxCount, powers_or_zero(16, 4096), "narrow planes of up to this many pixels pool across channels"),
+        PRCM_KNOB(adaptive_pool, small_plane, 0, kMaxCount, powers_or_zero(16, 4096),
+                  "narrow planes of up to this many pixels pool across channels"),
         PRCM_KNOB(bottleneck, lanes, 2, 64, powers(4, 32), "floats per vector: a wide plane's tile width"),
         PRCM_KNOB(bottleneck, tile_rows, 1, 16, powers(1, 8), "rows of a wide plane's register tile"),
         PRCM_KNOB(bottleneck, tile_channels, 1, 32, powers(1, 8), "output channels of a wide plane's register tile"),
-        PRCM_KNOB(bottleneck, dw_rows, 1, 64, powers(1, 16), "rows of a wide plane's depthwise tile (rounded down to a multiple of tile_rows, at most strip_rows)"),
+        PRCM_KNOB(
+            bottleneck, dw_rows, 1, 64, powers(1, 16),
+            "rows of a wide plane's depthwise tile (rounded down to a multiple of tile_rows, at most strip_rows)"),
         PRCM_KNOB(bottleneck, strip_rows, 1, 4096, powers(1, 64), "rows per parallel task at most"),
-        PRCM_KNOB(bottleneck, serial_macs, 0, kMaxCount, powers_or_zero(1 << 16, 1 << 24), "a call of at most this many multiply-adds stays on one core"),
+        PRCM_KNOB(bottleneck, serial_macs, 0, kMaxCount, powers_or_zero(1 << 16, 1 << 24),
+                  "a call of at most this many multiply-adds stays on one core"),
         PRCM_KNOB(bottleneck, border_lanes, 1, 64, powers(1, 16), "vector width of the staged, zero-padded input"),
-        PRCM_KNOB(bottleneck, unrolled_kernel_size, 0, 63, kNotSearched, "k whose taps and padded rows are unrolled (0: none)"),
+        PRCM_KNOB(bottleneck, unrolled_kernel_size, 0, 63, kNotSearched,
+                  "k whose taps and padded rows are unrolled (0: none)"),
         PRCM_LIST_KNOB(bottleneck, unrolled_widths, 1, 4096, "more plane widths whose padded rows are unrolled"),
         PRCM_KNOB(gpu_elementwise, block_width, 1, 1024, powers(8, 256), "threads of a block along W"),
         PRCM_KNOB(gpu_elementwise, block_height, 1, 1024, powers(1, 32), "threads of a block along H"),
         PRCM_KNOB(gpu_plane_sum, pool_lanes, 1, 1024, powers(8, 128), "threads of a pool block along W"),
-        PRCM_KNOB(gpu_plane_sum, pool_row_threads, 1, 1024, powers(1, 16), "threads of a pool block along the rows of its strip"),
-        PRCM_KNOB(gpu_plane_sum, pool_strip_rows, 1, 4096, powers(1, 64), "rows of a pool block's strip, a multiple of pool_row_threads"),
-        PRCM_KNOB(gpu_plane_sum, threads, 1, 1024, powers(32, 1024), "threads of a block adding the partial sums, one per channel"),
+        PRCM_KNOB(gpu_plane_sum, pool_row_threads, 1, 1024, powers(1, 16),
+                  "threads of a pool block along the rows of its strip"),
+        PRCM_KNOB(gpu_plane_sum, pool_strip_rows, 1, 4096, powers(1, 64),
+                  "rows of a pool block's strip, a multiple of pool_row_threads"),
+        PRCM_KNOB(gpu_plane_sum, threads, 1, 1024, powers(32, 1024),
+                  "threads of a block adding the partial sums, one per channel"),
         PRCM_KNOB(gpu_vector, threads, 1, 1024, powers(32, 256), "threads of a block along k"),
         PRCM_KNOB(gpu_modulator, pool_lanes, 1, 1024, powers(8, 128), "threads of a pool block along W"),
-        PRCM_KNOB(gpu_modulator, pool_row_threads, 1, 1024, powers(1, 16), "threads of a pool block along the rows of its strip"),
-        PRCM_KNOB(gpu_modulator, pool_strip_rows, 1, 4096, powers(4, 64), "rows of a pool block's strip, a multiple of pool_row_threads"),
+        PRCM_KNOB(gpu_modulator, pool_row_threads, 1, 1024, powers(1, 16),
+                  "threads of a pool block along the rows of its strip"),
+        PRCM_KNOB(gpu_modulator, pool_strip_rows, 1, 4096, powers(4, 64),
+                  "rows of a pool block's strip, a multiple of pool_row_threads"),
         PRCM_KNOB(gpu_modulator, block_width, 1, 1024, powers(8, 128), "threads of an output block along W"),
         PRCM_KNOB(gpu_modulator, block_height, 1, 1024, powers(1, 32), "threads of an output block along H"),
-        PRCM_KNOB(gpu_modulator, block_rows, 1, 4096, powers(4, 64), "rows an output block streams, a multiple of block_height"),
+        PRCM_KNOB(gpu_modulator, block_rows, 1, 4096, powers(4, 64),
+                  "rows an output block streams, a multiple of block_height"),
         PRCM_KNOB(gpu_modulator, sample_macs_per_element, 1, kMaxCount, powers(1, 64),
                   "an output block's recomputed vectors: at most this many multiply-adds per element it streams"),
         PRCM_KNOB(gpu_adaptive_pool, pool_lanes, 1, 1024, powers(8, 128), "threads of a bin's block along W"),
-        PRCM_KNOB(gpu_adaptive_pool, conv_threads, 1, 1024, powers(32, 512), "threads of a convolution block, one per channel"),
+        PRCM_KNOB(gpu_adaptive_pool, conv_threads, 1, 1024, powers(32, 512),
+                  "threads of a convolution block, one per channel"),
         PRCM_KNOB(gpu_adaptive_pool, block_width, 1, 1024, powers(8, 128), "threads of an output block along W"),
         PRCM_KNOB(gpu_adaptive_pool, block_height, 1, 1024, powers(1, 32), "threads of an output block along H"),
         PRCM_KNOB(gpu_bottleneck, tile_width, 1, 1024, powers(4, 64), "pixels of a block along W"),
         PRCM_KNOB(gpu_bottleneck, tile_height, 1, 1024, powers(1, 8), "pixels of a block along H"),
-        PRCM_KNOB(gpu_bottleneck, thread_pixels, 1, 64, powers(1, 8), "adjacent pixels along W a thread computes (divides tile_width)"),
+        PRCM_KNOB(gpu_bottleneck, thread_pixels, 1, 64, powers(1, 8),
+                  "adjacent pixels along W a thread computes (divides tile_width)"),
         PRCM_KNOB(gpu_bottleneck, channel_groups, 1, 1024, powers(8, 128), "threads of a block along the channels"),
-        PRCM_KNOB(gpu_bottleneck, thread_channels, 1, 64, powers(1, 8), "channels a thread computes at once, per channel group"),
+        PRCM_KNOB(gpu_bottleneck, thread_channels, 1, 64, powers(1, 8),
+                  "channels a thread computes at once, per channel group"),
         PRCM_KNOB(gpu_bottleneck, shared_bytes, 0, kMaxCount, kNotSearched,
                   "shared memory a block's tile may take; beyond it, tiles of thread_pixels x 1 pixels"),
     };
@@ -185,9 +207,7 @@ void append(std::string &list, const char *separator, const std::string &item) {
     list += item;
 }
 
-std::string pattern_of(const std::string &knob) {
-    return knob.substr(0, knob.find('.'));
-}
+std::string pattern_of(const std::string &knob) { return knob.substr(0, knob.find('.')); }
 
 std::vector<std::string> split(const std::string &text, char separator) {
     std::vector<std::string> parts;
@@ -223,7 +243,8 @@ bool check_blocks(const Knobs &k, const std::string &pattern, std::string *error
         return false;
     };
     if (pattern == "gpu_elementwise")
-        return block("gpu_elementwise.block_width * block_height", k.gpu_elementwise.block_width * k.gpu_elementwise.block_height);
+        return block("gpu_elementwise.block_width * block_height",
+                     k.gpu_elementwise.block_width * k.gpu_elementwise.block_height);
     auto multiple = [&](const std::string &name, int rows, int threads) {
         if (rows % threads == 0) return true;
         *error = name + " is " + std::to_string(rows) + ", not a multiple of " + std::to_string(threads);
@@ -237,7 +258,8 @@ bool check_blocks(const Knobs &k, const std::string &pattern, std::string *error
     if (pattern == "gpu_plane_sum") return pool(k.gpu_plane_sum);
     if (pattern == "gpu_modulator")
         return pool(k.gpu_modulator) &&
-               block("gpu_modulator.block_width * block_height", k.gpu_modulator.block_width * k.gpu_modulator.block_height) &&
+               block("gpu_modulator.block_width * block_height",
+                     k.gpu_modulator.block_width * k.gpu_modulator.block_height) &&
                multiple("gpu_modulator.block_rows", k.gpu_modulator.block_rows, k.gpu_modulator.block_height);
     if (pattern == "gpu_adaptive_pool")
         return block("gpu_adaptive_pool.block_width * block_height",
@@ -308,8 +330,7 @@ std::string format_knob_values(const KnobValues &values) {
     return text;
 }
 
-bool apply_knob_overrides(Knobs &knobs, const std::string &pattern, const std::string &overrides,
-                          std::string *error) {
+bool apply_knob_overrides(Knobs &knobs, const std::string &pattern, const std::string &overrides, std::string *error) {
     if (pattern_knob_names(pattern).empty()) {
         *error = "no schedule pattern is named '" + pattern + "'";
         return false;
@@ -336,9 +357,9 @@ bool apply_knob_overrides(Knobs &knobs, const std::string &pattern, const std::s
         for (const std::string &text : field->list ? split(written, '/') : std::vector<std::string>{written}) {
             int value = 0;
             if (!parse_int(text, &value) || value < field->info.min || value > field->info.max) {
-                *error = name + " must be " + (field->list ? "a '/'-joined list of integers" : "an integer") +
-                         " in [" + std::to_string(field->info.min) + ", " + std::to_string(field->info.max) +
-                         "], not '" + written + "'";
+                *error = name + " must be " + (field->list ? "a '/'-joined list of integers" : "an integer") + " in [" +
+                         std::to_string(field->info.min) + ", " + std::to_string(field->info.max) + "], not '" +
+                         written + "'";
                 return false;
             }
             values.push_back(value);

@@ -146,7 +146,7 @@ struct KnobInfo {
     std::string name;  // "bottleneck.strip_rows"
     std::string meaning;
     int min, max;
-    bool list;         // written as values joined by '/': "32/64"
+    bool list;  // written as values joined by '/': "32/64"
     // What `prcm tune` tries besides the hand value: the powers of two from search_lo
     // to search_hi, and 0 where search_zero (0 turns a threshold off). search_hi == 0:
     // the knob is not searched. Always within [min, max] (a test checks).
@@ -168,8 +168,7 @@ std::string format_knob_values(const KnobValues &values);
 // Applies "<pattern>.<field>:<value>,..." (empty: nothing) to `knobs`. Every name
 // must be a knob of `pattern`, every value within its range; on the first that is
 // not, returns false with `error` naming it and the pattern's knobs.
-bool apply_knob_overrides(Knobs &knobs, const std::string &pattern, const std::string &overrides,
-                          std::string *error);
+bool apply_knob_overrides(Knobs &knobs, const std::string &pattern, const std::string &overrides, std::string *error);
 
 // What a generator's schedule reads: the defaults of the target's family with the
 // library's overrides applied; a bad override stops the build with its error.

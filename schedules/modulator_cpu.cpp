@@ -16,9 +16,8 @@ void schedule_linear_stage_cpu(Func product, int vec, int rows_at_once) {
     const Var out = product.args()[0];
     RVar in_vector("in_vector"), in_lane("in_lane");
     Var lane("lane"), rows("rows"), row("row");
-    Func lanes = product.update()
-                     .split(over_in, in_vector, in_lane, vec, TailStrategy::GuardWithIf)
-                     .rfactor(in_lane, lane);
+    Func lanes =
+        product.update().split(over_in, in_vector, in_lane, vec, TailStrategy::GuardWithIf).rfactor(in_lane, lane);
     product.update()
         .split(out, rows, row, rows_at_once, TailStrategy::GuardWithIf)
         .reorder(row, in_lane, rows)

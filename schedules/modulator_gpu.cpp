@@ -47,7 +47,8 @@ void schedule_modulator_gpu(ModulatorStages &s, const GpuModulatorKnobs &knobs) 
         if (f.has_update_definition()) {
             // A linear_stage runs inside each thread of the vector after it, its reader,
             // as an inline linear() does.
-            _halide_user_assert(i + 1 < s.vectors.size()) << f.name() << " must be followed by the vector that reads it\n";
+            _halide_user_assert(i + 1 < s.vectors.size())
+                << f.name() << " must be followed by the vector that reads it\n";
             f.compute_at(s.vectors[i + 1], Var(kGpuThreadVar));
             continue;
         }

@@ -29,16 +29,12 @@ void schedule_plane_sum_cpu(PlaneSum &p, const Axes &v, const PlanePassKnobs &kn
     // (not fused with n), so one plane's lanes have a constant size and stay in a register.
     Var lane("lane"), task("task"), c_in_task("c_in_task");
     RVar xo("xo"), xi("xi");
-    Func lanes = p.sum.update()
-                     .split(p.plane.x, xo, xi, vec, TailStrategy::GuardWithIf)
-                     .rfactor(xi, lane);
+    Func lanes = p.sum.update().split(p.plane.x, xo, xi, vec, TailStrategy::GuardWithIf).rfactor(xi, lane);
     p.sum.compute_at(at);
     p.sum.update().split(v.c, task, c_in_task, max(1, knobs.task_elements / plane), TailStrategy::GuardWithIf);
     p.sum.update().specialize(serial);
     p.sum.update().parallel(task);
-    lanes.compute_at(p.sum, c_in_task)
-        .reorder_storage(lane, v.c, v.n)
-        .vectorize(lane);
+    lanes.compute_at(p.sum, c_in_task).reorder_storage(lane, v.c, v.n).vectorize(lane);
     lanes.update().reorder(lane, xo, p.plane.y).vectorize(lane);
 }
 
@@ -76,9 +72,12 @@ void schedule_pool(PoolStages &s, const Target &target, const std::string &knobs
         // Two kernels: the partial sums, then a block of `threads` channels adds them up.
         const GpuPlaneSumKnobs k = knobs_for(target, "gpu_plane_sum", knobs).gpu_plane_sum;
         Var ko("ko"), ki(kGpuThreadVar);
-        s.output.compute_root().split(s.v.c, ko, ki, k.threads, TailStrategy::GuardWithIf).gpu_blocks(ko, s.v.n).gpu_threads(ki);
-        schedule_plane_sum_gpu(s.sum, s.v, {k.pool_lanes, k.pool_row_threads, k.pool_strip_rows}, LoopLevel(s.output, ko),
-                               k.threads, 1);
+        s.output.compute_root()
+            .split(s.v.c, ko, ki, k.threads, TailStrategy::GuardWithIf)
+            .gpu_blocks(ko, s.v.n)
+            .gpu_threads(ki);
+        schedule_plane_sum_gpu(s.sum, s.v, {k.pool_lanes, k.pool_row_threads, k.pool_strip_rows},
+                               LoopLevel(s.output, ko), k.threads, 1);
     } else {
         const PlanePassKnobs k = knobs_for(target, "plane_sum", knobs).plane_sum;
         schedule_plane_sum_cpu(s.sum, s.v, k, s.plane, s.planes);

@@ -44,8 +44,8 @@ void schedule_prcm_adaptive_pool_cpu(AdaptivePoolStages &s, const AdaptivePoolKn
     // The tables, once a call: x86 vectors have no integer division. They, the pooled map
     // and the convolutions' outputs live on the stack, so a small call allocates nothing
     // (Halide moves a Func to the heap past 16 KiB).
-    for (Func table : {s.row_start, s.row_count, s.column_start, s.column_count, s.pixel_bins, s.column_taps,
-                       s.row_taps}) {
+    for (Func table :
+         {s.row_start, s.row_count, s.column_start, s.column_count, s.pixel_bins, s.column_taps, s.row_taps}) {
         table.compute_root().store_in(MemoryType::Stack);
     }
 
@@ -75,7 +75,10 @@ void schedule_prcm_adaptive_pool_cpu(AdaptivePoolStages &s, const AdaptivePoolKn
     s.pooled_rows.compute_at(s.pooled, plane_in_task).hoist_storage(pool_task).reorder_storage(v.c, v.x, s.j, v.n);
     s.pooled_rows.specialize(small_map).vectorize(v.c, vec, TailStrategy::GuardWithIf);
     s.pooled_rows.vectorize(v.x, vec, TailStrategy::GuardWithIf);
-    s.pooled_rows.update().specialize(small_map).reorder(v.c, s.bin_rows, v.x, s.j).vectorize(v.c, vec, TailStrategy::GuardWithIf);
+    s.pooled_rows.update()
+        .specialize(small_map)
+        .reorder(v.c, s.bin_rows, v.x, s.j)
+        .vectorize(v.c, vec, TailStrategy::GuardWithIf);
     s.pooled_rows.update().reorder(v.x, s.bin_rows, s.j).vectorize(v.x, vec, TailStrategy::GuardWithIf);
     s.binned.compute_at(s.pooled, plane_in_task).hoist_storage(pool_task).reorder_storage(v.c, s.p, v.n);
     s.binned.specialize(small_map).vectorize(v.c, vec, TailStrategy::GuardWithIf);
@@ -98,7 +101,8 @@ void schedule_prcm_adaptive_pool_cpu(AdaptivePoolStages &s, const AdaptivePoolKn
     // The full-size pass: each plane interpolated along W at its few pooled rows, then
     // every output row a blend of two of them, a vector along W at a time. The
     // interpolation's reads are gathers, which x86 vectors would only scalarize.
-    const PlaneLoops output_loops = schedule_elementwise_cpu(s.output, v, {vec, knobs.serial_elements, knobs.task_elements}, plane, planes);
+    const PlaneLoops output_loops =
+        schedule_elementwise_cpu(s.output, v, {vec, knobs.serial_elements, knobs.task_elements}, plane, planes);
     s.upsampled_columns.compute_at(output_loops.plane).hoist_storage(output_loops.task);
 }
 

@@ -11,7 +11,7 @@ cd "$root"
 say() { printf '[setup] %s\n' "$*" >&2; }
 
 # 1. Debian packages: installed only when one is missing.
-packages=(g++ python3 python3-venv python3-dev catch2 libcli11-dev nlohmann-json3-dev clang-14 libclang-rt-14-dev
+packages=(g++ python3 python3-venv python3-dev catch2 libcli11-dev nlohmann-json3-dev clang-14 libclang-rt-14-dev clang-format-14
           ocl-icd-opencl-dev ocl-icd-libopencl1 pocl-opencl-icd)
 missing=()
 for p in "${packages[@]}"; do

@@ -16,7 +16,8 @@ TEST_CASE("affine_prcm: zero projections give exactly x / 2", "[affine_prcm]") {
         data.weights.at("shift_proj.weight").fill(0.0f);
         Tensor out = make_tensor(p.shape);
         REQUIRE(run_module(*p.module, d, data.input, data.weights, out).is_ok());
-        out.for_each_element([&](int w, int h, int c, int n) { CHECK(out(w, h, c, n) == 0.5f * data.input(w, h, c, n)); });
+        out.for_each_element(
+            [&](int w, int h, int c, int n) { CHECK(out(w, h, c, n) == 0.5f * data.input(w, h, c, n)); });
     }
 }
 

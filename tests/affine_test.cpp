@@ -18,9 +18,8 @@ TEST_CASE("affine: x * alpha[c] + beta[c], the scale first", "[affine]") {
         }
         Tensor out = make_tensor({2, 2, 7, 9});
         REQUIRE(run_module(test::module_named("affine"), d, x, weights, out).is_ok());
-        out.for_each_element([&](int w, int h, int c, int n) {
-            CHECK(out(w, h, c, n) == x(w, h, c, n) * alpha[c] + beta[c]);
-        });
+        out.for_each_element(
+            [&](int w, int h, int c, int n) { CHECK(out(w, h, c, n) == x(w, h, c, n) * alpha[c] + beta[c]); });
     }
 }
 
@@ -34,6 +33,7 @@ TEST_CASE("affine: a zero alpha leaves exactly beta", "[affine]") {
         data.weights.at("alpha").fill(0.0f);
         Tensor out = make_output(p, data);
         REQUIRE(run_module(*p.module, d, data.input, data.weights, out).is_ok());
-        out.for_each_element([&](int w, int h, int c, int n) { CHECK(out(w, h, c, n) == data.weights.at("beta")(0, 0, c, 0)); });
+        out.for_each_element(
+            [&](int w, int h, int c, int n) { CHECK(out(w, h, c, n) == data.weights.at("beta")(0, 0, c, 0)); });
     }
 }

@@ -47,5 +47,6 @@ TEST_CASE("basis_projection: a basis whose C is not ctx's is refused", "[basis_p
     w.emplace("basis", make_tensor({8, 5}));
     Tensor ctx = make_tensor({1, 4}), coeff = make_tensor({1, 8});
     const Status s = run_module(test::module_named("basis_projection"), Device::cpu, ctx, w, coeff);
-    CHECK(s.message() == "Basis Projection: weight 'basis' has shape [8, 5], expected [8, 4] for an input of 4 channels");
+    CHECK(s.message() ==
+          "Basis Projection: weight 'basis' has shape [8, 5], expected [8, 4] for an input of 4 channels");
 }

@@ -75,8 +75,9 @@ TEST_CASE("the CPU targets are PRCM_CPU_TARGETS, best first", "[cpu_targets]") {
 TEST_CASE("an unknown CPU target is refused, naming the built ones", "[cpu_targets]") {
     const Status s = force_cpu_target("x86-64-linux-sse41-nope");
     REQUIRE(s.kind() == ErrorKind::invalid);
-    CHECK_THAT(s.message(), Catch::StartsWith("unknown CPU target 'x86-64-linux-sse41-nope': this build's CPU targets are " +
-                                              cpu_targets().front()));
+    CHECK_THAT(s.message(),
+               Catch::StartsWith("unknown CPU target 'x86-64-linux-sse41-nope': this build's CPU targets are " +
+                                 cpu_targets().front()));
     for (const std::string &t : cpu_targets()) CHECK_THAT(s.message(), Catch::Contains(t));
     CHECK_THAT(s.message(), Catch::Contains("this CPU runs"));
 }
@@ -129,7 +130,8 @@ TEST_CASE("the dispatch runs the target the runtime says it picks", "[cpu_target
 // runs the same code unforced in "every module matches the reference over the
 // awkward-shape grid", so forced to it, only the forcing is checked: the grid's
 // time (about 20 s) is spent on the other targets alone.
-TEST_CASE("every module matches the reference over the awkward-shape grid on the forced CPU target", "[.forced_cpu_target]") {
+TEST_CASE("every module matches the reference over the awkward-shape grid on the forced CPU target",
+          "[.forced_cpu_target]") {
     REQUIRE(cpu_target_forced());
     INFO("cpu target " << cpu_target_selected());
     if (cpu_target_selected() == cpu_target_picked()) {

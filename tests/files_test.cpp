@@ -4,6 +4,11 @@
 
 #include "prcm/files.h"
 
+#include <dirent.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
 #include <algorithm>
 #include <cerrno>
 #include <csignal>
@@ -12,11 +17,6 @@
 #include <fstream>
 #include <sstream>
 #include <thread>
-#include <sys/resource.h>
-#include <sys/stat.h>
-#include <sys/wait.h>
-#include <unistd.h>
-#include <dirent.h>
 
 using namespace prcm;
 
@@ -106,8 +106,7 @@ private:
 
 }  // namespace
 
-TEST_CASE("files: a new file has the whole content, the mode open() gives it, and no temporary stays",
-          "[files]") {
+TEST_CASE("files: a new file has the whole content, the mode open() gives it, and no temporary stays", "[files]") {
     Folder dir;
     const mode_t old_mask = umask(027);
     const Status s = write_file_atomically(dir / "out.json", "{\"a\": 1}\n");

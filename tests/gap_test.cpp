@@ -8,7 +8,8 @@ TEST_CASE("gap: each (n, c) plane gives its own mean", "[gap]") {
         INFO(device_name(d));
         // [2, 3, 2, 3]: plane (n, c) holds (1..6) * (c + 1) + 100 n, mean 3.5 * (c + 1) + 100 n.
         Tensor x = make_tensor({2, 3, 2, 3});
-        x.for_each_element([&](int w, int h, int c, int n) { x(w, h, c, n) = (1 + w + 3 * h) * (c + 1.0f) + 100.0f * n; });
+        x.for_each_element(
+            [&](int w, int h, int c, int n) { x(w, h, c, n) = (1 + w + 3 * h) * (c + 1.0f) + 100.0f * n; });
         Tensor out = make_tensor({2, 3});
         REQUIRE(run_module(test::module_named("gap"), d, x, {}, out).is_ok());
         for (int n = 0; n < 2; n++)
@@ -43,5 +44,6 @@ TEST_CASE("gap: 65x65 planes with a ragged vector tail, split into parallel task
 TEST_CASE("gap: the output must be [N, C]", "[gap]") {
     Tensor x = make_tensor({2, 3, 4, 4}), out = make_tensor({2, 3, 1, 1});
     const Status s = run_module(test::module_named("gap"), Device::cpu, x, {}, out);
-    CHECK(s.message() == "output shape [2, 3, 1, 1] is not Global Avg Pool's output shape [2, 3] for input [2, 3, 4, 4]");
+    CHECK(s.message() ==
+          "output shape [2, 3, 1, 1] is not Global Avg Pool's output shape [2, 3] for input [2, 3, 4, 4]");
 }

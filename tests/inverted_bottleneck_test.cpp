@@ -75,7 +75,8 @@ TEST_CASE("inverted_bottleneck: on a 1x1 plane only the kernel's centre tap reac
         }
     }
     Tensor x = make_tensor({2, 2, 1, 1});
-    x(0, 0, 0, 0) = 1.5f, x(0, 0, 1, 0) = -2.0f;  // dw: [3, -6] -> relu [3, 0] -> expand [3, 0, 3, -3] -> relu [3, 0, 3, 0]
+    x(0, 0, 0, 0) = 1.5f,
+               x(0, 0, 1, 0) = -2.0f;  // dw: [3, -6] -> relu [3, 0] -> expand [3, 0, 3, -3] -> relu [3, 0, 3, 0]
     x(0, 0, 0, 1) = -1.0f, x(0, 0, 1, 1) = 4.0f;  // dw: [-2, 12] -> relu [0, 12] -> expand [0, 12, 12, 0]
     const float want[2][2] = {{6.0f, 1.5f}, {24.0f, 3.0f}};
     for (Device d : test::devices_to_test()) {
@@ -96,7 +97,8 @@ TEST_CASE("inverted_bottleneck: BatchNorm uses its running statistics with eps 1
     const struct {
         const char *name;
         float mean, var, gamma, beta;
-    } norms[] = {{"bn1", 0.5f, 3.0f, 2.0f, -0.25f}, {"bn2", 0.1f, 0.5f, 0.75f, 0.2f}, {"bn3", -0.3f, 2.0f, 1.25f, 0.1f}};
+    } norms[] = {
+        {"bn1", 0.5f, 3.0f, 2.0f, -0.25f}, {"bn2", 0.1f, 0.5f, 0.75f, 0.2f}, {"bn3", -0.3f, 2.0f, 1.25f, 0.1f}};
     for (const auto &b : norms) {
         const std::string name = b.name;
         w.at(name + ".running_mean")(0) = b.mean;

@@ -7,12 +7,12 @@
 
 #include "prcm/io.h"
 
+#include <sys/stat.h>
+#include <unistd.h>
 #include <cstdint>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
-#include <sys/stat.h>
-#include <unistd.h>
 
 using namespace prcm;
 
@@ -20,7 +20,7 @@ namespace {
 
 // A temporary file holding `bytes`, removed at the end of the scope.
 class TempFile {
-  public:
+public:
     TempFile(const std::string &bytes, const std::string &suffix)
         : path_((std::filesystem::temp_directory_path() /
                  ("prcm-io-test-" + std::to_string(getpid()) + "-" + std::to_string(counter_++) + suffix))
@@ -30,7 +30,7 @@ class TempFile {
     ~TempFile() { std::remove(path_.c_str()); }
     const std::string &path() const { return path_; }
 
-  private:
+private:
     static inline int counter_ = 0;
     std::string path_;
 };
@@ -53,14 +53,14 @@ std::string safetensors_bytes(const std::string &header, const std::string &data
 }
 
 class SafetensorsFile {
-  public:
+public:
     SafetensorsFile(const std::string &header, size_t data_bytes)
         : file_(safetensors_bytes(header, floats(data_bytes / sizeof(float))), ".safetensors") {}
     SafetensorsFile(const std::string &header, const std::string &data)
         : file_(safetensors_bytes(header, data), ".safetensors") {}
     Status load(Weights *w) const { return load_safetensors(file_.path(), w); }
 
-  private:
+private:
     TempFile file_;
 };
 
@@ -116,8 +116,7 @@ TEST_CASE("safetensors: a well-formed tensor loads with its values in row-major 
     CHECK(w.at("w")(2, 1) == 6.0f);
 }
 
-TEST_CASE("safetensors: a shape that disagrees with its data_offsets, or offsets past the data, are refused",
-          "[io]") {
+TEST_CASE("safetensors: a shape that disagrees with its data_offsets, or offsets past the data, are refused", "[io]") {
     struct Bad {
         const char *shape;
         size_t begin, end, file_data;
@@ -210,8 +209,9 @@ TEST_CASE("safetensors: the tensors' bytes are contiguous from 0 and cover the d
     check_safetensors_refused("{" + W + "}", floats(7), "the tensors cover 24 bytes of data, the file has 28");
     check_safetensors_refused("{}", floats(1), "the tensors cover 0 bytes of data, the file has 4");
     // A skipped counter still owns its bytes.
-    check_safetensors_refused(R"({"bn.num_batches_tracked":{"dtype":"I64","shape":[],"data_offsets":[16,24]},)" + W + "}",
-                              floats(6), "starts at byte 16 of the data, not 24");
+    check_safetensors_refused(
+        R"({"bn.num_batches_tracked":{"dtype":"I64","shape":[],"data_offsets":[16,24]},)" + W + "}", floats(6),
+        "starts at byte 16 of the data, not 24");
 }
 
 TEST_CASE("safetensors: shape and data_offsets hold non-negative integers, data_offsets exactly two", "[io]") {
@@ -229,16 +229,17 @@ TEST_CASE("safetensors: shape and data_offsets hold non-negative integers, data_
         {"null", "[0,24]", "the shape of tensor 'w' is not a list"},
     };
     for (const auto &c : cases) {
-        check_safetensors_refused(std::string(R"({"w":{"dtype":"F32","shape":)") + c.shape + R"(,"data_offsets":)" +
-                                      c.offsets + "}}",
-                                  floats(6), c.message);
+        check_safetensors_refused(
+            std::string(R"({"w":{"dtype":"F32","shape":)") + c.shape + R"(,"data_offsets":)" + c.offsets + "}}",
+            floats(6), c.message);
     }
 }
 
 TEST_CASE("safetensors: __metadata__ is null or maps strings to strings", "[io]") {
     check_safetensors_refused(R"({"__metadata__":{"a":1},)" + W + "}", floats(6),
                               "__metadata__ maps 'a' to something other than a string");
-    check_safetensors_refused(R"({"__metadata__":[],)" + W + "}", floats(6), "__metadata__ is not an object of strings");
+    check_safetensors_refused(R"({"__metadata__":[],)" + W + "}", floats(6),
+                              "__metadata__ is not an object of strings");
     check_safetensors_refused(R"({"__metadata__":{"a":{"b":"c"}},)" + W + "}", floats(6),
                               "__metadata__ maps 'a' to something other than a string");
 }
@@ -248,8 +249,8 @@ TEST_CASE("safetensors: sizes that overflow are refused before anything is alloc
     // Halide's int32 strides overflowed.
     check_safetensors_refused(R"({"w":{"dtype":"F32","shape":[65536,65536,65536,65536],"data_offsets":[0,0]}})", "",
                               "tensor 'w' of shape [65536, 65536, 65536, 65536] is too large: its size overflows");
-    check_safetensors_refused(R"({"w":{"dtype":"F32","shape":[4294967296,4294967296],"data_offsets":[0,24]}})", floats(6),
-                              "is too large: its size overflows");
+    check_safetensors_refused(R"({"w":{"dtype":"F32","shape":[4294967296,4294967296],"data_offsets":[0,24]}})",
+                              floats(6), "is too large: its size overflows");
 }
 
 TEST_CASE("safetensors: unknown and other dtypes are refused, zero-sized tensors load as in the package", "[io]") {
@@ -259,7 +260,8 @@ TEST_CASE("safetensors: unknown and other dtypes are refused, zero-sized tensors
     // SE with C // r == 0 saves fc1.weight [0, C], fc1.bias [0] and fc2.weight [C, 0].
     Weights zero_sized;
     const Status s = SafetensorsFile(R"({"fc1.bias":{"dtype":"F32","shape":[0],"data_offsets":[0,0]},)"
-                                     R"("fc1.weight":{"dtype":"F32","shape":[0,5],"data_offsets":[0,0]}})", size_t{0})
+                                     R"("fc1.weight":{"dtype":"F32","shape":[0,5],"data_offsets":[0,0]}})",
+                                     size_t{0})
                          .load(&zero_sized);
     INFO(s.message());
     REQUIRE(s.is_ok());
@@ -278,15 +280,14 @@ TEST_CASE("safetensors: a name's control characters never reach the terminal raw
     check_safetensors_refused(std::string("{\"\x7f\xaa\":{}}"), "", "malformed safetensors header");
 }
 
-TEST_CASE("safetensors: what nlohmann would take but the package refuses: NUL, byte-order mark, deep nesting",
-          "[io]") {
+TEST_CASE("safetensors: what nlohmann would take but the package refuses: NUL, byte-order mark, deep nesting", "[io]") {
     check_safetensors_refused("{" + W + std::string("}\0", 2), floats(6), "a NUL byte at byte");
     check_safetensors_refused("\xEF\xBB\xBF{" + W + "}", floats(6), "starts with a byte-order mark");
     // serde_json stops at 127 levels; this is 128.
     const std::string deep(126, '[');
-    check_safetensors_refused(R"({"w":{"dtype":"F32","shape":[2,3],"data_offsets":[0,24],"x":)" + deep +
-                                  std::string(126, ']') + "}}",
-                              floats(6), "nested too deeply");
+    check_safetensors_refused(
+        R"({"w":{"dtype":"F32","shape":[2,3],"data_offsets":[0,24],"x":)" + deep + std::string(126, ']') + "}}",
+        floats(6), "nested too deeply");
     const SafetensorsFile ok(R"({"w":{"dtype":"F32","shape":[2,3],"data_offsets":[0,24],"x":)" + std::string(125, '[') +
                                  std::string(125, ']') + "}}",
                              24);
@@ -374,8 +375,9 @@ TEST_CASE("npy: dtype, byte order, memory order and version as numpy writes them
                   "big-endian float32 ('>f4')");
     check_refused(load_npy_bytes(npy_bytes("{'descr': '<f8', 'fortran_order': False, 'shape': (3,), }", floats(6)), &t),
                   "dtype '<f8', expected float32");
-    check_refused(load_npy_bytes(npy_bytes("{'descr': '<f4', 'fortran_order': True, 'shape': (2, 3), }", floats(6)), &t),
-                  "Fortran-ordered");
+    check_refused(
+        load_npy_bytes(npy_bytes("{'descr': '<f4', 'fortran_order': True, 'shape': (2, 3), }", floats(6)), &t),
+        "Fortran-ordered");
     check_refused(load_npy_bytes(npy_bytes(npy_header("(6,)"), floats(6), 1, 1), &t), "unsupported .npy version 1.1");
     check_refused(load_npy_bytes(npy_bytes(npy_header("(6,)"), floats(6), 4, 0), &t), "unsupported .npy version 4.0");
 }
@@ -398,7 +400,8 @@ TEST_CASE("npy: sizes are checked against the file and for overflow before anyth
                   "numpy refuses headers over 10000");
     bytes = npy_bytes(npy_header("(6,)"), floats(6), 1, 0, false);
     bytes.resize(40);
-    check_refused(load_npy_bytes(bytes, &t), "truncated .npy header: it says 57 bytes, the file has 30 after the preamble");
+    check_refused(load_npy_bytes(bytes, &t),
+                  "truncated .npy header: it says 57 bytes, the file has 30 after the preamble");
 }
 
 TEST_CASE("loaders: a folder, a FIFO and a missing file are refused at once", "[io]") {
@@ -435,8 +438,7 @@ TEST_CASE("check_tensor_shape: negative sizes, overflow and what Halide cannot i
     check_refused(check_tensor_shape(TorchShape(33, 1)), "shape of 33 dimensions; at most 32");
 }
 
-TEST_CASE("make_tensor_checked: a failed allocation is ErrorKind::failed and says how much it needed",
-          "[io][tensor]") {
+TEST_CASE("make_tensor_checked: a failed allocation is ErrorKind::failed and says how much it needed", "[io][tensor]") {
     Tensor t;
     check_refused(make_tensor_checked({-1}, &t), "negative size");
     REQUIRE(make_tensor_checked({2, 3}, &t).is_ok());

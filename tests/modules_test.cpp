@@ -24,8 +24,8 @@ void check_awkward_grid(const Module &m) {
 
 void check_notebook_shapes(const Module &m) {
     // 1x64x64x64 (the latency tables), C=128 at 4..64 (000 §10) and batch 16 (001 §9).
-    const std::vector<TorchShape> shapes = {{1, 64, 64, 64}, {1, 128, 4, 4},  {1, 128, 8, 8},
-                                            {1, 128, 16, 16}, {1, 128, 32, 32}, {1, 128, 64, 64}, {16, 64, 64, 64}};
+    const std::vector<TorchShape> shapes = {{1, 64, 64, 64},  {1, 128, 4, 4},   {1, 128, 8, 8},  {1, 128, 16, 16},
+                                            {1, 128, 32, 32}, {1, 128, 64, 64}, {16, 64, 64, 64}};
     for (Device d : test::devices_to_test()) {
         for (const TorchShape &shape : shapes) {
             Problem p;
@@ -42,7 +42,7 @@ void check_notebook_shapes(const Module &m) {
 // A test case per module (so ctest names the module that fails), from the build's module
 // list (tests/CMakeLists.txt writes module_tests.inc from modules.cmake's PRCM_MODULES).
 #define PRCM_MODULE_TESTS(name)                                                                              \
-    TEST_CASE("grid: " #name " matches the reference over the awkward-shape grid", "[modules][grid]") {       \
+    TEST_CASE("grid: " #name " matches the reference over the awkward-shape grid", "[modules][grid]") {      \
         check_awkward_grid(module_named(#name));                                                             \
     }                                                                                                        \
     TEST_CASE("grid: " #name " matches the reference at the notebooks' configurations", "[modules][grid]") { \

@@ -42,8 +42,7 @@ Outcome run_case(const Problem &p, const ProblemData &d) {
 // The library's result on `d` matches the reference, non-finite values included.
 void check_case(const Problem &p, const ProblemData &d, const std::string &what) {
     const Outcome o = run_case(p, d);
-    INFO(p.replay() << ", " << what << "\n"
-                    << failure_details({o.comparison, o.error}, "  "));
+    INFO(p.replay() << ", " << what << "\n" << failure_details({o.comparison, o.error}, "  "));
     REQUIRE(o.error.empty());
     CHECK(verdict_name(o.comparison.verdict) == std::string("PASSED"));
 }
@@ -69,8 +68,9 @@ TEST_CASE("non-finite: a NaN or an infinity in the input gives what the referenc
                 element(data.input, count / 3) = kInf;
                 element(data.input, 2 * count / 3 + 1) = -kInf;
                 data.input.set_host_dirty();
-                check_case(p, data, "x[flat " + std::to_string(count / 3) + "] = inf, x[flat " +
-                                        std::to_string(2 * count / 3 + 1) + "] = -inf");
+                check_case(p, data,
+                           "x[flat " + std::to_string(count / 3) + "] = inf, x[flat " +
+                               std::to_string(2 * count / 3 + 1) + "] = -inf");
             }
         }
     }

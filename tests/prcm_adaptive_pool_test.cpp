@@ -118,9 +118,8 @@ TEST_CASE("prcm_adaptive_pool: the ReLU cuts a negative pooled map to zero", "[p
         weights.at("conv2.weight").fill(1.0f);
         const Tensor out = run(d, x, weights, 2);
         // Columns pooled to relu(-1) = 0 and 2, interpolated across the 8 columns.
-        out.for_each_element([&](int w, int h, int, int) {
-            CHECK(out(w, h, 0, 0) == Approx(2.0 * w / 7).epsilon(1e-6));
-        });
+        out.for_each_element(
+            [&](int w, int h, int, int) { CHECK(out(w, h, 0, 0) == Approx(2.0 * w / 7).epsilon(1e-6)); });
     }
 }
 

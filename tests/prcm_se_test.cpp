@@ -15,7 +15,8 @@ TEST_CASE("prcm_se: a zero shrink gates every channel by exactly one half", "[pr
         data.weights.at("shrink.weight").fill(0.0f);
         Tensor out = make_tensor(p.shape);
         REQUIRE(run_module(*p.module, d, data.input, data.weights, out).is_ok());
-        out.for_each_element([&](int w, int h, int c, int n) { CHECK(out(w, h, c, n) == 0.5f * data.input(w, h, c, n)); });
+        out.for_each_element(
+            [&](int w, int h, int c, int n) { CHECK(out(w, h, c, n) == 0.5f * data.input(w, h, c, n)); });
     }
 }
 

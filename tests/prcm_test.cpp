@@ -27,7 +27,8 @@ TEST_CASE("prcm: a zero fuser gates every channel by exactly one half", "[prcm]"
         data.weights.at("fuser.weight").fill(0.0f);
         Tensor out = make_tensor(p.shape);
         REQUIRE(run_module(*p.module, d, data.input, data.weights, out).is_ok());
-        out.for_each_element([&](int w, int h, int c, int n) { CHECK(out(w, h, c, n) == 0.5f * data.input(w, h, c, n)); });
+        out.for_each_element(
+            [&](int w, int h, int c, int n) { CHECK(out(w, h, c, n) == 0.5f * data.input(w, h, c, n)); });
     }
 }
 
@@ -54,7 +55,7 @@ TEST_CASE("prcm: a 1x1 plane is its own mean", "[prcm]") {
     Tensor out = make_tensor({3, 2, 1, 1});
     REQUIRE(run_module(test::module_named("prcm"), Device::cpu, x, w, out).is_ok());
     for (int n = 0; n < 3; n++) {
-        const double channel_sum = (1.0 + 10 * n) + (2.0 + 10 * n);   // every basis row is ones
+        const double channel_sum = (1.0 + 10 * n) + (2.0 + 10 * n);  // every basis row is ones
         const double gate = 1.0 / (1.0 + std::exp(-(3 * 0.25 * channel_sum)));
         for (int c = 0; c < 2; c++) CHECK(out(0, 0, c, n) == Approx(x(0, 0, c, n) * gate).epsilon(1e-6));
     }

@@ -32,5 +32,6 @@ TEST_CASE("scale: alpha is [1, C, 1, 1], not one per sample", "[scale]") {
     weights.emplace("alpha", make_tensor({2, 3, 1, 1}));
     Tensor x = make_tensor({2, 3, 4, 4}), out = make_tensor({2, 3, 4, 4});
     const Status s = run_module(test::module_named("scale"), Device::cpu, x, weights, out);
-    CHECK(s.message() == "Scale: weight 'alpha' has shape [2, 3, 1, 1], expected [1, 3, 1, 1] for an input of 3 channels");
+    CHECK(s.message() ==
+          "Scale: weight 'alpha' has shape [2, 3, 1, 1], expected [1, 3, 1, 1] for an input of 3 channels");
 }

@@ -30,7 +30,8 @@ TEST_CASE("se: zero fc2 weight and bias gate every channel by exactly one half",
         data.weights.at("fc2.bias").fill(0.0f);
         Tensor out = make_tensor(p.shape);
         REQUIRE(run_module(*p.module, d, data.input, data.weights, out).is_ok());
-        out.for_each_element([&](int w, int h, int c, int n) { CHECK(out(w, h, c, n) == 0.5f * data.input(w, h, c, n)); });
+        out.for_each_element(
+            [&](int w, int h, int c, int n) { CHECK(out(w, h, c, n) == 0.5f * data.input(w, h, c, n)); });
     }
 }
 
@@ -46,7 +47,8 @@ TEST_CASE("se: C=1, r=4 has no hidden units: the gate is sigmoid(fc2.bias)", "[s
         Tensor out = make_tensor({2, 1, 3, 5});
         REQUIRE(run_module(test::module_named("se"), d, x, w, out, &hp).is_ok());
         const double gate = sigmoid(0.7);
-        out.for_each_element([&](int i, int j, int c, int n) { CHECK(out(i, j, c, n) == Approx(x(i, j, c, n) * gate).epsilon(1e-6)); });
+        out.for_each_element(
+            [&](int i, int j, int c, int n) { CHECK(out(i, j, c, n) == Approx(x(i, j, c, n) * gate).epsilon(1e-6)); });
     }
 }
 

@@ -15,7 +15,8 @@ TEST_CASE("shift: beta[c] is added to channel c of every sample", "[shift]") {
         Tensor out = make_tensor({3, 24, 65, 65});
         REQUIRE(run_module(test::module_named("shift"), d, x, weights, out).is_ok());
         size_t wrong = 0;  // counted rather than checked one by one: 300k elements
-        out.for_each_element([&](int w, int h, int c, int n) { wrong += out(w, h, c, n) != x(w, h, c, n) + 100.0f * c; });
+        out.for_each_element(
+            [&](int w, int h, int c, int n) { wrong += out(w, h, c, n) != x(w, h, c, n) + 100.0f * c; });
         CHECK(wrong == 0);
     }
 }

@@ -8,11 +8,11 @@
 #include "prcm/tune/record.h"
 #include "prcm/tune/runner.h"
 
+#include <unistd.h>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
 #include <set>
-#include <unistd.h>
 
 using namespace prcm;
 using namespace prcm::tune;
@@ -138,7 +138,8 @@ TEST_CASE("tune: the same code builds to the same hash, other code to another, a
     KnobValues other = parse_knob_values(hand.knobs);
     REQUIRE(other.count("modulator.lanes"));
     other["modulator.lanes"] = other["modulator.lanes"] == "8" ? "16" : "8";
-    const std::vector<BuildRequest> requests{request(hand.knobs, "explicit"), request(format_knob_values(other), "other")};
+    const std::vector<BuildRequest> requests{request(hand.knobs, "explicit"),
+                                             request(format_knob_values(other), "other")};
     const std::vector<BuildResult> built = builder.build(requests);
     REQUIRE(built[0].ok);
     REQUIRE(built[1].ok);
@@ -301,7 +302,8 @@ TEST_CASE("tune: a record reads back as written, and a corrupt one is refused wi
     refused("{\"format\": \"prcm-tuning-record\", \"version\": 1, \"trials\": [", "not valid JSON");
     refused("{\"trials\": []}", "not a tuning record");
     refused("{\"format\": \"prcm-tuning-record\", \"version\": 2, \"trials\": []}", "another version");
-    refused("{\"format\": \"prcm-tuning-record\", \"version\": 1, \"trials\": [{\"id\": 1}]}", "trial 1: 'module' is missing");
+    refused("{\"format\": \"prcm-tuning-record\", \"version\": 1, \"trials\": [{\"id\": 1}]}",
+            "trial 1: 'module' is missing");
     refused("{\"format\": \"prcm-tuning-record\", \"version\": 1, \"trials\": [{\"id\": \"one\"}]}",
             "trial 1: 'id' is not a number");
     std::remove(path.c_str());

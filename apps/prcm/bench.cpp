@@ -28,8 +28,8 @@ int run_bench(const ProblemOptions &o, const TimingOptions &t_in, const std::str
     const Comparison &c = m.verified.comparison;
     std::cout << "problem  " << p.replay() << "\n";
     std::cout << "machine  " << machine_line(p.device, t.threads) << "\n";
-    std::cout << "target   " << (p.device == Device::cpu ? cpu_target_description() : std::string(device_name(p.device)))
-              << "\n";
+    std::cout << "target   "
+              << (p.device == Device::cpu ? cpu_target_description() : std::string(device_name(p.device))) << "\n";
     std::cout << "schedule " << schedule_in_use(*library) << " (" << library->function_name << ")\n";
     std::cout << "verified " << verdict_name(c.verdict) << ", max abs err " << format_sci(c.max_abs) << "\n";
     if (c.verdict != Verdict::passed) {
@@ -78,7 +78,8 @@ int run_bench(const ProblemOptions &o, const TimingOptions &t_in, const std::str
         result.extra["gflops"] = gflops;
     }
     if (peak.gflops > 0) result.extra["fma_peak"] = {{"isa", peak.isa}, {"gflops", peak.gflops}};
-    const nlohmann::json doc = results_json(context_json({p.device}, t.threads), std::vector<nlohmann::json>{result_row_json(result)}, {}, {});
+    const nlohmann::json doc =
+        results_json(context_json({p.device}, t.threads), std::vector<nlohmann::json>{result_row_json(result)}, {}, {});
     if (Status s = write_results(doc, json_path, csv_path); !s) return report_error("bench", s);
     return exit_ok;
 }

@@ -86,10 +86,11 @@ int run_schedules(const ExperimentOptions &o, const std::vector<Device> &availab
     bool any_twins = false;
     for (Device d : available) any_twins = any_twins || built_schedules(d).size() > 1;
     if (!any_twins) {
-        return report_error("bench", Status::unavailable("schedules: no autoscheduled twins in this build to compare with "
-                                                         "the hand schedules (configure with "
-                                                         "-DPRCM_AUTOSCHEDULERS=\"Mullapudi2016;Adams2019;Li2018\", "
-                                                         "or Anderson2021 for CUDA)"));
+        return report_error("bench",
+                            Status::unavailable("schedules: no autoscheduled twins in this build to compare with "
+                                                "the hand schedules (configure with "
+                                                "-DPRCM_AUTOSCHEDULERS=\"Mullapudi2016;Adams2019;Li2018\", "
+                                                "or Anderson2021 for CUDA)"));
     }
     TimingOptions base = o.timing;
     if (base.threads > 0) set_cpu_threads(base.threads);
@@ -113,8 +114,8 @@ int run_schedules(const ExperimentOptions &o, const std::vector<Device> &availab
         Progress progress(modules().size() * kScheduleShapes.size());
         for (const Module &module : modules()) {
             for (const TorchShape &shape : kScheduleShapes) {
-                progress.step("schedules", std::string(module.spec->title) + " " + shape_text(shape) + " " +
-                                               device_name(device));
+                progress.step("schedules",
+                              std::string(module.spec->title) + " " + shape_text(shape) + " " + device_name(device));
                 std::vector<Problem> problems;
                 std::vector<Row> group;
                 for (const std::string &schedule : schedules) {
@@ -163,7 +164,8 @@ int run_schedules(const ExperimentOptions &o, const std::vector<Device> &availab
         print_against_hand(device, schedules, rows, summary);
         for (const Row &r : rows) {
             rows_json.push_back(result_row_json(result_of("schedules", r)));
-            if (!r.m.ok() && r.module) std::cout << "  " << r.verdict << " " << r.problem.replay() << ": " << r.m.error() << "\n";
+            if (!r.m.ok() && r.module)
+                std::cout << "  " << r.verdict << " " << r.problem.replay() << ": " << r.m.error() << "\n";
         }
     }
     const nlohmann::json doc = results_json(context_json(available, base.threads), rows_json, {"schedules"}, summary);

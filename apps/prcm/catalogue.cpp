@@ -32,8 +32,9 @@ std::vector<HyperSetting> hyper_settings(const json &hyper) {
 }
 
 std::string swept_text(const std::string &vary, bool square, int v, const TorchShape &shape) {
-    if (vary == "none") return std::to_string(shape[0]) + "x" + std::to_string(shape[1]) + "x" +
-                               std::to_string(shape[2]) + "x" + std::to_string(shape[3]);
+    if (vary == "none")
+        return std::to_string(shape[0]) + "x" + std::to_string(shape[1]) + "x" + std::to_string(shape[2]) + "x" +
+               std::to_string(shape[3]);
     if (vary == "size" || square) return std::to_string(v) + "x" + std::to_string(v);
     return std::to_string(v);
 }
@@ -54,8 +55,13 @@ Catalogue parse() {
         throw std::runtime_error("an experiment names the block '" + label + "', which is not among the blocks");
     };
     for (const json &e : doc.at("experiments")) {
-        Experiment x{e.at("id"), e.at("title"), e.at("source"), e.value("sweep", ""), e.value("timed", true),
-                     e.value("params_column", false), {}};
+        Experiment x{e.at("id"),
+                     e.at("title"),
+                     e.at("source"),
+                     e.value("sweep", ""),
+                     e.value("timed", true),
+                     e.value("params_column", false),
+                     {}};
         const bool titles = e.value("names", "label") == "title";
         for (const json &part : e.at("parts")) {
             const std::string vary = part.at("vary");
@@ -71,10 +77,14 @@ Catalogue parse() {
                     cfg.hyper = b.hyper;
                     cfg.shape = part.at("shape").get<TorchShape>();
                     cfg.part = part.value("part", "");
-                    if (vary == "channels") cfg.shape[1] = v;
-                    else if (vary == "size") cfg.shape[2] = cfg.shape[3] = v;
-                    else if (vary == "batch") cfg.shape[0] = v;
-                    else if (vary != "none") cfg.hyper.push_back(hyper_settings(json{{vary, v}}).front());
+                    if (vary == "channels")
+                        cfg.shape[1] = v;
+                    else if (vary == "size")
+                        cfg.shape[2] = cfg.shape[3] = v;
+                    else if (vary == "batch")
+                        cfg.shape[0] = v;
+                    else if (vary != "none")
+                        cfg.hyper.push_back(hyper_settings(json{{vary, v}}).front());
                     cfg.sweep = swept_text(vary, square, v, cfg.shape);
                     cfg.sweep_value = vary == "none" ? cfg.shape[1] : v;
                     x.configs.push_back(std::move(cfg));

@@ -22,12 +22,12 @@ struct Block {
 
 // One measured row of an experiment.
 struct Config {
-    std::string label;   // as the experiment's tables show the block
+    std::string label;  // as the experiment's tables show the block
     std::string module;
     std::vector<HyperSetting> hyper;  // the block's settings, then the swept one
     TorchShape shape;
-    std::string part;    // a table of the experiment ("C=128"), or ""
-    std::string sweep;   // the swept value as the notebook prints it
+    std::string part;   // a table of the experiment ("C=128"), or ""
+    std::string sweep;  // the swept value as the notebook prints it
     double sweep_value = 0;
     std::string schedule = kHandSchedule;  // `bench schedules`: hand or an autoscheduled twin
     void apply(HyperParams &hp) const;

@@ -5,9 +5,9 @@
 
 #include "prcm/files.h"
 
+#include <sys/stat.h>
 #include <cctype>
 #include <cmath>
-#include <sys/stat.h>
 #include <cstdio>
 #include <filesystem>
 #include <iostream>
@@ -27,11 +27,16 @@ const char *kPalette[] = {"#1f77b4", "#d62728", "#2ca02c", "#ff7f0e", "#9467bd",
 std::string esc(const std::string &s) {
     std::string out;
     for (char ch : s) {
-        if (ch == '<') out += "&lt;";
-        else if (ch == '>') out += "&gt;";
-        else if (ch == '&') out += "&amp;";
-        else if (ch == '"') out += "&quot;";
-        else out += ch;
+        if (ch == '<')
+            out += "&lt;";
+        else if (ch == '>')
+            out += "&gt;";
+        else if (ch == '&')
+            out += "&amp;";
+        else if (ch == '"')
+            out += "&quot;";
+        else
+            out += ch;
     }
     return out;
 }
@@ -40,7 +45,8 @@ std::string esc(const std::string &s) {
 // folder ("../", "/") or hide the file (a leading '.'), nor any control character.
 std::string file_name(const std::string &key) {
     std::string out;
-    for (unsigned char ch : key) out += std::isalnum(ch) || ch == '_' || ch == '-' || ch == '=' || ch == '.' ? static_cast<char>(ch) : '_';
+    for (unsigned char ch : key)
+        out += std::isalnum(ch) || ch == '_' || ch == '-' || ch == '=' || ch == '.' ? static_cast<char>(ch) : '_';
     if (out.empty() || out[0] == '.') out.insert(0, "_");
     return out.substr(0, 200);
 }
@@ -127,8 +133,8 @@ std::string line_chart(const Chart &c) {
     }
     for (const auto &[x, label] : xlabels) {
         svg << "<line x1=\"" << fx(x) << "\" x2=\"" << fx(x) << "\" y1=\"" << top + ph << "\" y2=\"" << top + ph + 5
-            << "\" stroke=\"#333\"/><text x=\"" << fx(x) << "\" y=\"" << top + ph + 18
-            << "\" text-anchor=\"middle\">" << esc(label) << "</text>\n";
+            << "\" stroke=\"#333\"/><text x=\"" << fx(x) << "\" y=\"" << top + ph + 18 << "\" text-anchor=\"middle\">"
+            << esc(label) << "</text>\n";
     }
     svg << "<rect x=\"" << left << "\" y=\"" << top << "\" width=\"" << pw << "\" height=\"" << ph
         << "\" fill=\"none\" stroke=\"#333\"/>\n";
@@ -143,13 +149,14 @@ std::string line_chart(const Chart &c) {
         for (const Point &p : c.points.at(name)) {
             path += (path.empty() ? "M" : " L") + format_fixed(fx(p.x), 1) + "," + format_fixed(fy(p.median), 1);
             svg << "<circle cx=\"" << fx(p.x) << "\" cy=\"" << fy(p.median) << "\" r=\"3\" fill=\"" << color
-                << "\"><title>" << esc(name) << " at " << esc(p.label) << ": " << num(p.median) << " ms</title></circle>\n";
+                << "\"><title>" << esc(name) << " at " << esc(p.label) << ": " << num(p.median)
+                << " ms</title></circle>\n";
         }
         svg << "<path d=\"" << path << "\" fill=\"none\" stroke=\"" << color << "\" stroke-width=\"2\"/>\n";
         const double ly = top + 10 + 18 * i;
         svg << "<line x1=\"" << left + pw + 12 << "\" x2=\"" << left + pw + 32 << "\" y1=\"" << ly << "\" y2=\"" << ly
-            << "\" stroke=\"" << color << "\" stroke-width=\"3\"/><text x=\"" << left + pw + 38 << "\" y=\""
-            << ly + 4 << "\">" << esc(name) << "</text>\n";
+            << "\" stroke=\"" << color << "\" stroke-width=\"3\"/><text x=\"" << left + pw + 38 << "\" y=\"" << ly + 4
+            << "\">" << esc(name) << "</text>\n";
     }
     svg << "</svg>\n";
     return svg.str();
@@ -181,7 +188,8 @@ std::string bar_chart(const Chart &c) {
                 << "\" stroke=\"#d62728\" stroke-width=\"2\"/>\n";
         }
     }
-    svg << "<text x=\"" << left << "\" y=\"" << H - 12 << "\" fill=\"#d62728\">| copy of the same tensor (floor)</text>\n";
+    svg << "<text x=\"" << left << "\" y=\"" << H - 12
+        << "\" fill=\"#d62728\">| copy of the same tensor (floor)</text>\n";
     svg << "</svg>\n";
     return svg.str();
 }
@@ -200,7 +208,8 @@ Status write_charts(const json &doc, const std::string &json_path, const std::st
     for (const json &r : doc.at("rows")) {
         if (!r.contains("latency_ms")) continue;
         // A row of `bench --module` or `run` has no experiment: a bar of its own.
-        const std::string experiment = r.at("experiment").get<std::string>().empty() ? "bench" : r.at("experiment").get<std::string>();
+        const std::string experiment =
+            r.at("experiment").get<std::string>().empty() ? "bench" : r.at("experiment").get<std::string>();
         const std::string part = r.at("part"), device = r.at("device");
         const std::string key = file_name(experiment + (part.empty() ? "" : "_" + part) + "_" + device);
         Chart &c = charts[key];
@@ -210,7 +219,7 @@ Status write_charts(const json &doc, const std::string &json_path, const std::st
             c.part = part;
             c.device = device;
             c.title = experiment + (part.empty() ? "" : ", " + part) + " on " + device;
-            c.sweep_name = experiment == "channels"   ? "channels"
+            c.sweep_name = experiment == "channels"     ? "channels"
                            : experiment == "resolution" ? "resolution (H = W)"
                            : experiment == "batch"      ? "batch size"
                            : experiment == "expansion"  ? "expansion ratio"
@@ -221,7 +230,8 @@ Status write_charts(const json &doc, const std::string &json_path, const std::st
         std::string block = r.at("block");
         if (experiment == "bench") {
             std::string shape;
-            for (const json &e : r.at("shape")) shape += (shape.empty() ? "" : "x") + std::to_string(e.get<long long>());
+            for (const json &e : r.at("shape"))
+                shape += (shape.empty() ? "" : "x") + std::to_string(e.get<long long>());
             block += " " + shape;
         }
         if (!c.points.count(block)) c.series.push_back(block);
@@ -236,9 +246,10 @@ Status write_charts(const json &doc, const std::string &json_path, const std::st
          << "<style>body{font-family:sans-serif;max-width:900px;margin:2em auto}img{max-width:100%;"
             "border:1px solid #ddd;margin:0.5em 0}</style></head><body>\n"
          << "<h1>prcm-kernels results</h1>\n<p>" << esc(m.value("cpu", "")) << ", " << m.value("threads", 0)
-         << " threads, Halide " << esc(m.value("halide_version", "")) << ", CPU target " << esc(m.value("cpu_target", ""))
-         << (m.value("cpu_target_forced", false) ? " (forced)" : "") << ", " << esc(m.value("date", "")) << " (commit "
-         << esc(m.value("git_commit", "unknown")) << "). Every configuration was verified against the naive reference "
+         << " threads, Halide " << esc(m.value("halide_version", "")) << ", CPU target "
+         << esc(m.value("cpu_target", "")) << (m.value("cpu_target_forced", false) ? " (forced)" : "") << ", "
+         << esc(m.value("date", "")) << " (commit " << esc(m.value("git_commit", "unknown"))
+         << "). Every configuration was verified against the naive reference "
          << "before it was timed; charts show the median.</p>\n";
     if (!doc.at("summary").empty()) {
         html << "<h2>Summary</h2><ul>\n";
@@ -258,7 +269,8 @@ Status write_charts(const json &doc, const std::string &json_path, const std::st
         const Chart &c = charts[key];
         const bool sweep = !c.sweep_name.empty() && c.points.begin()->second.size() > 1;
         const std::string file = key + ".svg";
-        if (Status s = write_file_atomically((folder / file).string(), sweep ? line_chart(c) : bar_chart(c)); !s) return s;
+        if (Status s = write_file_atomically((folder / file).string(), sweep ? line_chart(c) : bar_chart(c)); !s)
+            return s;
         html << "<h2>" << esc(c.title) << "</h2>\n<img src=\"" << esc(file) << "\" alt=\"" << esc(c.title) << "\">\n";
     }
     html << "</body></html>\n";

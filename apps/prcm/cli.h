@@ -52,13 +52,13 @@ struct ProblemOptions {
     std::string shape = "1,64,64,64";
     std::string device = "cpu";
     HyperParams hyper = hyper_params_not_given();  // each field kNotGiven until a flag sets it
-    std::string seed = "1";  // a uint64, parsed strictly (CLI11 would clamp 2^64 to 2^64 - 1)
-    std::string schedule = kHandSchedule;  // or an autoscheduled twin (verify, bench)
+    std::string seed = "1";                        // a uint64, parsed strictly (CLI11 would clamp 2^64 to 2^64 - 1)
+    std::string schedule = kHandSchedule;          // or an autoscheduled twin (verify, bench)
 };
 
 // The bounds of the timing options, checked as they are parsed.
-constexpr int kMaxThreads = 1024;         // 100000 threads exhaust the process, not the problem
-constexpr int kMaxCalls = 1000000;        // --repeat and --warmup
+constexpr int kMaxThreads = 1024;   // 100000 threads exhaust the process, not the problem
+constexpr int kMaxCalls = 1000000;  // --repeat and --warmup
 struct TimingOptions {
     int warmup = -1;  // -1: the notebooks' protocol for the device (CPU 20, GPU 100)
     int repeat = -1;  // -1: CPU 100, GPU 500

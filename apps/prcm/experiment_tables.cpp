@@ -8,8 +8,8 @@
 namespace prcm::cli {
 
 void print_long_table(const std::vector<Row> &rows, bool with_schedule) {
-    Table t{{"Block", "Input", "Verified", "Max abs err", "Mean (ms)", "Std (ms)", "Min (ms)", "Median (ms)", "P90 (ms)",
-             "Copy (ms)", "vs copy"},
+    Table t{{"Block", "Input", "Verified", "Max abs err", "Mean (ms)", "Std (ms)", "Min (ms)", "Median (ms)",
+             "P90 (ms)", "Copy (ms)", "vs copy"},
             {}};
     if (with_schedule) t.header.insert(t.header.begin() + 2, "Schedule");
     const bool tuned = std::any_of(rows.begin(), rows.end(), [](const Row &r) { return r.untuned.has_value(); });
@@ -20,8 +20,8 @@ void print_long_table(const std::vector<Row> &rows, bool with_schedule) {
         if (with_schedule) cells.insert(cells.begin() + 2, r.config->schedule);
         if (r.measured()) {
             cells.push_back(format_sci(r.m.verified.comparison.max_abs));
-            for (double v : {r.m.block.mean, r.m.block.std, r.m.block.min, r.m.block.median, r.m.block.p90,
-                             r.m.copy.median})
+            for (double v :
+                 {r.m.block.mean, r.m.block.std, r.m.block.min, r.m.block.median, r.m.block.p90, r.m.copy.median})
                 cells.push_back(format_ms(v));
             cells.push_back(ratio_string(r.m.block.median, r.m.copy.median));
         } else {

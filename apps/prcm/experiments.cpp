@@ -36,7 +36,8 @@ Status parse_devices(const std::string &list, std::vector<Device> *devices) {
     std::stringstream names(list);
     for (std::string name; std::getline(names, name, ',');) {
         Device d;
-        if (!parse_device(name, &d)) return Status::error("unknown device '" + printable(name) + "' (known: cpu, opencl, cuda)");
+        if (!parse_device(name, &d))
+            return Status::error("unknown device '" + printable(name) + "' (known: cpu, opencl, cuda)");
         devices->push_back(d);
     }
     return Status::ok();
@@ -89,7 +90,8 @@ ResultRow result_of(const std::string &experiment, const Row &r) {
     out.warmup = r.warmup;
     out.repeat = r.repeat;
     out.params = r.params;
-    if (r.module && r.m.verified.comparison.verdict != Verdict::skipped) out.max_abs_err = r.m.verified.comparison.max_abs;
+    if (r.module && r.m.verified.comparison.verdict != Verdict::skipped)
+        out.max_abs_err = r.m.verified.comparison.max_abs;
     if (r.measured()) {
         out.latency = r.m.block;
         out.copy = r.m.copy;
@@ -140,7 +142,8 @@ int run_experiments(const ExperimentOptions &o) {
     std::cout << "machine: " << machine_line(available.front(), base.threads) << ", CPU target "
               << cpu_target_description() << "\n";
     // Which libraries run a tuning record's knobs (-DPRCM_TUNING) rather than the hand ones.
-    for (Device device : available) std::cout << "schedules (" << device_name(device) << "): " << schedules_in_use(device) << "\n";
+    for (Device device : available)
+        std::cout << "schedules (" << device_name(device) << "): " << schedules_in_use(device) << "\n";
 
     std::map<Device, std::map<std::string, std::vector<Row>>> results;
     std::vector<nlohmann::json> rows_json;
@@ -164,7 +167,8 @@ int run_experiments(const ExperimentOptions &o) {
             for (const std::string &part : parts) print_pivot(*e, rows, part);
             for (const Row &r : rows) {
                 rows_json.push_back(result_row_json(result_of(e->id, r)));
-                if (!r.m.ok() && r.module) std::cout << "  " << r.verdict << " " << r.problem.replay() << ": " << r.m.error() << "\n";
+                if (!r.m.ok() && r.module)
+                    std::cout << "  " << r.verdict << " " << r.problem.replay() << ": " << r.m.error() << "\n";
             }
         }
     }

@@ -17,20 +17,20 @@ using Clock = std::chrono::steady_clock;
 
 #if defined(__x86_64__)
 // Twelve independent chains hide the FMA latency (4 cycles) on two FMA ports.
-#define PRCM_FMA_CHAINS(V, SET, FMA, ADD, LANES)                                                          \
+#define PRCM_FMA_CHAINS(V, SET, FMA, ADD, LANES)                                                              \
     V a0 = SET(0), a1 = SET(1), a2 = SET(2), a3 = SET(3), a4 = SET(4), a5 = SET(5), a6 = SET(6), a7 = SET(7); \
-    V a8 = SET(8), a9 = SET(9), a10 = SET(10), a11 = SET(11);                                             \
-    const V m = SET(0.999f), b = SET(0.001f);                                                              \
-    for (long k = 0; k < iterations; k++) {                                                                \
-        a0 = FMA(a0, m, b), a1 = FMA(a1, m, b), a2 = FMA(a2, m, b), a3 = FMA(a3, m, b);                    \
-        a4 = FMA(a4, m, b), a5 = FMA(a5, m, b), a6 = FMA(a6, m, b), a7 = FMA(a7, m, b);                    \
-        a8 = FMA(a8, m, b), a9 = FMA(a9, m, b), a10 = FMA(a10, m, b), a11 = FMA(a11, m, b);                \
-    }                                                                                                      \
-    V sum = ADD(ADD(ADD(a0, a1), ADD(a2, a3)), ADD(ADD(a4, a5), ADD(a6, a7)));                             \
-    sum = ADD(sum, ADD(ADD(a8, a9), ADD(a10, a11)));                                                      \
-    float lanes[LANES];                                                                                    \
-    std::copy_n(reinterpret_cast<const float *>(&sum), LANES, lanes);                                      \
-    *sink = lanes[0];                                                                                      \
+    V a8 = SET(8), a9 = SET(9), a10 = SET(10), a11 = SET(11);                                                 \
+    const V m = SET(0.999f), b = SET(0.001f);                                                                 \
+    for (long k = 0; k < iterations; k++) {                                                                   \
+        a0 = FMA(a0, m, b), a1 = FMA(a1, m, b), a2 = FMA(a2, m, b), a3 = FMA(a3, m, b);                       \
+        a4 = FMA(a4, m, b), a5 = FMA(a5, m, b), a6 = FMA(a6, m, b), a7 = FMA(a7, m, b);                       \
+        a8 = FMA(a8, m, b), a9 = FMA(a9, m, b), a10 = FMA(a10, m, b), a11 = FMA(a11, m, b);                   \
+    }                                                                                                         \
+    V sum = ADD(ADD(ADD(a0, a1), ADD(a2, a3)), ADD(ADD(a4, a5), ADD(a6, a7)));                                \
+    sum = ADD(sum, ADD(ADD(a8, a9), ADD(a10, a11)));                                                          \
+    float lanes[LANES];                                                                                       \
+    std::copy_n(reinterpret_cast<const float *>(&sum), LANES, lanes);                                         \
+    *sink = lanes[0];                                                                                         \
     return 12.0 * 2 * LANES * iterations;
 
 __attribute__((target("avx512f"))) double fma_avx512(long iterations, volatile float *sink) {

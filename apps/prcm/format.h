@@ -16,12 +16,12 @@ struct Table {
     void print() const;
 };
 
-std::string format_fixed(double v, int decimals);  // format_fixed(2.345, 1): "2.3"
-std::string format_ms(double ms);                  // 0.0266: milliseconds to 0.1 µs
-std::string format_sci(double v);                  // 2.4e-07: errors
-std::string format_count(long long n);             // 1,024
+std::string format_fixed(double v, int decimals);    // format_fixed(2.345, 1): "2.3"
+std::string format_ms(double ms);                    // 0.0266: milliseconds to 0.1 µs
+std::string format_sci(double v);                    // 2.4e-07: errors
+std::string format_count(long long n);               // 1,024
 std::string format_signed_percent(double fraction);  // +2.0%
-std::string ratio_string(double a, double b);      // a over b: "1.49x"
-std::string shape_text(const TorchShape &s);       // 1x64x64x64
+std::string ratio_string(double a, double b);        // a over b: "1.49x"
+std::string shape_text(const TorchShape &s);         // 1x64x64x64
 
 }  // namespace prcm::cli

@@ -15,7 +15,8 @@ int run_list() {
         std::cout << "  " << spec.name << "  (" << spec.title << ")  " << spec.formula << "\n";
         std::cout << "      defaults:" << (spec.uses ? hyper_flags(spec, spec.defaults) : " none") << "\n";
         for (const WeightSpec &w : spec.weights(64, spec.defaults)) {
-            std::cout << "      " << w.name << " " << shape_string(w.shape) << (w.parameter ? "" : "  (buffer)") << "\n";
+            std::cout << "      " << w.name << " " << shape_string(w.shape) << (w.parameter ? "" : "  (buffer)")
+                      << "\n";
         }
         std::cout << "      parameters: " << format_count(parameter_count(spec, 64, spec.defaults)) << "\n";
     }
@@ -27,7 +28,10 @@ int run_list() {
     const std::string picked = cpu_target_picked();
     for (const std::string &t : cpu_targets()) {
         std::cout << "  " << t << ": "
-                  << (t == picked ? "the dispatch's pick here" : cpu_can_run(t) ? "runs here" : "not on this CPU") << "\n";
+                  << (t == picked      ? "the dispatch's pick here"
+                      : cpu_can_run(t) ? "runs here"
+                                       : "not on this CPU")
+                  << "\n";
     }
     std::cout << "Devices built:\n";
     for (Device d : built_devices()) {

@@ -1,17 +1,18 @@
 // prcm: verify and benchmark the generated channel-recalibration blocks.
 #include "experiments.h"
+#include "options.h"
 #include "tune/tune.h"
 
 #include "prcm/files.h"
 
 #include <CLI/CLI.hpp>
 
+#include <unistd.h>
 #include <csignal>
 #include <cstdio>
 #include <cstring>
 #include <set>
 #include <sstream>
-#include <unistd.h>
 #include <utility>
 
 namespace {
@@ -37,78 +38,6 @@ void install_signal_handlers() {
     for (int signal : {SIGINT, SIGTERM}) sigaction(signal, &action, nullptr);
 }
 
-// A count option bounded as it is parsed: the message names the bounds.
-CLI::Validator bounded(int lo, int hi, const std::string &meaning = "") {
-    return CLI::Validator(
-        [lo, hi, meaning](std::string &text) -> std::string {
-            long long v = 0;
-            std::istringstream in(text);
-            if (!(in >> v) || !in.eof()) return "'" + prcm::printable(text) + "' is not an integer";
-            if (v < lo || v > hi) {
-                return "'" + text + "' is out of range: from " + std::to_string(lo) + " to " + std::to_string(hi) +
-                       meaning;
-            }
-            return "";
-        },
-        "INT in [" + std::to_string(lo) + ", " + std::to_string(hi) + "]");
-}
-
-// "default 8", or "default per module, see `prcm list`" where the modules that
-// read it start from different values.
-std::string hyper_default_text(const prcm::HyperParamInfo &h) {
-    std::set<int> values;
-    for (const prcm::Module &m : prcm::modules())
-        if (m.spec->uses & h.use) values.insert(m.spec->defaults.*h.field);
-    if (values.size() == 1) return "default " + std::to_string(*values.begin());
-    return "default per module, see `prcm list`";
-}
-
-// `with_data`: the problem's data is seeded (verify, bench), not read from files (run).
-// `device_list`: the command takes a list of devices for an experiment (bench).
-void add_problem_options(CLI::App *cmd, prcm::cli::ProblemOptions &o, bool module_required, bool with_data = true,
-                         bool device_list = false) {
-    auto *module = cmd->add_option("--module,-m", o.module,
-                                   "Module: its name or the notebook's class, e.g. prcm, PRCM, SE_Module (see `prcm list`)");
-    if (module_required) module->required();
-    if (with_data) {
-        cmd->add_option("--shape", o.shape, "The experiment's tensor x, N,C,H,W")->capture_default_str();
-        cmd->add_option("--seed", o.seed, "Seed of the random input and weights")->capture_default_str();
-    }
-    for (const prcm::HyperParamInfo &h : prcm::hyper_param_table()) {
-        const std::string names = std::string(h.flag) + (*h.short_flag ? std::string(",") + h.short_flag : "");
-        cmd->add_option(names, o.hyper.*h.field, std::string(h.help) + " (" + hyper_default_text(h) + ")");
-    }
-    cmd->add_option("--device,-d", o.device,
-                    device_list ? "cpu, opencl or cuda (an experiment takes a list: cpu,opencl)" : "cpu, opencl or cuda")
-        ->capture_default_str();
-}
-
-// One target of the multi-target CPU libraries, for the whole process (verify, bench, run).
-void add_cpu_target_option(CLI::App *cmd, std::string &target) {
-    cmd->add_option("--cpu-target", target,
-                    "Run the CPU libraries' code for TARGET, one of PRCM_CPU_TARGETS, instead of the multi-target "
-                    "dispatch's pick (`prcm list` names them and which this CPU runs; one it cannot run exits 3); "
-                    "--device cpu only")
-        ->type_name("TARGET");
-}
-
-// verify and bench: which library of the module runs.
-void add_schedule_option(CLI::App *cmd, std::string &schedule) {
-    cmd->add_option("--schedule", schedule,
-                    "hand, or an autoscheduled twin built with -DPRCM_AUTOSCHEDULERS: mullapudi2016, adams2019, "
-                    "li2018 (CPU), anderson2021 (CUDA); or untuned: in a build with -DPRCM_TUNING, the hand knobs "
-                    "of a library the record tunes")
-        ->capture_default_str();
-}
-
-void add_timing_options(CLI::App *cmd, prcm::cli::TimingOptions &t) {
-    using namespace prcm::cli;
-    cmd->add_option("--warmup", t.warmup, "Warm-up calls (default: CPU 20, GPU 100)")->check(bounded(0, kMaxCalls));
-    cmd->add_option("--repeat", t.repeat, "Timed calls (default: CPU 100, GPU 500)")->check(bounded(1, kMaxCalls));
-    cmd->add_option("--threads", t.threads, "CPU threads (default: one per core)")
-        ->check(bounded(0, kMaxThreads, " (0: one per core)"));
-}
-
 }  // namespace
 
 int main(int argc, char **argv) {
@@ -118,8 +47,9 @@ int main(int argc, char **argv) {
     std::setvbuf(stdout, nullptr, _IOLBF, 0);
     install_signal_handlers();
     set_command_line(argc, argv);
-    CLI::App app{"prcm: Halide-compiled PRCM-family blocks, verified against a naive reference and timed.\n"
-                 "With no subcommand: verify and benchmark every module at 1x64x64x64 on the CPU."};
+    CLI::App app{
+        "prcm: Halide-compiled PRCM-family blocks, verified against a naive reference and timed.\n"
+        "With no subcommand: verify and benchmark every module at 1x64x64x64 on the CPU."};
     app.require_subcommand(0, 1);
     app.footer(exit_code_help());
 
@@ -142,10 +72,12 @@ int main(int argc, char **argv) {
     ExperimentOptions experiment;
     std::string experiment_names;
     for (const std::string &id : experiment_ids()) experiment_names += id + ", ";
-    auto *bench = app.add_subcommand("bench", "Verify, then time a module (--module) or an experiment of the notebooks");
+    auto *bench =
+        app.add_subcommand("bench", "Verify, then time a module (--module) or an experiment of the notebooks");
     bench->add_option("experiment", experiment.name,
-                      "Experiment: " + experiment_names + "all (those of the notebooks), or schedules (hand against "
-                      "the autoscheduled twins)");
+                      "Experiment: " + experiment_names +
+                          "all (those of the notebooks), or schedules (hand against "
+                          "the autoscheduled twins)");
     add_problem_options(bench, bench_opts, false, true, true);
     add_schedule_option(bench, bench_opts.schedule);
     add_timing_options(bench, experiment.timing);
@@ -158,9 +90,11 @@ int main(int argc, char **argv) {
 
     ReportOptions report_opts;
     auto *report = app.add_subcommand(
-        "report", "Turn a results file into SVG charts with an index page (--out), CSV, Markdown tables or Google "
-                  "Benchmark's JSON");
-    report->add_option("results", report_opts.results, "JSON written by `prcm bench ... --json` or `prcm run ... --json`")
+        "report",
+        "Turn a results file into SVG charts with an index page (--out), CSV, Markdown tables or Google "
+        "Benchmark's JSON");
+    report
+        ->add_option("results", report_opts.results, "JSON written by `prcm bench ... --json` or `prcm run ... --json`")
         ->required();
     auto *report_out = report->add_option("--out,-o", report_opts.out_dir,
                                           "Charts folder (default: report, when no other output is asked for)");
@@ -188,8 +122,9 @@ int main(int argc, char **argv) {
 
     TuneOptions tune_opts;
     auto *tune = app.add_subcommand(
-        "tune", "Search the hand schedules' knobs on this machine: every candidate verified, then timed beside the hand "
-                "schedule; every trial recorded (README \"Tuning for new hardware\")");
+        "tune",
+        "Search the hand schedules' knobs on this machine: every candidate verified, then timed beside the hand "
+        "schedule; every trial recorded (README \"Tuning for new hardware\")");
     tune->add_option("--module,-m", tune_opts.module, "Module to tune (see `prcm list`)");
     tune->add_flag("--all", tune_opts.all, "Every module the shapes name (an experiment), or every module");
     tune->add_option("--shapes", tune_opts.shapes,
@@ -206,13 +141,15 @@ int main(int argc, char **argv) {
     tune->add_option("--out,-o", tune_opts.out, "The tuning record, JSON (default: tuning/<cpu model>.json)");
     tune->add_flag("--resume", tune_opts.resume, "Add to the record at --out; its trials are not repeated");
     tune->add_option("--seed", tune_opts.seed, "Seed of the search's random draws")->capture_default_str();
-    tune->add_option("--generator", tune_opts.generator, "The project's generator executable (default: prcm_generators beside prcm)");
+    tune->add_option("--generator", tune_opts.generator,
+                     "The project's generator executable (default: prcm_generators beside prcm)");
     tune->add_option("--cpu-target", tune_opts.cpu_target,
                      "Tune the code of TARGET (one of PRCM_CPU_TARGETS this CPU runs) instead of the dispatch's pick")
         ->type_name("TARGET");
     // The tuner's own child: not for users, so not in --help (group "").
     TuneTimeOptions tune_time_opts;
-    auto *tune_time = app.add_subcommand("tune-time", "prcm tune's confirmation timing, in a process of its own")->group("");
+    auto *tune_time =
+        app.add_subcommand("tune-time", "prcm tune's confirmation timing, in a process of its own")->group("");
     tune_time->add_option("--module", tune_time_opts.tune.module)->required();
     tune_time->add_option("--shapes", tune_time_opts.tune.shapes)->required();
     tune_time->add_option("--device", tune_time_opts.tune.device)->required();
@@ -238,8 +175,9 @@ int main(int argc, char **argv) {
     // before bench or run apply to it unless it sets its own; elsewhere they are an error.
     CLI::App *timed = *bench ? bench : *run ? run : nullptr;
     TimingOptions *timed_options = *bench ? &experiment.timing : *run ? &run_opts.timing : nullptr;
-    const std::pair<const char *, int TimingOptions::*> timing_fields[] = {
-        {"--warmup", &TimingOptions::warmup}, {"--repeat", &TimingOptions::repeat}, {"--threads", &TimingOptions::threads}};
+    const std::pair<const char *, int TimingOptions::*> timing_fields[] = {{"--warmup", &TimingOptions::warmup},
+                                                                           {"--repeat", &TimingOptions::repeat},
+                                                                           {"--threads", &TimingOptions::threads}};
     for (const auto &[name, field] : timing_fields) {
         if (app.get_option(name)->count() == 0 || app.get_subcommands().empty()) continue;
         if (!timed) {
@@ -253,9 +191,9 @@ int main(int argc, char **argv) {
     // Before any CPU library runs: each keeps the target of its first call.
     if (!cpu_target.empty()) {
         const char *command = *verify ? "verify" : *bench ? "bench" : "run";
-        const std::string devices = *verify ? (verify_all ? std::string("cpu") : verify_opts.device)
-                                     : *bench ? bench_opts.device
-                                              : run_opts.problem.device;
+        const std::string devices = *verify  ? (verify_all ? std::string("cpu") : verify_opts.device)
+                                    : *bench ? bench_opts.device
+                                             : run_opts.problem.device;
         if (prcm::Status s = apply_cpu_target(cpu_target, devices); !s) return report_error(command, s);
     }
 
@@ -263,10 +201,12 @@ int main(int argc, char **argv) {
     if (*params) return run_params();
     if (*verify) {
         if (verify_all) {
-            if (prcm::Status s = check_schedule(verify_opts.schedule, prcm::Device::cpu); !s) return report_error("verify", s);
+            if (prcm::Status s = check_schedule(verify_opts.schedule, prcm::Device::cpu); !s)
+                return report_error("verify", s);
             return run_verify_all(verify_opts.schedule);
         }
-        if (verify_opts.module.empty()) return report_error("verify", prcm::Status::error("give --module NAME or --all"));
+        if (verify_opts.module.empty())
+            return report_error("verify", prcm::Status::error("give --module NAME or --all"));
         return run_verify(verify_opts);
     }
     if (*bench) {
@@ -283,13 +223,14 @@ int main(int argc, char **argv) {
             return run_experiments(experiment);
         }
         if (bench_opts.module.empty()) {
-            return report_error("bench", prcm::Status::error("give an experiment (" + experiment_names + "all) or --module NAME"));
+            return report_error(
+                "bench", prcm::Status::error("give an experiment (" + experiment_names + "all) or --module NAME"));
         }
         return run_bench(bench_opts, experiment.timing, experiment.json_path, experiment.csv_path);
     }
     if (*report) {
-        const bool other = !report_opts.csv_path.empty() || !report_opts.markdown_path.empty() ||
-                           !report_opts.gbench_path.empty();
+        const bool other =
+            !report_opts.csv_path.empty() || !report_opts.markdown_path.empty() || !report_opts.gbench_path.empty();
         if (report_out->count() == 0 && !other) report_opts.out_dir = "report";
         if (report_out->count() > 0 && report_opts.out_dir.empty()) {
             return report_error("report", prcm::Status::error("--out is empty"));
@@ -299,7 +240,8 @@ int main(int argc, char **argv) {
     if (*run) return run_run(run_opts);
     if (*tune) {
         if (!tune_opts.cpu_target.empty()) {
-            if (prcm::Status st = apply_cpu_target(tune_opts.cpu_target, tune_opts.device); !st) return report_error("tune", st);
+            if (prcm::Status st = apply_cpu_target(tune_opts.cpu_target, tune_opts.device); !st)
+                return report_error("tune", st);
         }
         return run_tune(tune_opts);
     }

@@ -142,25 +142,22 @@ std::vector<Measurement> measure_together(const std::vector<Problem> &ps, const 
 }
 
 // Verifies the problem, then times the block and the copy of the same tensor.
-Measurement measure(const Problem &p, const TimingOptions &t) {
-    return measure_together({p}, t).front();
-}
+Measurement measure(const Problem &p, const TimingOptions &t) { return measure_together({p}, t).front(); }
 
 Status time_prepared(const PreparedCall &call, const Tensor &input, Tensor &output, const TimingOptions &t,
                      Stats *stats, Stats *copy) {
     PreparedCall copy_call;
     if (Status s = prepare_copy(call.device, &copy_call); !s) return s;
     Tensor copied = make_tensor(torch_shape(input));
-    return time_interleaved(
-        {[&] {
-             if (Status c = call_prepared(call, input, output); !c) return c;
-             return device_sync(call.device, output);
-         },
-         [&] {
-             if (Status c = call_prepared(copy_call, input, copied); !c) return c;
-             return device_sync(call.device, copied);
-         }},
-        t.warmup, t.repeat, {stats, copy});
+    return time_interleaved({[&] {
+                                 if (Status c = call_prepared(call, input, output); !c) return c;
+                                 return device_sync(call.device, output);
+                             },
+                             [&] {
+                                 if (Status c = call_prepared(copy_call, input, copied); !c) return c;
+                                 return device_sync(call.device, copied);
+                             }},
+                            t.warmup, t.repeat, {stats, copy});
 }
 
 }  // namespace prcm::cli

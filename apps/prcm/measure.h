@@ -12,8 +12,8 @@ struct Stats {
 };
 
 struct Measurement {
-    VerifyResult verified;  // the problem is verified before it is timed
-    Stats block, copy;      // the block, and copying x [N, C, H, W] on the same device
+    VerifyResult verified;         // the problem is verified before it is timed
+    Stats block, copy;             // the block, and copying x [N, C, H, W] on the same device
     Status status = Status::ok();  // not ok when timing could not run (its kind gives the exit code)
     bool ok() const { return verified.comparison.verdict == Verdict::passed && status; }
     // Why it is not ok, in a line: the timing's failure, else the library's (empty

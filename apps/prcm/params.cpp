@@ -36,7 +36,8 @@ long long count(const Row &row, int channels) {
 
 void table_001(int channels, int num_basis) {
     const std::vector<HyperSetting> basis{{&HyperParams::num_basis, num_basis}};
-    const std::vector<Row> rows = {row("PRCM", basis), row("AffinePRCM", basis), row("ShiftOnlyPRCM", basis), row("SE")};
+    const std::vector<Row> rows = {row("PRCM", basis), row("AffinePRCM", basis), row("ShiftOnlyPRCM", basis),
+                                   row("SE")};
     std::cout << "Parameter Comparison (channels=" << channels << ", num_basis=" << num_basis
               << ")  [notebook 001 §3]\n\n";
     const long long baseline = count(rows[0], channels);
@@ -75,7 +76,7 @@ void table_001(int channels, int num_basis) {
             }
             std::cout << "  " << w.name << ": " << dims << " = " << format_count(elements)
                       << (std::string(name) == "affine_prcm" && w.name != "scale_proj.weight" ? " (NEW in AffinePRCM)"
-                                                                                               : "")
+                                                                                              : "")
                       << "\n";
         }
     }
@@ -99,9 +100,10 @@ void table_000(int channels) {
                           invbn > 0 ? ratio_string(double(n), invbn) : "-"});
     }
     t.print();
-    std::cout << "\n[Note]\n"
-                 "- InvertedBottleneck: 7x7 DW + 1x1 expand + 1x1 project + BNs (BN affine counted, running stats not)\n"
-                 "- PRCM_AdaptivePool: 1x1 convs, so the count does not depend on pool_size\n";
+    std::cout
+        << "\n[Note]\n"
+           "- InvertedBottleneck: 7x7 DW + 1x1 expand + 1x1 project + BNs (BN affine counted, running stats not)\n"
+           "- PRCM_AdaptivePool: 1x1 convs, so the count does not depend on pool_size\n";
 }
 
 // The parameter columns of the expansion (000 §8) and pool-size (000 §9) ablations.

@@ -5,12 +5,12 @@
 #include "prcm/files.h"
 #include "prcm/run.h"
 
+#include <unistd.h>
 #include <algorithm>
 #include <charconv>
 #include <cstdint>
 #include <cstdio>
 #include <sstream>
-#include <unistd.h>
 
 namespace prcm::cli {
 
@@ -73,15 +73,17 @@ Status check_problem_size(const Problem &p) {
         named += " x --expansion " + std::to_string(hp.expansion);
     }
     if (factor > kMaxIndex) {
-        return Status::error(named + " is more than 2147483647: the weights would be larger than a Halide buffer can index");
+        return Status::error(named +
+                             " is more than 2147483647: the weights would be larger than a Halide buffer can index");
     }
     if (spec.uses & uses_kernel_size) {
         // The padded plane, k//2 on each side, is indexed in int32 too.
-        const uint64_t padded = saturating_mul(saturating_mul(static_cast<uint64_t>(p.shape[2]) + hp.kernel_size, static_cast<uint64_t>(p.shape[3]) + hp.kernel_size), C);
+        const uint64_t padded = saturating_mul(saturating_mul(static_cast<uint64_t>(p.shape[2]) + hp.kernel_size,
+                                                              static_cast<uint64_t>(p.shape[3]) + hp.kernel_size),
+                                               C);
         if (padded > kMaxIndex) {
             return Status::error("--kernel-size " + std::to_string(hp.kernel_size) + " at --shape " +
-                                 shape_string(p.shape) +
-                                 ": the padded input would have more than 2147483647 elements");
+                                 shape_string(p.shape) + ": the padded input would have more than 2147483647 elements");
         }
     }
     const TorchShape input = module_input_shape(spec, p.shape, hp);
@@ -95,8 +97,8 @@ Status check_problem_size(const Problem &p) {
     }
     // At the peak: the input, the output and x's copy floor (float), the weights and
     // the library's form of them, and the reference's result in double.
-    const uint64_t bytes = 4 * (2 * elements(p.shape) + elements(input) + elements(output) + 2 * weights) +
-                           8 * elements(output);
+    const uint64_t bytes =
+        4 * (2 * elements(p.shape) + elements(input) + elements(output) + 2 * weights) + 8 * elements(output);
     const long pages = sysconf(_SC_PHYS_PAGES), page = sysconf(_SC_PAGE_SIZE);
     const uint64_t memory = pages > 0 && page > 0 ? static_cast<uint64_t>(pages) * static_cast<uint64_t>(page) : 0;
     if (memory > 0 && bytes > memory) {
@@ -131,8 +133,8 @@ Status make_problem(const ProblemOptions &o, Problem *p) {
         if (given == kNotGiven) continue;
         if (!(spec.uses & h.use)) {
             const std::string takes = hyper_flags(spec, spec.defaults);
-            return Status::error(std::string(spec.name) + " takes no " + h.flag + " (its defaults:" +
-                                 (takes.empty() ? std::string(" none") : takes) + ")");
+            return Status::error(std::string(spec.name) + " takes no " + h.flag +
+                                 " (its defaults:" + (takes.empty() ? std::string(" none") : takes) + ")");
         }
         if (given < 1) return Status::error(std::string(h.flag) + " must be at least 1");
         p->hp.*h.field = given;

@@ -57,8 +57,12 @@ json result_row_json(const ResultRow &r) {
 
 json results_json(const json &context, const std::vector<json> &rows, const std::vector<std::string> &experiments,
                   const std::vector<std::string> &summary, const json &extra) {
-    json doc = {{"format", kResultsFormat}, {"version", kResultsVersion}, {"context", context},
-                {"experiments", experiments}, {"rows", rows}, {"summary", summary}};
+    json doc = {{"format", kResultsFormat},
+                {"version", kResultsVersion},
+                {"context", context},
+                {"experiments", experiments},
+                {"rows", rows},
+                {"summary", summary}};
     doc.update(extra);
     return doc;
 }
@@ -202,8 +206,8 @@ json from_v1(const json &old) {
         if (!r.contains("max_abs_err")) r["verdict"] = "NOT CHECKED";
         rows.push_back(row_from_v1(r, timing));
     }
-    return {{"format", kResultsFormat}, {"version", 1}, {"context", context}, {"experiments", json::array()},
-            {"rows", rows}, {"summary", old.value("summary", json::array())}};
+    return {{"format", kResultsFormat},     {"version", 1}, {"context", context},
+            {"experiments", json::array()}, {"rows", rows}, {"summary", old.value("summary", json::array())}};
 }
 
 }  // namespace
@@ -241,7 +245,8 @@ Status read_results(const std::string &path, json *doc) {
             for (const json &e : r.at("shape")) (void)e.get<long long>();
             (void)r.at("calls").at("repeat").get<long long>();
             if (r.contains("latency_ms")) {
-                for (const char *k : {"mean", "std", "min", "median", "p90"}) (void)r.at("latency_ms").at(k).get<double>();
+                for (const char *k : {"mean", "std", "min", "median", "p90"})
+                    (void)r.at("latency_ms").at(k).get<double>();
                 if (r.contains("copy_ms")) (void)r.at("copy_ms").at("median").get<double>();
             }
         }

@@ -24,9 +24,9 @@ struct ResultRow {
     std::string experiment, part, block, sweep;
     double sweep_value = 0;
     const Module *module = nullptr;
-    Problem problem;          // module, device, shape, hyper-parameters, seed, schedule
-    bool seeded = true;       // false: `run`'s data came from the user's files
-    std::string verdict;      // PASSED, FAILED, MISTRUSTED, SKIPPED, NOT BUILT, NOT COMPILED, NOT CHECKED
+    Problem problem;      // module, device, shape, hyper-parameters, seed, schedule
+    bool seeded = true;   // false: `run`'s data came from the user's files
+    std::string verdict;  // PASSED, FAILED, MISTRUSTED, SKIPPED, NOT BUILT, NOT COMPILED, NOT CHECKED
     std::optional<double> max_abs_err;
     int warmup = 0, repeat = 0;
     std::optional<Stats> latency, copy, untuned;

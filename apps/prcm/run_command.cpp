@@ -34,8 +34,9 @@ int run_run(const RunOptions &r) {
     if (Status s = make_problem(shapeless, &p); !s) return report_error("run", s);
     // Before any work: an output that would replace an input, or that cannot be
     // written, is refused now.
-    if (Status s = check_outputs({r.output, r.timing.repeat > 0 ? r.json_path : "", r.timing.repeat > 0 ? r.csv_path : ""},
-                                {r.input, r.weights});
+    if (Status s =
+            check_outputs({r.output, r.timing.repeat > 0 ? r.json_path : "", r.timing.repeat > 0 ? r.csv_path : ""},
+                          {r.input, r.weights});
         !s) {
         return report_error("run", s);
     }
@@ -98,8 +99,8 @@ int run_run(const RunOptions &r) {
         if (c.verdict == Verdict::failed) return exit_verification_failed;
     }
     if (timed) {
-        const nlohmann::json doc =
-            results_json(context_json({p.device}, r.timing.threads), std::vector<nlohmann::json>{result_row_json(*timed)}, {}, {});
+        const nlohmann::json doc = results_json(context_json({p.device}, r.timing.threads),
+                                                std::vector<nlohmann::json>{result_row_json(*timed)}, {}, {});
         if (Status s = write_results(doc, r.json_path, r.csv_path); !s) return report_error("run", s);
     }
     if (Status s = save_npy(r.output, output); !s) return report_error("run", s.prefixed("output "));

@@ -44,9 +44,8 @@ void fastest_lines(const std::vector<Row> &rows, std::vector<std::string> &lines
             const double gap = median_of(*v[1]) / median_of(*v[0]) - 1;
             const double noise = spread(v[0]->m.block) + spread(v[1]->m.block);
             line += gap > noise ? "; next " + v[1]->config->label + " is " + format_signed_percent(gap) + " slower"
-                                : "; not told apart from " + v[1]->config->label + " (" +
-                                      format_signed_percent(gap) + ", within the calls' spread of " +
-                                      format_fixed(100 * noise, 1) + "%)";
+                                : "; not told apart from " + v[1]->config->label + " (" + format_signed_percent(gap) +
+                                      ", within the calls' spread of " + format_fixed(100 * noise, 1) + "%)";
         }
         lines.push_back(line);
     }
@@ -80,11 +79,13 @@ void affine_line(const std::map<std::string, std::vector<Row>> &results, std::ve
     const double mid = median(overheads), noise = median(noises);
     const size_t n = overheads.size();
     std::string line = "AffinePRCM over PRCM: median " + format_signed_percent(mid);
-    if (n > 1) line += " (from " + format_signed_percent(sorted.front()) + " to " + format_signed_percent(sorted.back()) + ")";
+    if (n > 1)
+        line += " (from " + format_signed_percent(sorted.front()) + " to " + format_signed_percent(sorted.back()) + ")";
     line += " over " + std::to_string(n) + " input" + (n == 1 ? "" : "s") + " in " + where + ", " + calls_text(used);
     const bool both_signs = sorted.front() < 0 && sorted.back() > 0;
     if (std::abs(mid) <= noise) {
-        line += "; the calls' spread (" + format_fixed(100 * noise, 1) + "%) is larger than the difference: "
+        line += "; the calls' spread (" + format_fixed(100 * noise, 1) +
+                "%) is larger than the difference: "
                 "no real difference shown";
     } else if (both_signs) {
         line += "; the inputs disagree in sign: no consistent difference shown";
@@ -117,8 +118,8 @@ void growth_lines(const char *id, const std::vector<Row> &rows, std::vector<std:
         const Row *a = v.front(), *b = v.back();
         lines.push_back(std::string(id) + ": " + key + " goes " + a->config->sweep + " -> " + b->config->sweep + ": " +
                         format_fixed(elements(b) / elements(a), 1) + "x the elements, " +
-                        format_fixed(median_of(*b) / median_of(*a), 1) + "x the time (medians, " +
-                        calls_text({a, b}) + ")");
+                        format_fixed(median_of(*b) / median_of(*a), 1) + "x the time (medians, " + calls_text({a, b}) +
+                        ")");
     }
 }
 

@@ -43,20 +43,24 @@ int run_verify_all(const std::string &schedule) {
         if (std::find(built.begin(), built.end(), schedule) != built.end()) devices.push_back(d);
     }
     if (devices.empty()) {
-        return report_error("verify", Status::unavailable("no " + schedule + " twins in this build (configure with "
-                                                          "-DPRCM_AUTOSCHEDULERS=" + find_schedule(schedule)->autoscheduler + ")"));
+        return report_error("verify", Status::unavailable("no " + schedule +
+                                                          " twins in this build (configure with "
+                                                          "-DPRCM_AUTOSCHEDULERS=" +
+                                                          find_schedule(schedule)->autoscheduler + ")"));
     }
     const std::string suffix = hand ? "" : " (" + schedule + ")";
     int failed = 0, code = exit_ok;
     for (const Module &m : modules()) {
         for (Device d : devices) {
             if (Status s = device_available(d); !s) {
-                std::cout << "SKIPPED " << m.spec->name << " on " << device_name(d) << suffix << ": " << s.message() << "\n";
+                std::cout << "SKIPPED " << m.spec->name << " on " << device_name(d) << suffix << ": " << s.message()
+                          << "\n";
                 continue;
             }
             // A twin its autoscheduler could not compile is reported; the build already warned.
             if (const FailedLibrary *f = m.failure(d, schedule)) {
-                std::cout << "NOT COMPILED " << m.spec->name << " on " << device_name(d) << suffix << ": " << f->error << "\n";
+                std::cout << "NOT COMPILED " << m.spec->name << " on " << device_name(d) << suffix << ": " << f->error
+                          << "\n";
                 continue;
             }
             int passed = 0, cases = 0;
@@ -74,9 +78,11 @@ int run_verify_all(const std::string &schedule) {
                 }
             }
             failed += cases - passed;
-            const std::string forced = d == Device::cpu && cpu_target_forced() ? " (" + cpu_target_selected() + ")" : "";
-            std::cout << (passed == cases ? "PASSED  " : "FAILED  ") << m.spec->name << " on " << device_name(d) << forced
-                      << suffix << ": " << passed << "/" << cases << " shapes, max abs err " << format_sci(max_abs) << "\n";
+            const std::string forced =
+                d == Device::cpu && cpu_target_forced() ? " (" + cpu_target_selected() + ")" : "";
+            std::cout << (passed == cases ? "PASSED  " : "FAILED  ") << m.spec->name << " on " << device_name(d)
+                      << forced << suffix << ": " << passed << "/" << cases << " shapes, max abs err "
+                      << format_sci(max_abs) << "\n";
         }
     }
     return failed ? code : exit_ok;

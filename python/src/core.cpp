@@ -40,9 +40,9 @@ struct DeviceUnavailable : std::runtime_error {
 
 [[noreturn]] void raise(const Status &s) {
     switch (s.kind()) {
-    case ErrorKind::unavailable: throw DeviceUnavailable(s.message());
-    case ErrorKind::failed: throw std::runtime_error(s.message());
-    default: throw nb::value_error(s.message().c_str());
+        case ErrorKind::unavailable: throw DeviceUnavailable(s.message());
+        case ErrorKind::failed: throw std::runtime_error(s.message());
+        default: throw nb::value_error(s.message().c_str());
     }
 }
 
@@ -65,12 +65,12 @@ const char *dtype_name(nb::dlpack::dtype t) {
 
 const char *device_type_name(int device_type) {
     switch (device_type) {
-    case nb::device::cuda::value: return "a CUDA device";
-    case nb::device::cuda_host::value: return "CUDA pinned host memory";
-    case nb::device::rocm::value: return "a ROCm device";
-    case nb::device::metal::value: return "a Metal device";
-    case nb::device::opencl::value: return "an OpenCL device";
-    default: return "a device other than the CPU";
+        case nb::device::cuda::value: return "a CUDA device";
+        case nb::device::cuda_host::value: return "CUDA pinned host memory";
+        case nb::device::rocm::value: return "a ROCm device";
+        case nb::device::metal::value: return "a Metal device";
+        case nb::device::opencl::value: return "an OpenCL device";
+        default: return "a device other than the CPU";
     }
 }
 
@@ -85,7 +85,7 @@ struct ArrayInfo {
     std::string dtype;                    // "" when float32
     std::string device;                   // "" when host memory
     bool read_only = false;
-    std::optional<bool> contiguous;       // when known without the strides
+    std::optional<bool> contiguous;  // when known without the strides
 };
 
 // torch, as far as this module needs it: looked up once torch is imported (the
@@ -147,7 +147,8 @@ ArrayInfo torch_info(nb::handle t, std::string_view what) {
         return nb::steal(v);
     };
     if (attr(torch.requires_grad).is(nb::handle(Py_True))) {
-        throw nb::value_error((std::string(what) + " requires grad: prcm_kernels runs inference kernels and computes no "
+        throw nb::value_error((std::string(what) +
+                               " requires grad: prcm_kernels runs inference kernels and computes no "
                                "gradients; pass it detached (.detach()) or call under torch.no_grad()")
                                   .c_str());
     }
@@ -207,8 +208,10 @@ Tensor view_of(nb::handle obj, std::string_view what, bool writable = false) {
                 if (text.is_valid()) got += std::string(" of dtype ") + PyUnicode_AsUTF8(text.ptr());
             }
             PyErr_Clear();
-            throw nb::type_error((std::string(what) + " must be a float32 array that speaks DLPack or the buffer "
-                                  "protocol (a NumPy array, a torch tensor), got " + got)
+            throw nb::type_error((std::string(what) +
+                                  " must be a float32 array that speaks DLPack or the buffer "
+                                  "protocol (a NumPy array, a torch tensor), got " +
+                                  got)
                                      .c_str());
         }
     }
@@ -225,7 +228,8 @@ Tensor view_of(nb::handle obj, std::string_view what, bool writable = false) {
     }
     if (writable && info.read_only) throw nb::value_error((std::string(what) + " is read-only").c_str());
     if (info.shape.size() > max_tensor_rank) {
-        throw nb::value_error((std::string(what) + " has " + std::to_string(info.shape.size()) + " dimensions").c_str());
+        throw nb::value_error(
+            (std::string(what) + " has " + std::to_string(info.shape.size()) + " dimensions").c_str());
     }
     TorchShape shape;
     bool empty = false;
@@ -290,7 +294,8 @@ HyperParams hyper_from(const ModuleSpec &spec, nb::dict hyper, unsigned *given =
         if (!h || !(spec.uses & h->use)) {
             std::vector<std::string> takes;
             for (const HyperParamInfo &t : hyper_param_table())
-                if (spec.uses & t.use) takes.push_back(std::string(t.name) + "=" + std::to_string(spec.defaults.*t.field));
+                if (spec.uses & t.use)
+                    takes.push_back(std::string(t.name) + "=" + std::to_string(spec.defaults.*t.field));
             throw nb::type_error((std::string(spec.name) + " takes no hyper-parameter '" + printable(name) +
                                   "' (it takes: " + (takes.empty() ? "none" : join(takes)) + ")")
                                      .c_str());
@@ -331,7 +336,8 @@ public:
             const std::string name = nb::cast<std::string>(nb::str(key));
             const Tensor view = view_of(value, "weight '" + name + "'");
             Tensor copy;
-            if (Status s = make_tensor_checked(torch_shape(view), &copy); !s) raise(s.prefixed("weight '" + name + "': "));
+            if (Status s = make_tensor_checked(torch_shape(view), &copy); !s)
+                raise(s.prefixed("weight '" + name + "': "));
             if (view.number_of_elements() > 0) std::memcpy(copy.data(), view.data(), view.size_in_bytes());
             weights_.emplace(name, std::move(copy));
         }
@@ -369,8 +375,9 @@ public:
                                           .c_str());
             }
             if (overlap(input, output)) {
-                throw nb::value_error("out shares memory with x: the block reads x after it starts writing its "
-                                      "output, so it cannot run in place; pass a separate out");
+                throw nb::value_error(
+                    "out shares memory with x: the block reads x after it starts writing its "
+                    "output, so it cannot run in place; pass a separate out");
             }
             result = nb::borrow(out_obj);
         }
@@ -626,9 +633,11 @@ NB_MODULE(_core, m) {
         .def("output_shape", &Kernel::output_shape, nb::arg("input_shape"))
         .def("time_native", &Kernel::time_native, nb::arg("x"), nb::arg("out"), nb::arg("calls"),
              "Seconds taken by `calls` calls of the library from C++ (no Python, no checks) on these arrays.")
-        .def("__repr__", [](const Kernel &k) {
-            return "<prcm_kernels.Kernel " + k.module_name() + " on " + k.device_name_() + ", " + k.schedule_in_use() + ">";
-        })
+        .def("__repr__",
+             [](const Kernel &k) {
+                 return "<prcm_kernels.Kernel " + k.module_name() + " on " + k.device_name_() + ", " +
+                        k.schedule_in_use() + ">";
+             })
         .def_prop_ro("module", &Kernel::module_name)
         .def_prop_ro("device", &Kernel::device_name_)
         .def_prop_ro("schedule", &Kernel::schedule)
@@ -636,10 +645,13 @@ NB_MODULE(_core, m) {
 
     m.def("module_infos", &module_infos, "Every module and alias: name, title, formula, hyper-parameters, devices.");
     m.def("weight_specs", &weight_specs, nb::arg("module"), nb::arg("channels"), nb::arg("hyper") = nb::dict());
-    m.def("set_threads", [](int n) {
-        if (n < 0) throw nb::value_error("threads must be at least 0 (0: one per core)");
-        set_cpu_threads(n);
-    }, nb::arg("n"), "Threads the CPU libraries use, the calling thread included (0: one per core).");
+    m.def(
+        "set_threads",
+        [](int n) {
+            if (n < 0) throw nb::value_error("threads must be at least 0 (0: one per core)");
+            set_cpu_threads(n);
+        },
+        nb::arg("n"), "Threads the CPU libraries use, the calling thread included (0: one per core).");
     m.def("device_available", &available, nb::arg("device"), "(whether the device can run here, why not)");
     m.def("cpu_target", &cpu_target_selected, "The Halide target the CPU libraries run on this CPU.");
     m.def("cpu_targets", &cpu_targets, "The targets the CPU libraries hold, best first.");
@@ -649,8 +661,9 @@ NB_MODULE(_core, m) {
           nb::arg("seed") = 1, "(input, {state_dict key: weight}) seeded as `prcm verify --seed` draws them.");
     m.def("reference", &reference, nb::arg("module"), nb::arg("x"), nb::arg("weights"), nb::arg("hyper") = nb::dict(),
           "The naive float64 reference of `prcm verify`.");
-    m.def("tolerance", [] { return nb::make_tuple(kTolerance.atol, kTolerance.rtol); },
-          "(atol, rtol): |got - want| <= atol + rtol * |want|, the project's one tolerance.");
+    m.def(
+        "tolerance", [] { return nb::make_tuple(kTolerance.atol, kTolerance.rtol); },
+        "(atol, rtol): |got - want| <= atol + rtol * |want|, the project's one tolerance.");
     m.def("built_devices", [] {
         std::vector<std::string> out;
         for (Device d : built_devices()) out.push_back(device_name(d));

@@ -55,8 +55,10 @@ inline double multiply_adds(const TorchShape &x, const HyperParams &hp) {
 struct BatchNorm {
     std::vector<double> gamma, beta, mean, var;
     BatchNorm(const Weights &w, const std::string &name)
-        : gamma(values(w.at(name + ".weight"))), beta(values(w.at(name + ".bias"))),
-          mean(values(w.at(name + ".running_mean"))), var(values(w.at(name + ".running_var"))) {}
+        : gamma(values(w.at(name + ".weight"))),
+          beta(values(w.at(name + ".bias"))),
+          mean(values(w.at(name + ".running_mean"))),
+          var(values(w.at(name + ".running_var"))) {}
     static std::vector<double> values(const Tensor &t) {
         std::vector<double> v;
         for (int i = 0; i < t.dim(0).extent(); i++) v.push_back(t(i));

@@ -45,7 +45,8 @@ struct BuiltTarget {
 };
 
 const std::vector<BuiltTarget> &built() {
-#define PRCM_CPU_TARGET_MASK(...) {__VA_ARGS__}
+#define PRCM_CPU_TARGET_MASK(...) \
+    { __VA_ARGS__ }
 #define PRCM_CPU_TARGET(name, mask, features) {name, {PRCM_CPU_TARGET_MASK mask}, {features}},
 #define PRCM_CPU_TARGET_FEATURE(name, index) {name, index},
     static const std::vector<BuiltTarget> targets = {
@@ -93,7 +94,8 @@ int answer_dispatch(int count, const uint64_t *features) {
     const uint64_t bit = asked >= 0 && asked < 64 ? uint64_t{1} << asked : 0;  // the log keeps 64 targets
     asked_bits |= bit;
     const int target = forced;
-    const int yes = target < 0 ? halide_default_can_use_target_features(count, features) : asked >= 0 && asked == target;
+    const int yes =
+        target < 0 ? halide_default_can_use_target_features(count, features) : asked >= 0 && asked == target;
     if (yes) allowed_bits |= bit;
     return yes;
 }
@@ -144,8 +146,9 @@ Status force_cpu_target(std::string_view target, CpuFeatureCheck check) {
         return Status::error("unknown CPU target '" + printable(target) + "': " + targets_summary(check));
     }
     if (!kMasksKnown && index != static_cast<int>(built().size()) - 1) {
-        return Status::unavailable("this build was cross-compiled, so the dispatch's feature masks were not computed "
-                                   "and no CPU target but the baseline can be forced");
+        return Status::unavailable(
+            "this build was cross-compiled, so the dispatch's feature masks were not computed "
+            "and no CPU target but the baseline can be forced");
     }
     if (!can_run(index, check)) {
         std::vector<std::string> missing;

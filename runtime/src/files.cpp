@@ -3,15 +3,15 @@
 // alive at any moment sit in a fixed table that a signal handler can empty.
 #include "prcm/files.h"
 
+#include <fcntl.h>
+#include <pthread.h>
+#include <sys/stat.h>
+#include <unistd.h>
 #include <atomic>
 #include <cerrno>
 #include <csignal>
 #include <cstdio>
 #include <cstring>
-#include <fcntl.h>
-#include <pthread.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
 namespace prcm {
 
@@ -170,8 +170,9 @@ Status check_output_path(const std::string &path, const std::vector<std::string>
     const std::string folder = folder_of(path);
     struct stat dir;
     if (::stat(folder.c_str(), &dir) != 0) {
-        return Status::error(path + ": its folder " + folder + " " +
-                             (errno == ENOENT ? std::string("does not exist") : "cannot be read: " + errno_text(errno)));
+        return Status::error(
+            path + ": its folder " + folder + " " +
+            (errno == ENOENT ? std::string("does not exist") : "cannot be read: " + errno_text(errno)));
     }
     if (!S_ISDIR(dir.st_mode)) return Status::error(path + ": " + folder + " is not a folder");
     if (::faccessat(AT_FDCWD, folder.c_str(), W_OK | X_OK, AT_EACCESS) != 0) {
@@ -209,8 +210,7 @@ Status write_file_atomically(const std::string &path, const std::string &bytes) 
     if (fd < 0) {
         const int err = errno;
         s.state.store(slot_free);
-        return Status::failed(path + ": cannot create a temporary file in " + folder_of(path) + ": " +
-                              errno_text(err));
+        return Status::failed(path + ": cannot create a temporary file in " + folder_of(path) + ": " + errno_text(err));
     }
     // From here every failure removes the temporary and leaves the target alone.
     auto fail = [&](const std::string &what, int err, bool open) {

@@ -4,13 +4,15 @@
 
 #include <nlohmann/json.hpp>
 
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
 #include <algorithm>
 #include <cctype>
 #include <cmath>
 #include <cstdint>
 #include <cstdio>
 #include <cstring>
-#include <fcntl.h>
 #include <fstream>
 #include <limits>
 #include <map>
@@ -18,8 +20,6 @@
 #include <set>
 #include <sstream>
 #include <string_view>
-#include <sys/stat.h>
-#include <unistd.h>
 #include <vector>
 
 namespace prcm {
@@ -57,7 +57,7 @@ bool has_control_characters(std::string_view s) {
 // first, then the few bytes of its header, and its data only once the header
 // has been checked against that size, so a hostile header costs nothing.
 class ByteSource {
-  public:
+public:
     virtual ~ByteSource() = default;
     virtual uint64_t size() const = 0;
     // Reads n bytes at offset into dst; false if they are not all there.
@@ -65,7 +65,7 @@ class ByteSource {
 };
 
 class FileSource final : public ByteSource {
-  public:
+public:
     ~FileSource() override {
         if (fd_ >= 0) ::close(fd_);
     }
@@ -95,13 +95,13 @@ class FileSource final : public ByteSource {
         return true;
     }
 
-  private:
+private:
     int fd_ = -1;
     uint64_t size_ = 0;
 };
 
 class StringSource final : public ByteSource {
-  public:
+public:
     explicit StringSource(const std::string &bytes) : bytes_(bytes) {}
     uint64_t size() const override { return bytes_.size(); }
     bool read(uint64_t offset, size_t n, char *dst) override {
@@ -110,7 +110,7 @@ class StringSource final : public ByteSource {
         return true;
     }
 
-  private:
+private:
     const std::string &bytes_;
 };
 
@@ -118,7 +118,8 @@ class StringSource final : public ByteSource {
 Status read_string(ByteSource &src, const std::string &name, uint64_t offset, size_t n, std::string *out) {
     out->assign(n, '\0');
     if (!src.read(offset, n, out->data())) {
-        return Status::error(name + ": read failed at byte " + std::to_string(offset) + " (the file changed or cannot be read)");
+        return Status::error(name + ": read failed at byte " + std::to_string(offset) +
+                             " (the file changed or cannot be read)");
     }
     return Status::ok();
 }
@@ -170,7 +171,7 @@ struct NpyHeader {
 };
 
 class NpyHeaderParser {
-  public:
+public:
     explicit NpyHeaderParser(const std::string &text) : s_(text) {}
 
     // On failure, *error says what is wrong, without the header itself.
@@ -188,8 +189,10 @@ class NpyHeaderParser {
             skip_space();
             if (!take(':')) return fail("no ':' after '" + printable(key) + "'", error);
             skip_space();
-            bool *seen = key == "descr" ? &have_descr : key == "fortran_order" ? &have_fortran
-                       : key == "shape" ? &have_shape : nullptr;
+            bool *seen = key == "descr"           ? &have_descr
+                         : key == "fortran_order" ? &have_fortran
+                         : key == "shape"         ? &have_shape
+                                                  : nullptr;
             if (seen == nullptr) {
                 return fail("unexpected key '" + printable(key) + "'; numpy's are 'descr', 'fortran_order' and 'shape'",
                             error);
@@ -222,7 +225,7 @@ class NpyHeaderParser {
         return true;
     }
 
-  private:
+private:
     static bool fail(const std::string &what, std::string *error) {
         *error = what;
         return false;
@@ -315,12 +318,12 @@ Status load_npy_from(ByteSource &src, const std::string &name, Tensor *tensor) {
         }
         header_len = little_endian(pre + 8, len_bytes);
     } else {
-        return Status::error(name + ": unsupported .npy version " + std::to_string(major) + "." + std::to_string(minor) +
-                             " (numpy writes 1.0, 2.0 and 3.0)");
+        return Status::error(name + ": unsupported .npy version " + std::to_string(major) + "." +
+                             std::to_string(minor) + " (numpy writes 1.0, 2.0 and 3.0)");
     }
     if (header_len > npy_max_header) {
-        return Status::error(name + ": .npy header of " + std::to_string(header_len) + " bytes; numpy refuses headers over " +
-                             std::to_string(npy_max_header));
+        return Status::error(name + ": .npy header of " + std::to_string(header_len) +
+                             " bytes; numpy refuses headers over " + std::to_string(npy_max_header));
     }
     if (header_len > size - header_start) {
         return Status::error(name + ": truncated .npy header: it says " + std::to_string(header_len) +
@@ -348,7 +351,8 @@ Status load_npy_from(ByteSource &src, const std::string &name, Tensor *tensor) {
     size_t need = 0;
     if (Status s = check_tensor_shape(h.shape, &need); !s) return s.prefixed(name + ": ");
     if (need == 0) {
-        return Status::error(name + ": shape " + shape_string(h.shape) + " has no elements; an input needs at least one");
+        return Status::error(name + ": shape " + shape_string(h.shape) +
+                             " has no elements; an input needs at least one");
     }
     const uint64_t data_start = header_start + header_len;
     // numpy reads the elements it needs and ignores what follows them (np.save
@@ -387,10 +391,9 @@ constexpr int safetensors_max_depth = 127;  // serde_json's recursion limit, as 
 // The package's dtypes and their sizes in bits.
 int dtype_bits(const std::string &dtype) {
     static const std::map<std::string, int> bits = {
-        {"BOOL", 8}, {"U8", 8},   {"I8", 8},   {"F8_E5M2", 8}, {"F8_E4M3", 8}, {"F8_E8M0", 8},
-        {"I16", 16}, {"U16", 16}, {"F16", 16}, {"BF16", 16},   {"I32", 32},    {"U32", 32},
-        {"F32", 32}, {"F64", 64}, {"I64", 64}, {"U64", 64},    {"C64", 64},    {"F4", 4},
-        {"F6_E2M3", 6}, {"F6_E3M2", 6},
+        {"BOOL", 8}, {"U8", 8},   {"I8", 8},    {"F8_E5M2", 8}, {"F8_E4M3", 8}, {"F8_E8M0", 8}, {"I16", 16},
+        {"U16", 16}, {"F16", 16}, {"BF16", 16}, {"I32", 32},    {"U32", 32},    {"F32", 32},    {"F64", 64},
+        {"I64", 64}, {"U64", 64}, {"C64", 64},  {"F4", 4},      {"F6_E2M3", 6}, {"F6_E3M2", 6},
     };
     const auto it = bits.find(dtype);
     return it == bits.end() ? 0 : it->second;
@@ -406,7 +409,7 @@ struct SafetensorsEntry {
 
 // nlohmann's SAX interface: the header is checked event by event, without a DOM.
 class SafetensorsHeaderReader {
-  public:
+public:
     using json = nlohmann::json;
     std::vector<SafetensorsEntry> entries;
     std::string error;  // set when a callback returns false
@@ -448,7 +451,7 @@ class SafetensorsHeaderReader {
         return fail(printable(cut == std::string::npos ? what : what.substr(cut + 2)));
     }
 
-  private:
+private:
     enum class Value { null, other, signed_integer, unsigned_integer, floating, string, object, array };
     // What the innermost open object or array is.
     enum class State { top, metadata, entry, shape, offsets, skipped };
@@ -470,47 +473,48 @@ class SafetensorsHeaderReader {
         if (stack_.empty()) return fail("not a JSON object");
         const State state = stack_.back().state;
         switch (state) {
-        case State::top:
-            if (key_ == "__metadata__") {
-                if (kind == Value::null) return true;
-                return fail("__metadata__ is not an object of strings");
+            case State::top:
+                if (key_ == "__metadata__") {
+                    if (kind == Value::null) return true;
+                    return fail("__metadata__ is not an object of strings");
+                }
+                return fail("the entry of tensor '" + printable(key_) + "' is not an object");
+            case State::metadata:
+                if (kind != Value::string)
+                    return fail("__metadata__ maps '" + printable(key_) + "' to something other than a string");
+                return true;
+            case State::entry: {
+                SafetensorsEntry &e = entries.back();
+                if (key_ == "dtype") {
+                    if (kind != Value::string)
+                        return fail("the dtype of tensor '" + printable(e.name) + "' is not a string");
+                    e.dtype = string_;
+                    e.has_dtype = true;
+                } else if (key_ == "shape" || key_ == "data_offsets") {
+                    return fail("the " + key_ + " of tensor '" + printable(e.name) + "' is not a list");
+                }
+                return true;  // another field: ignored, as the package does
             }
-            return fail("the entry of tensor '" + printable(key_) + "' is not an object");
-        case State::metadata:
-            if (kind != Value::string) return fail("__metadata__ maps '" + printable(key_) + "' to something other than a string");
-            return true;
-        case State::entry: {
-            SafetensorsEntry &e = entries.back();
-            if (key_ == "dtype") {
-                if (kind != Value::string) return fail("the dtype of tensor '" + printable(e.name) + "' is not a string");
-                e.dtype = string_;
-                e.has_dtype = true;
-            } else if (key_ == "shape" || key_ == "data_offsets") {
-                return fail("the " + key_ + " of tensor '" + printable(e.name) + "' is not a list");
+            case State::shape:
+            case State::offsets: {
+                SafetensorsEntry &e = entries.back();
+                const char *field = state == State::shape ? "shape" : "data_offsets";
+                if (kind != Value::unsigned_integer) {
+                    return fail(std::string("the ") + field + " of tensor '" + printable(e.name) +
+                                "' has an element that is not a non-negative integer");
+                }
+                std::vector<uint64_t> &list = state == State::shape ? e.shape : e.offsets;
+                if (state == State::offsets && list.size() == 2) {
+                    return fail("the data_offsets of tensor '" + printable(e.name) + "' are not two integers");
+                }
+                if (state == State::shape && list.size() == max_tensor_rank) {
+                    return fail("the shape of tensor '" + printable(e.name) + "' has more than " +
+                                std::to_string(max_tensor_rank) + " sizes");
+                }
+                list.push_back(number_);
+                return true;
             }
-            return true;  // another field: ignored, as the package does
-        }
-        case State::shape:
-        case State::offsets: {
-            SafetensorsEntry &e = entries.back();
-            const char *field = state == State::shape ? "shape" : "data_offsets";
-            if (kind != Value::unsigned_integer) {
-                return fail(std::string("the ") + field + " of tensor '" + printable(e.name) +
-                            "' has an element that is not a non-negative integer");
-            }
-            std::vector<uint64_t> &list = state == State::shape ? e.shape : e.offsets;
-            if (state == State::offsets && list.size() == 2) {
-                return fail("the data_offsets of tensor '" + printable(e.name) + "' are not two integers");
-            }
-            if (state == State::shape && list.size() == max_tensor_rank) {
-                return fail("the shape of tensor '" + printable(e.name) + "' has more than " +
-                            std::to_string(max_tensor_rank) + " sizes");
-            }
-            list.push_back(number_);
-            return true;
-        }
-        case State::skipped:
-            return true;
+            case State::skipped: return true;
         }
         return true;
     }
@@ -522,34 +526,33 @@ class SafetensorsHeaderReader {
             next = State::top;
         } else {
             switch (stack_.back().state) {
-            case State::top:
-                if (kind == Value::object) {
-                    if (key_ == "__metadata__") {
-                        next = State::metadata;
-                    } else {
-                        next = State::entry;
-                        entries.push_back(SafetensorsEntry{key_, "", {}, {}});
+                case State::top:
+                    if (kind == Value::object) {
+                        if (key_ == "__metadata__") {
+                            next = State::metadata;
+                        } else {
+                            next = State::entry;
+                            entries.push_back(SafetensorsEntry{key_, "", {}, {}});
+                        }
+                    } else if (!value(Value::array)) {
+                        return false;
                     }
-                } else if (!value(Value::array)) {
-                    return false;
-                }
-                break;
-            case State::entry:
-                if (key_ == "shape" && kind == Value::array) {
-                    next = State::shape;
-                    entries.back().has_shape = true;
-                } else if (key_ == "data_offsets" && kind == Value::array) {
-                    next = State::offsets;
-                    entries.back().has_offsets = true;
-                } else if (!value(kind)) {
-                    return false;
-                }
-                break;
-            case State::skipped:
-                break;
-            default:  // an object or list where a string or number belongs
-                if (!value(kind)) return false;
-                break;
+                    break;
+                case State::entry:
+                    if (key_ == "shape" && kind == Value::array) {
+                        next = State::shape;
+                        entries.back().has_shape = true;
+                    } else if (key_ == "data_offsets" && kind == Value::array) {
+                        next = State::offsets;
+                        entries.back().has_offsets = true;
+                    } else if (!value(kind)) {
+                        return false;
+                    }
+                    break;
+                case State::skipped: break;
+                default:  // an object or list where a string or number belongs
+                    if (!value(kind)) return false;
+                    break;
             }
         }
         stack_.push_back(Level{next, {}});
@@ -560,7 +563,10 @@ class SafetensorsHeaderReader {
         stack_.pop_back();
         if (state == State::entry) {
             const SafetensorsEntry &e = entries.back();
-            const char *missing = !e.has_dtype ? "dtype" : !e.has_shape ? "shape" : !e.has_offsets ? "data_offsets" : nullptr;
+            const char *missing = !e.has_dtype     ? "dtype"
+                                  : !e.has_shape   ? "shape"
+                                  : !e.has_offsets ? "data_offsets"
+                                                   : nullptr;
             if (missing) return fail("tensor '" + printable(e.name) + "' has no " + missing);
         }
         if (state == State::offsets && entries.back().offsets.size() != 2) {
@@ -597,7 +603,8 @@ Status load_safetensors_from(ByteSource &src, const std::string &name, Weights *
         return Status::error(name + ": malformed safetensors header: it starts with a byte-order mark");
     }
     if (const size_t nul = text.find('\0'); nul != std::string::npos) {
-        return Status::error(name + ": malformed safetensors header: a NUL byte at byte " + std::to_string(nul) + " of it");
+        return Status::error(name + ": malformed safetensors header: a NUL byte at byte " + std::to_string(nul) +
+                             " of it");
     }
     SafetensorsHeaderReader reader;
     bool parsed = false;
@@ -623,7 +630,8 @@ Status load_safetensors_from(ByteSource &src, const std::string &name, Weights *
     for (const SafetensorsEntry &e : entries) {
         const std::string tensor = "tensor '" + printable(e.name) + "'";
         const int bits = dtype_bits(e.dtype);
-        if (bits == 0) return Status::error(name + ": " + tensor + " has an unknown dtype '" + printable(e.dtype) + "'");
+        if (bits == 0)
+            return Status::error(name + ": " + tensor + " has an unknown dtype '" + printable(e.dtype) + "'");
         const uint64_t begin = e.offsets[0], end = e.offsets[1];
         uint64_t count = 1;
         bool overflow = false;
@@ -633,7 +641,9 @@ Status load_safetensors_from(ByteSource &src, const std::string &name, Weights *
         std::string shape_text = "[";
         for (size_t i = 0; i < e.shape.size(); i++) shape_text += (i ? ", " : "") + std::to_string(e.shape[i]);
         shape_text += "]";
-        if (overflow) return Status::error(name + ": " + tensor + " of shape " + shape_text + " is too large: its size overflows");
+        if (overflow)
+            return Status::error(name + ": " + tensor + " of shape " + shape_text +
+                                 " is too large: its size overflows");
         if (need_bits % 8 != 0) {
             return Status::error(name + ": " + tensor + " of shape " + shape_text + " is not a whole number of bytes");
         }
@@ -647,9 +657,10 @@ Status load_safetensors_from(ByteSource &src, const std::string &name, Weights *
                                  " bytes, its data_offsets give " + std::to_string(end >= begin ? end - begin : 0));
         }
         if (begin != covered) {
-            return Status::error(name + ": " + tensor + " starts at byte " + std::to_string(begin) + " of the data, not " +
-                                 std::to_string(covered) + (begin > covered ? " (a gap: bytes no tensor owns)"
-                                                                            : " (it overlaps the tensor before it)"));
+            return Status::error(
+                name + ": " + tensor + " starts at byte " + std::to_string(begin) + " of the data, not " +
+                std::to_string(covered) +
+                (begin > covered ? " (a gap: bytes no tensor owns)" : " (it overlaps the tensor before it)"));
         }
         covered = end;
     }
@@ -668,7 +679,8 @@ Status load_safetensors_from(ByteSource &src, const std::string &name, Weights *
         }
         if (e.name.ends_with("num_batches_tracked")) continue;
         if (e.dtype != "F32") {
-            return Status::error(name + ": " + tensor + " is " + e.dtype + ", expected F32 (save the state_dict as float32)");
+            return Status::error(name + ": " + tensor + " is " + e.dtype +
+                                 ", expected F32 (save the state_dict as float32)");
         }
         for (uint64_t d : e.shape) {
             if (d > static_cast<uint64_t>(std::numeric_limits<int32_t>::max())) {
@@ -725,8 +737,10 @@ Status save_npy(const std::string &path, const Tensor &tensor) {
     const TorchShape shape = torch_shape(tensor);
     std::string dims;
     for (int e : shape) dims += std::to_string(e) + ", ";
-    if (shape.size() > 1) dims.erase(dims.size() - 2);  // (a, b) but (a,)
-    else if (!dims.empty()) dims.erase(dims.size() - 1);
+    if (shape.size() > 1)
+        dims.erase(dims.size() - 2);  // (a, b) but (a,)
+    else if (!dims.empty())
+        dims.erase(dims.size() - 1);
     std::string header = "{'descr': '<f4', 'fortran_order': False, 'shape': (" + dims + "), }";
     // Version 1.0: the whole preamble is a multiple of 64 bytes, ending in '\n'.
     const size_t unpadded = 10 + header.size() + 1;
@@ -761,7 +775,9 @@ Status save_safetensors(const std::string &path, const Weights &weights) {
     std::string data;
     for (const auto &[name, tensor] : weights) {
         const std::string bytes = row_major_bytes(tensor);
-        header[name] = {{"dtype", "F32"}, {"shape", torch_shape(tensor)}, {"data_offsets", {data.size(), data.size() + bytes.size()}}};
+        header[name] = {{"dtype", "F32"},
+                        {"shape", torch_shape(tensor)},
+                        {"data_offsets", {data.size(), data.size() + bytes.size()}}};
         data += bytes;
     }
     std::string text = header.dump();

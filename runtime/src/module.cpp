@@ -46,8 +46,8 @@ Status check_weight_names(const ModuleSpec &spec, const Weights &weights, const 
     for (const WeightSpec &w : spec.weights(1, hp)) names.push_back(w.name);  // names do not depend on C
     for (const std::string &name : names) {
         if (!weights.count(name)) {
-            return Status::error(std::string(spec.title) + ": missing weight '" + name + "' (its weights: " +
-                                 join(names) + ")");
+            return Status::error(std::string(spec.title) + ": missing weight '" + name +
+                                 "' (its weights: " + join(names) + ")");
         }
     }
     for (const auto &[name, tensor] : weights) {
@@ -77,18 +77,57 @@ Status check_weights(const ModuleSpec &spec, int channels, const Weights &weight
 
 const std::vector<HyperParamInfo> &hyper_param_table() {
     static const std::vector<HyperParamInfo> table = {
-        {"num_basis", "--num-basis", "-b", uses_num_basis, &HyperParams::num_basis, "Number of bases B of the PRCM family",
-         true, nullptr, {1, 4, 8, 32}, 1},
-        {"reduction", "--reduction", "", uses_reduction, &HyperParams::reduction, "SE reduction r: hidden C // r", true,
-         nullptr, {4, 1, 2, 8, 16}, 1},
-        {"expansion", "--expansion", "", uses_expansion, &HyperParams::expansion, "Expansion r: hidden C * r or B * r",
-         true, nullptr, {1, 2, 4}, 1},
-        {"pool_size", "--pool-size", "", uses_pool_size, &HyperParams::pool_size, "PRCM_AdaptivePool output size ps",
-         false, nullptr, {2, 1, 3, 4, 5, 8}, 1},
+        {"num_basis",
+         "--num-basis",
+         "-b",
+         uses_num_basis,
+         &HyperParams::num_basis,
+         "Number of bases B of the PRCM family",
+         true,
+         nullptr,
+         {1, 4, 8, 32},
+         1},
+        {"reduction",
+         "--reduction",
+         "",
+         uses_reduction,
+         &HyperParams::reduction,
+         "SE reduction r: hidden C // r",
+         true,
+         nullptr,
+         {4, 1, 2, 8, 16},
+         1},
+        {"expansion",
+         "--expansion",
+         "",
+         uses_expansion,
+         &HyperParams::expansion,
+         "Expansion r: hidden C * r or B * r",
+         true,
+         nullptr,
+         {1, 2, 4},
+         1},
+        {"pool_size",
+         "--pool-size",
+         "",
+         uses_pool_size,
+         &HyperParams::pool_size,
+         "PRCM_AdaptivePool output size ps",
+         false,
+         nullptr,
+         {2, 1, 3, 4, 5, 8},
+         1},
         // A stride of 3: each kernel size meets every batch size of the grid.
-        {"kernel_size", "--kernel-size", "", uses_kernel_size, &HyperParams::kernel_size,
-         "InvertedBottleneck depthwise kernel k, odd", true, "with padding k//2 an even kernel changes the output size",
-         {3, 5, 7}, 3},
+        {"kernel_size",
+         "--kernel-size",
+         "",
+         uses_kernel_size,
+         &HyperParams::kernel_size,
+         "InvertedBottleneck depthwise kernel k, odd",
+         true,
+         "with padding k//2 an even kernel changes the output size",
+         {3, 5, 7},
+         3},
     };
     return table;
 }

@@ -4,12 +4,15 @@
 
 // The per-module specs, defined in runtime/reference/<module>.cpp.
 #define PRCM_COPY(device, fn)
-#define PRCM_MODULE(module) namespace prcm { extern const ModuleSpec module##_spec; }
+#define PRCM_MODULE(module)                \
+    namespace prcm {                       \
+    extern const ModuleSpec module##_spec; \
+    }
 #define PRCM_LIBRARY(module, device, fn)
 #define PRCM_ALIAS(alias, module, title)
 // An autoscheduled twin's entry points, declared as its generated header declares them.
 #define PRCM_TWIN(module, device, schedule, fn) \
-    extern "C" int fn##_argv(void **args);       \
+    extern "C" int fn##_argv(void **args);      \
     extern "C" const struct halide_filter_metadata_t *fn##_metadata();
 #define PRCM_TWIN_FAILED(module, device, schedule, fn, error)
 #define PRCM_TUNED(record, target, knobs, trial, ratio)
@@ -51,9 +54,9 @@ std::vector<std::string> known_schedule_names() {
 
 const char *device_name(Device d) {
     switch (d) {
-    case Device::cpu: return "cpu";
-    case Device::opencl: return "opencl";
-    case Device::cuda: return "cuda";
+        case Device::cpu: return "cpu";
+        case Device::opencl: return "opencl";
+        case Device::cuda: return "cuda";
     }
     return "?";
 }

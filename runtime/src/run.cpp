@@ -48,7 +48,8 @@ Status opencl_available() {
     void *lib = dlopen("libOpenCL.so.1", RTLD_LAZY | RTLD_LOCAL);
     if (!lib) lib = dlopen("libOpenCL.so", RTLD_LAZY | RTLD_LOCAL);
     if (!lib) {
-        return Status::unavailable("no OpenCL here: libOpenCL.so.1 not found (apt-get install ocl-icd-libopencl1 pocl-opencl-icd)");
+        return Status::unavailable(
+            "no OpenCL here: libOpenCL.so.1 not found (apt-get install ocl-icd-libopencl1 pocl-opencl-icd)");
     }
     using GetPlatformIDs = int (*)(unsigned, void **, unsigned *);
     auto get_platforms = reinterpret_cast<GetPlatformIDs>(dlsym(lib, "clGetPlatformIDs"));
@@ -62,8 +63,9 @@ Status opencl_available() {
 Status cuda_available() {
     void *lib = dlopen("libcuda.so.1", RTLD_LAZY | RTLD_LOCAL);
     if (!lib) {
-        return Status::unavailable("no CUDA device here: the NVIDIA driver (libcuda.so.1) is not installed; "
-                                   "the cpu and opencl libraries need no driver");
+        return Status::unavailable(
+            "no CUDA device here: the NVIDIA driver (libcuda.so.1) is not installed; "
+            "the cpu and opencl libraries need no driver");
     }
     using Init = int (*)(unsigned);
     using GetCount = int (*)(int *);
@@ -122,9 +124,9 @@ Status bind(PreparedCall &c) {
 
 Status device_available(Device d) {
     switch (d) {
-    case Device::cpu: return Status::ok();
-    case Device::opencl: return opencl_available();
-    case Device::cuda: return cuda_available();
+        case Device::cpu: return Status::ok();
+        case Device::opencl: return opencl_available();
+        case Device::cuda: return cuda_available();
     }
     return Status::error("unknown device");
 }
@@ -160,8 +162,8 @@ namespace {
 Status check_device(const Library *lib, const char *what, Device device) {
     if (!lib) {
         return Status::unavailable(std::string(what) + " has no " + device_name(device) +
-                             " library in this build (configure with PRCM_BUILD_" +
-                             (device == Device::cuda ? "CUDA" : "OPENCL") + "=ON)");
+                                   " library in this build (configure with PRCM_BUILD_" +
+                                   (device == Device::cuda ? "CUDA" : "OPENCL") + "=ON)");
     }
     return device_available(device);
 }
@@ -191,8 +193,8 @@ Status find_library(const Module &module, Device device, std::string_view schedu
     }
     const std::string built = join(built_schedules(device));
     return Status::unavailable(name + " has no " + std::string(schedule) + " twin on " + dev +
-                               " in this build (built on " + dev + ": " + (built.empty() ? "none" : built) +
-                               "; " + info->autoscheduler + " schedules for " + device_name(info->device) +
+                               " in this build (built on " + dev + ": " + (built.empty() ? "none" : built) + "; " +
+                               info->autoscheduler + " schedules for " + device_name(info->device) +
                                ": configure with -DPRCM_AUTOSCHEDULERS=" + info->autoscheduler + ")");
 }
 
@@ -200,7 +202,7 @@ Status copy_to_host(Device device, Tensor &output) {
     if (device != Device::cpu && output.raw_buffer()->device) {
         if (int err = output.copy_to_host(); err != 0) {
             return Status::failed("copying the result back from " + std::string(device_name(device)) +
-                                 " failed (Halide error " + std::to_string(err) + "): " + take_halide_error());
+                                  " failed (Halide error " + std::to_string(err) + "): " + take_halide_error());
         }
     }
     return Status::ok();
@@ -260,8 +262,8 @@ Status call_prepared(const PreparedCall &c, const Tensor &input, Tensor &output)
     return Status::ok();
 }
 
-Status run_module(const Module &module, Device device, const Tensor &input, const Weights &weights,
-                  Tensor &output, const HyperParams *given, std::string_view schedule) {
+Status run_module(const Module &module, Device device, const Tensor &input, const Weights &weights, Tensor &output,
+                  const HyperParams *given, std::string_view schedule) {
     PreparedCall c;
     if (Status s = prepare_call(module, device, input, weights, output, &c, given, schedule); !s) return s;
     // The host copy is the input unless the device holds newer data (a GPU result
@@ -312,7 +314,8 @@ std::string schedule_in_use(const Library &library) {
     const Tuning &t = library.tuning;
     if (!t.record) return kHandSchedule;
     if (!tuned_here(library)) {
-        return std::string("hand (") + t.record + " tuned " + t.target + "; this CPU runs " + cpu_target_selected() + ")";
+        return std::string("hand (") + t.record + " tuned " + t.target + "; this CPU runs " + cpu_target_selected() +
+               ")";
     }
     char ratio[32];
     std::snprintf(ratio, sizeof ratio, "%.2fx", t.ratio);

@@ -16,12 +16,18 @@ std::string printable(std::string_view text, bool keep_newlines) {
     for (size_t i = 0; i < text.size();) {
         const unsigned char c = bytes[i];
         if (c < 0x80) {
-            if (c == '\n' && keep_newlines) out += '\n';
-            else if (c == '\n') out += "\\n";
-            else if (c == '\t') out += "\\t";
-            else if (c == '\r') out += "\\r";
-            else if (c < 0x20 || c == 0x7f) hex("\\x", c, 2);
-            else out += static_cast<char>(c);
+            if (c == '\n' && keep_newlines)
+                out += '\n';
+            else if (c == '\n')
+                out += "\\n";
+            else if (c == '\t')
+                out += "\\t";
+            else if (c == '\r')
+                out += "\\r";
+            else if (c < 0x20 || c == 0x7f)
+                hex("\\x", c, 2);
+            else
+                out += static_cast<char>(c);
             i++;
             continue;
         }
@@ -40,8 +46,10 @@ std::string printable(std::string_view text, bool keep_newlines) {
             hex("\\x", c, 2);
             i++;
         } else {
-            if (code < 0xA0) hex("\\u", code, 4);
-            else out.append(text.substr(i, length));
+            if (code < 0xA0)
+                hex("\\u", code, 4);
+            else
+                out.append(text.substr(i, length));
             i += length;
         }
     }

@@ -60,7 +60,13 @@ struct Loop {
     std::atomic<int> finished{0}, error{0};
 
     Loop(void *uc, halide_task_t t, int min_, int size_, uint8_t *c, bool rev, std::vector<Share> &pool_shares)
-        : user_context(uc), task(t), min(min_), size(size_), closure(c), reversed(rev), share(pool_shares),
+        : user_context(uc),
+          task(t),
+          min(min_),
+          size(size_),
+          closure(c),
+          reversed(rev),
+          share(pool_shares),
           shares(int(pool_shares.size())) {
         for (int i = 0; i < shares; i++) {
             share[i].taken.store(0, std::memory_order_relaxed);
@@ -149,8 +155,7 @@ private:
         for (;;) {
             // Spin first: a block's next parallel pass starts within microseconds.
             const auto until = std::chrono::steady_clock::now() + kSpin;
-            while (generation_.load(std::memory_order_acquire) == seen &&
-                   std::chrono::steady_clock::now() < until) {
+            while (generation_.load(std::memory_order_acquire) == seen && std::chrono::steady_clock::now() < until) {
                 for (int k = 0; k < 64; k++) PRCM_PAUSE();
             }
             {
@@ -167,7 +172,7 @@ private:
 
     std::vector<std::thread> workers_;
     std::vector<Share> shares_;  // one per thread, the caller's first; reset by each loop
-    std::mutex loop_mutex_;  // one parallel loop at a time
+    std::mutex loop_mutex_;      // one parallel loop at a time
     std::mutex sleep_mutex_;
     std::condition_variable sleep_cv_;
     bool stop_ = false;

@@ -60,10 +60,10 @@ Problem make_problem(const Module &module, Device device, const TorchShape &x) {
 
 const char *verdict_name(Verdict v) {
     switch (v) {
-    case Verdict::passed: return "PASSED";
-    case Verdict::failed: return "FAILED";
-    case Verdict::mistrusted: return "MISTRUSTED";
-    case Verdict::skipped: return "SKIPPED";
+        case Verdict::passed: return "PASSED";
+        case Verdict::failed: return "FAILED";
+        case Verdict::mistrusted: return "MISTRUSTED";
+        case Verdict::skipped: return "SKIPPED";
     }
     return "?";
 }

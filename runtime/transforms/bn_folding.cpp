@@ -19,8 +19,10 @@ constexpr double kBatchNormEps = 1e-5;
 struct FoldedBatchNorm {
     std::vector<double> gamma, beta, mean, var;
     FoldedBatchNorm(const Weights &w, const std::string &name)
-        : gamma(values(w.at(name + ".weight"))), beta(values(w.at(name + ".bias"))),
-          mean(values(w.at(name + ".running_mean"))), var(values(w.at(name + ".running_var"))) {}
+        : gamma(values(w.at(name + ".weight"))),
+          beta(values(w.at(name + ".bias"))),
+          mean(values(w.at(name + ".running_mean"))),
+          var(values(w.at(name + ".running_var"))) {}
     static std::vector<double> values(const Tensor &t) {
         std::vector<double> v;
         for (int i = 0; i < t.dim(0).extent(); i++) v.push_back(t(i));
@@ -43,9 +45,8 @@ Weights fold_bottleneck_batch_norms(const Weights &w, const HyperParams &) {
         const Tensor &weight = w.at(std::string(conv) + ".weight");
         Tensor folded = make_tensor(torch_shape(weight));
         const int out_axis = weight.dimensions() - 1;  // torch axis 0
-        folded.for_each_element([&](const int *pos) {
-            folded(pos) = static_cast<float>(weight(pos) * bn.scale(pos[out_axis]));
-        });
+        folded.for_each_element(
+            [&](const int *pos) { folded(pos) = static_cast<float>(weight(pos) * bn.scale(pos[out_axis])); });
         const int outputs = weight.dim(out_axis).extent();
         Tensor bias = make_tensor({outputs});
         for (int o = 0; o < outputs; o++) bias(o) = static_cast<float>(bn.shift(o));

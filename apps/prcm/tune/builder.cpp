@@ -1,19 +1,19 @@
 #include "builder.h"
 
+#include <fcntl.h>
+#include <spawn.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
 #include <atomic>
 #include <chrono>
 #include <cstdint>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
-#include <fcntl.h>
 #include <fstream>
-#include <spawn.h>
 #include <sstream>
-#include <sys/stat.h>
-#include <sys/wait.h>
 #include <thread>
-#include <unistd.h>
 
 extern char **environ;
 
@@ -102,7 +102,9 @@ std::string default_linker() {
 }
 
 LocalBuilder::LocalBuilder(std::string generator_path, std::string linker, std::string work_dir, int jobs)
-    : generator_path_(std::move(generator_path)), linker_(std::move(linker)), work_dir_(std::move(work_dir)),
+    : generator_path_(std::move(generator_path)),
+      linker_(std::move(linker)),
+      work_dir_(std::move(work_dir)),
       jobs_(std::max(1, jobs)) {
     // The generators say which pattern and knobs they used (schedules/knobs.h).
     setenv("PRCM_KNOBS_DESCRIBE", "1", 1);
@@ -115,8 +117,9 @@ BuildResult LocalBuilder::build_one(const BuildRequest &r) const {
     const std::string dir = work_dir_ + "/" + r.label;
     const std::string base = dir + "/" + r.function_name;
     const std::string log = dir + ".log";
-    std::vector<std::string> generate = {generator_path_, "-g", r.generator, "-f", r.function_name, "-n", r.function_name,
-                                         "-o", dir, "-e", "object", "target=" + r.target};
+    std::vector<std::string> generate = {
+        generator_path_, "-g", r.generator, "-f", r.function_name, "-n",
+        r.function_name, "-o", dir,         "-e", "object",        "target=" + r.target};
     if (!r.knobs.empty()) generate.push_back("knobs=" + r.knobs);
     int status = ::mkdir(dir.c_str(), 0777) == 0 ? run_logged(generate, log) : -1;
     if (status == 0) {
@@ -136,10 +139,11 @@ BuildResult LocalBuilder::build_one(const BuildRequest &r) const {
         }
     }
     if (status == 0 && out.pattern.empty()) {
-        out.error = "the generator did not say which schedule pattern it used (is " + generator_path_ +
-                    " this prcm's own?)";
+        out.error =
+            "the generator did not say which schedule pattern it used (is " + generator_path_ + " this prcm's own?)";
     } else if (status != 0) {
-        out.error = text.empty() ? "cannot make the folder " + dir : first_error_line(text);  // the log goes with the work folder
+        out.error = text.empty() ? "cannot make the folder " + dir
+                                 : first_error_line(text);  // the log goes with the work folder
     } else {
         out.ok = true;
         out.library = base + ".so";

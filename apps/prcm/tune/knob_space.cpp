@@ -15,7 +15,8 @@ std::vector<const KnobInfo *> pattern_knobs(const std::string &pattern) {
 }
 }  // namespace
 
-KnobSpace::KnobSpace(std::string pattern, const std::string &hand) : pattern_(std::move(pattern)), hand_(parse_knob_values(hand)) {
+KnobSpace::KnobSpace(std::string pattern, const std::string &hand)
+    : pattern_(std::move(pattern)), hand_(parse_knob_values(hand)) {
     for (const KnobInfo *k : pattern_knobs(pattern_)) {
         if (k->list || k->search_hi == 0) continue;
         std::set<int> values;
@@ -71,10 +72,14 @@ KnobValues KnobSpace::neighbour(const KnobValues &from, std::mt19937_64 &rng) co
             // The nearest value of the axis, then one step up or down from it.
             size_t at = 0;
             for (size_t i = 0; i < values.size(); i++)
-                if (std::abs(static_cast<long long>(values[i]) - current) < std::abs(static_cast<long long>(values[at]) - current)) at = i;
+                if (std::abs(static_cast<long long>(values[i]) - current) <
+                    std::abs(static_cast<long long>(values[at]) - current))
+                    at = i;
             std::bernoulli_distribution up(0.5);
-            if (up(rng) ? at + 1 < values.size() : at == 0) at++;
-            else at--;
+            if (up(rng) ? at + 1 < values.size() : at == 0)
+                at++;
+            else
+                at--;
             c[name] = std::to_string(values[at]);
         }
         if (c != from && legal(c)) return c;

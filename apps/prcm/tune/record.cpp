@@ -15,7 +15,8 @@ namespace prcm::tune {
 using nlohmann::json;
 
 bool Confirmation::wins() const {
-    if (!error.empty() || !grid_failures.empty() || grid_checked == 0 || rounds == 0 || ratio <= 0 || ratio > kWinningRatio) {
+    if (!error.empty() || !grid_failures.empty() || grid_checked == 0 || rounds == 0 || ratio <= 0 ||
+        ratio > kWinningRatio) {
         return false;
     }
     if (round_ratios.size() != static_cast<size_t>(rounds)) return false;
@@ -92,25 +93,42 @@ namespace {
 json to_json(const Trial &t) {
     json results = json::array();
     for (const ProblemResult &r : t.results) {
-        json j = {{"problem", r.problem},        {"shape", r.shape},         {"class", r.shape_class},
-                  {"verified", r.verified},      {"max_abs_err", r.max_abs_err}, {"median_ms", r.median_ms},
+        json j = {{"problem", r.problem},
+                  {"shape", r.shape},
+                  {"class", r.shape_class},
+                  {"verified", r.verified},
+                  {"max_abs_err", r.max_abs_err},
+                  {"median_ms", r.median_ms},
                   {"hand_median_ms", r.hand_median_ms}};
         if (!r.error.empty()) j["error"] = r.error;
         results.push_back(j);
     }
-    json j = {{"id", t.id},         {"module", t.module},   {"device", t.device},   {"target", t.target},
-              {"device_model", t.device_model}, {"threads", t.threads}, {"pattern", t.pattern},
-              {"knobs", t.knobs},   {"origin", t.origin},   {"status", t.status},   {"build_seconds", t.build_seconds},
-              {"time", t.time},     {"results", results}};
+    json j = {{"id", t.id},
+              {"module", t.module},
+              {"device", t.device},
+              {"target", t.target},
+              {"device_model", t.device_model},
+              {"threads", t.threads},
+              {"pattern", t.pattern},
+              {"knobs", t.knobs},
+              {"origin", t.origin},
+              {"status", t.status},
+              {"build_seconds", t.build_seconds},
+              {"time", t.time},
+              {"results", results}};
     if (!t.error.empty()) j["error"] = t.error;
     if (!t.code.empty()) j["code"] = t.code;
     const double ratio = t.ratio();
     if (ratio > 0) j["ratio"] = ratio;
     if (t.confirmation) {
         const Confirmation &c = *t.confirmation;
-        j["confirmation"] = {{"grid_checked", c.grid_checked}, {"grid_failures", c.grid_failures},
-                             {"rounds", c.rounds},             {"ratio", c.ratio},
-                             {"class_ratios", c.class_ratios}, {"round_ratios", c.round_ratios}, {"problem_ratios", c.problem_ratios},
+        j["confirmation"] = {{"grid_checked", c.grid_checked},
+                             {"grid_failures", c.grid_failures},
+                             {"rounds", c.rounds},
+                             {"ratio", c.ratio},
+                             {"class_ratios", c.class_ratios},
+                             {"round_ratios", c.round_ratios},
+                             {"problem_ratios", c.problem_ratios},
                              {"wins", c.wins()}};
         if (!c.error.empty()) j["confirmation"]["error"] = c.error;
     }
@@ -122,7 +140,7 @@ json to_json(const Trial &t) {
 class Reader {
 public:
     Reader(const json &j, std::string where) : j_(j), where_(std::move(where)) {}
-    template<typename T>
+    template <typename T>
     T get(const char *field) const {
         if (!j_.is_object() || !j_.contains(field)) throw std::runtime_error(where_ + ": '" + field + "' is missing");
         try {
@@ -131,18 +149,22 @@ public:
             throw std::runtime_error(where_ + ": '" + field + "' is not " + kind<T>());
         }
     }
-    template<typename T>
+    template <typename T>
     T get_or(const char *field, T fallback) const {
         return j_.is_object() && j_.contains(field) ? get<T>(field) : fallback;
     }
 
 private:
-    template<typename T>
+    template <typename T>
     static const char *kind() {
-        if constexpr (std::is_same_v<T, std::string>) return "a string";
-        else if constexpr (std::is_same_v<T, bool>) return "true or false";
-        else if constexpr (std::is_arithmetic_v<T>) return "a number";
-        else return "of the right kind";
+        if constexpr (std::is_same_v<T, std::string>)
+            return "a string";
+        else if constexpr (std::is_same_v<T, bool>)
+            return "true or false";
+        else if constexpr (std::is_arithmetic_v<T>)
+            return "a number";
+        else
+            return "of the right kind";
     }
     const json &j_;
     std::string where_;
@@ -164,7 +186,8 @@ Trial trial_from_json(const json &j, size_t index) {
     t.origin = r.get<std::string>("origin");
     t.status = r.get<std::string>("status");
     if (t.status != "verified" && t.status != "rejected" && t.status != "not built" && t.status != "same code") {
-        throw std::runtime_error(where + ": status '" + t.status + "' is not verified, rejected, not built or same code");
+        throw std::runtime_error(where + ": status '" + t.status +
+                                 "' is not verified, rejected, not built or same code");
     }
     t.error = r.get_or<std::string>("error", "");
     t.code = r.get_or<std::string>("code", "");
@@ -217,19 +240,21 @@ Status read_record(const std::string &path, Record *record) {
     if (!doc.is_object() || doc.value("format", "") != kRecordFormat) {
         return Status::error(path + ": not a tuning record (its \"format\" is not \"" + kRecordFormat + "\")");
     }
-    if (!doc.contains("version") || !doc["version"].is_number_integer() || doc["version"].get<int>() != kRecordVersion) {
+    if (!doc.contains("version") || !doc["version"].is_number_integer() ||
+        doc["version"].get<int>() != kRecordVersion) {
         return Status::error(path + ": a tuning record of another version (this prcm reads version " +
                              std::to_string(kRecordVersion) + ")");
     }
-    if (!doc.contains("trials") || !doc["trials"].is_array()) return Status::error(path + ": 'trials' is missing or not a list");
+    if (!doc.contains("trials") || !doc["trials"].is_array())
+        return Status::error(path + ": 'trials' is missing or not a list");
     Record r;
     std::set<int> ids;
     try {
         for (size_t i = 0; i < doc["trials"].size(); i++) {
             r.trials.push_back(trial_from_json(doc["trials"][i], i));
             if (!ids.insert(r.trials.back().id).second) {
-                throw std::runtime_error("trial " + std::to_string(i + 1) + ": id " + std::to_string(r.trials.back().id) +
-                                         " is used twice");
+                throw std::runtime_error("trial " + std::to_string(i + 1) + ": id " +
+                                         std::to_string(r.trials.back().id) + " is used twice");
             }
         }
     } catch (const std::exception &e) {
@@ -257,11 +282,19 @@ Status write_record(const std::string &path, const Record &record) {
     }
     json apply = json::array();
     for (const Applied &a : applied(record)) {
-        apply.push_back({{"module", a.module}, {"device", a.device}, {"target", a.target}, {"pattern", a.pattern},
-                         {"knobs", a.knobs}, {"trial", a.trial}, {"ratio", a.ratio}});
+        apply.push_back({{"module", a.module},
+                         {"device", a.device},
+                         {"target", a.target},
+                         {"pattern", a.pattern},
+                         {"knobs", a.knobs},
+                         {"trial", a.trial},
+                         {"ratio", a.ratio}});
     }
-    return cli::write_json(path, {{"format", kRecordFormat}, {"version", kRecordVersion}, {"apply", apply},
-                                  {"winners", winners}, {"trials", trials}});
+    return cli::write_json(path, {{"format", kRecordFormat},
+                                  {"version", kRecordVersion},
+                                  {"apply", apply},
+                                  {"winners", winners},
+                                  {"trials", trials}});
 }
 
 }  // namespace prcm::tune

@@ -61,7 +61,7 @@ struct Trial {
     std::string status;  // "verified", "rejected" (a problem failed its check), "not built", "same code"
                          // (as an earlier trial or the hand schedule: not timed again)
     std::string error;
-    std::string code;    // the builder's hash of the object code
+    std::string code;  // the builder's hash of the object code
     double build_seconds = 0;
     std::string time;  // UTC, ISO 8601
     std::vector<ProblemResult> results;

@@ -35,7 +35,8 @@ LoadedLibrary wrap_library(const Module &module, const Library &library) {
     return LoadedLibrary{Module{module.spec, {lib}, {}}, "", "", ""};
 }
 
-LoadedLibrary load_library(const Module &module, Device device, const std::string &path, const std::string &function_name) {
+LoadedLibrary load_library(const Module &module, Device device, const std::string &path,
+                           const std::string &function_name) {
     void *handle = dlopen(path.c_str(), RTLD_NOW | RTLD_LOCAL);
     if (!handle) {
         const char *why = dlerror();
@@ -45,7 +46,8 @@ LoadedLibrary load_library(const Module &module, Device device, const std::strin
     auto metadata =
         reinterpret_cast<const halide_filter_metadata_t *(*)()>(dlsym(handle, (function_name + "_metadata").c_str()));
     if (!argv || !metadata) return failed(module, path + " lacks " + function_name + "_argv or _metadata");
-    LoadedLibrary loaded = wrap_library(module, Library{device, keep_name(function_name), argv, metadata, kHandSchedule});
+    LoadedLibrary loaded =
+        wrap_library(module, Library{device, keep_name(function_name), argv, metadata, kHandSchedule});
     loaded.path = path;
     loaded.function_name = function_name;
     return loaded;

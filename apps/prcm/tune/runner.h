@@ -24,7 +24,8 @@ struct LoadedLibrary {
     bool ok() const { return error.empty(); }
 };
 // Loads `function_name` from a shared object that BuildResult::library names.
-LoadedLibrary load_library(const Module &module, Device device, const std::string &path, const std::string &function_name);
+LoadedLibrary load_library(const Module &module, Device device, const std::string &path,
+                           const std::string &function_name);
 // What a builder made for `request`, loaded: the library, or why there is none.
 LoadedLibrary load_built(const Module &module, Device device, const BuildRequest &request, const BuildResult &built);
 // A library already in the process (the tests give one that is wrong on purpose).
@@ -33,7 +34,7 @@ LoadedLibrary wrap_library(const Module &module, const Library &library);
 // One problem's outcome for one candidate.
 struct ProblemOutcome {
     bool verified = false;
-    std::string error;     // why not: the library's error, or the first mismatch
+    std::string error;  // why not: the library's error, or the first mismatch
     double max_abs_err = 0;
     double median_ms = 0, hand_median_ms = 0;  // timed in the same run
 };
@@ -44,14 +45,16 @@ public:
     // Every candidate at every problem (problems[i].module is replaced by each
     // candidate's): outcomes[candidate][problem]. A candidate that fails any problem's
     // check is not timed there.
-    virtual std::vector<std::vector<ProblemOutcome>> run(const LoadedLibrary &hand, const std::vector<const LoadedLibrary *> &candidates,
+    virtual std::vector<std::vector<ProblemOutcome>> run(const LoadedLibrary &hand,
+                                                         const std::vector<const LoadedLibrary *> &candidates,
                                                          const std::vector<Problem> &problems) = 0;
 };
 
 class LocalRunner : public Runner {
 public:
     explicit LocalRunner(cli::TimingOptions timing) : timing_(timing) {}
-    std::vector<std::vector<ProblemOutcome>> run(const LoadedLibrary &hand, const std::vector<const LoadedLibrary *> &candidates,
+    std::vector<std::vector<ProblemOutcome>> run(const LoadedLibrary &hand,
+                                                 const std::vector<const LoadedLibrary *> &candidates,
                                                  const std::vector<Problem> &problems) override;
 
 private:

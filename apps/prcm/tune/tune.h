@@ -10,18 +10,18 @@
 namespace prcm::cli {
 
 struct TuneOptions {
-    std::string module;              // or all
+    std::string module;  // or all
     bool all = false;
     std::string shapes = "1,64,64,64";  // an experiment id, or N,C,H,W[;N,C,H,W...]
     std::string device = "cpu";
-    std::string budget = "10m";      // the whole search: 90s, 10m, 1h
-    int threads = 0;                 // CPU threads of the libraries (0: one per core)
-    int jobs = 0;                    // candidates compiled at once (0: one per core)
-    std::string out;                 // "": tuning/<machine>.json
+    std::string budget = "10m";  // the whole search: 90s, 10m, 1h
+    int threads = 0;             // CPU threads of the libraries (0: one per core)
+    int jobs = 0;                // candidates compiled at once (0: one per core)
+    std::string out;             // "": tuning/<machine>.json
     bool resume = false;
-    unsigned long long seed = 1;     // of the search's random draws
-    std::string generator;           // "": prcm_generators beside prcm
-    std::string cpu_target;          // --cpu-target: tune this target's code instead of the dispatch's pick
+    unsigned long long seed = 1;  // of the search's random draws
+    std::string generator;        // "": prcm_generators beside prcm
+    std::string cpu_target;       // --cpu-target: tune this target's code instead of the dispatch's pick
 };
 
 int run_tune(const TuneOptions &o);

@@ -32,7 +32,8 @@ int run_tune_time(const TuneTimeOptions &o) {
     if (!parse_device(o.tune.device, &device)) return report_error("tune-time", Status::error("unknown device"));
     std::vector<Search> searches;
     if (Status s = tuned_problems(o.tune, device, &searches); !s) return report_error("tune-time", s);
-    if (searches.size() != 1 || o.rounds < 1) return report_error("tune-time", Status::error("give one --module and --rounds >= 1"));
+    if (searches.size() != 1 || o.rounds < 1)
+        return report_error("tune-time", Status::error("give one --module and --rounds >= 1"));
     const Search &search = searches.front();
     auto load = [&](const std::string &spec) {
         const size_t colon = spec.rfind(':');
@@ -53,7 +54,8 @@ int run_tune_time(const TuneTimeOptions &o) {
         json ratios = json::array();
         for (size_t pi = 0; pi < outcome.size(); pi++) {
             if (!outcome[pi].verified || outcome[pi].hand_median_ms <= 0) {
-                return report_error("tune-time", Status::failed(problem_key(search.problems[pi]) + ": " + outcome[pi].error));
+                return report_error("tune-time",
+                                    Status::failed(problem_key(search.problems[pi]) + ": " + outcome[pi].error));
             }
             ratios.push_back(outcome[pi].median_ms / outcome[pi].hand_median_ms);
         }
@@ -61,14 +63,16 @@ int run_tune_time(const TuneTimeOptions &o) {
     }
     json problems = json::array();
     for (const Problem &p : search.problems) problems.push_back(problem_key(p));
-    if (Status s = write_json(o.out, {{"problems", problems}, {"ratios", rounds}}); !s) return report_error("tune-time", s);
+    if (Status s = write_json(o.out, {{"problems", problems}, {"ratios", rounds}}); !s)
+        return report_error("tune-time", s);
     return exit_ok;
 }
 
 int run_tune(const TuneOptions &o) {
     Device device;
     if (!parse_device(o.device, &device)) {
-        return report_error("tune", Status::error("unknown device '" + printable(o.device) + "' (known: cpu, opencl, cuda)"));
+        return report_error("tune",
+                            Status::error("unknown device '" + printable(o.device) + "' (known: cpu, opencl, cuda)"));
     }
     if (o.all == !o.module.empty()) return report_error("tune", Status::error("give --module NAME or --all"));
     double budget = 0;
@@ -82,10 +86,12 @@ int run_tune(const TuneOptions &o) {
     bool built = false;
     for (Device d : built_devices()) built |= d == device;
     if (!built) {
-        return report_error("tune", Status::unavailable(std::string(device_name(device)) +
-                                                        ": this build has no libraries for it (PRCM_BUILD_OPENCL / PRCM_BUILD_CUDA)"));
+        return report_error(
+            "tune", Status::unavailable(std::string(device_name(device)) +
+                                        ": this build has no libraries for it (PRCM_BUILD_OPENCL / PRCM_BUILD_CUDA)"));
     }
-    if (Status s = device_available(device); !s) return report_error("tune", s.prefixed(std::string(device_name(device)) + ": "));
+    if (Status s = device_available(device); !s)
+        return report_error("tune", s.prefixed(std::string(device_name(device)) + ": "));
 
     const std::string out = o.out.empty() ? default_record_path() : o.out;
     if (o.out.empty()) ::mkdir("tuning", 0777);  // the default's folder; an error shows in the check below
@@ -94,7 +100,8 @@ int run_tune(const TuneOptions &o) {
     struct stat st;
     const bool exists = ::stat(out.c_str(), &st) == 0;
     if (exists && !o.resume) {
-        return report_error("tune", Status::error(out + " exists: give --resume to add to its trials, or another --out"));
+        return report_error("tune",
+                            Status::error(out + " exists: give --resume to add to its trials, or another --out"));
     }
     if (exists) {
         if (Status s = read_record(out, &record); !s) return report_error("tune", s);
@@ -112,9 +119,10 @@ int run_tune(const TuneOptions &o) {
     const std::string target = device_target(device, cpu_target);
     const std::string generator = o.generator.empty() ? default_generator_path() : o.generator;
     if (::access(generator.c_str(), X_OK) != 0) {
-        return report_error("tune", Status::unavailable("no generator executable at " + generator +
-                                                        " (prcm tune builds candidates with the project's prcm_generators; "
-                                                        "give --generator PATH)"));
+        return report_error("tune",
+                            Status::unavailable("no generator executable at " + generator +
+                                                " (prcm tune builds candidates with the project's prcm_generators; "
+                                                "give --generator PATH)"));
     }
     const int cores = std::max(1, static_cast<int>(std::thread::hardware_concurrency()));
     const int jobs = o.jobs > 0 ? o.jobs : cores;
@@ -172,9 +180,10 @@ int run_tune(const TuneOptions &o) {
         const bool searched = std::any_of(searches.begin(), searches.end(),
                                           [&](const Search &s) { return w.module == s.module->spec->name; });
         if (!searched) continue;
-        table.rows.push_back({w.module, w.shape_class, std::to_string(trials[w.module]), std::to_string(rejected[w.module]),
-                              w.trial ? "tuned" : "hand", w.trial ? ratio_string(w.ratio, 1) : "-",
-                              w.trial ? w.trial->knobs + " (" + std::to_string(w.trial->id) + ")" : "no confirmed gain"});
+        table.rows.push_back(
+            {w.module, w.shape_class, std::to_string(trials[w.module]), std::to_string(rejected[w.module]),
+             w.trial ? "tuned" : "hand", w.trial ? ratio_string(w.ratio, 1) : "-",
+             w.trial ? w.trial->knobs + " (" + std::to_string(w.trial->id) + ")" : "no confirmed gain"});
     }
     std::cout << "\n";
     table.print();

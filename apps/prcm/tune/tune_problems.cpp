@@ -20,7 +20,8 @@ bool parse_budget(const std::string &text, double *seconds) {
     size_t i = 0;
     while (i < text.size()) {
         size_t digits = i;
-        while (digits < text.size() && (std::isdigit(static_cast<unsigned char>(text[digits])) || text[digits] == '.')) digits++;
+        while (digits < text.size() && (std::isdigit(static_cast<unsigned char>(text[digits])) || text[digits] == '.'))
+            digits++;
         if (digits == i) return false;
         double value = 0;
         try {
@@ -70,7 +71,8 @@ std::string device_model(Device d) {
             auto get = reinterpret_cast<int (*)(int *, int)>(dlsym(lib, "cuDeviceGet"));
             auto get_name = reinterpret_cast<int (*)(char *, int, int)>(dlsym(lib, "cuDeviceGetName"));
             int dev = 0;
-            if (init && get && get_name && init(0) == 0 && get(&dev, 0) == 0 && get_name(name, sizeof name - 1, dev) == 0) {
+            if (init && get && get_name && init(0) == 0 && get(&dev, 0) == 0 &&
+                get_name(name, sizeof name - 1, dev) == 0) {
                 return name;
             }
         }
@@ -79,13 +81,16 @@ std::string device_model(Device d) {
     void *lib = dlopen("libOpenCL.so.1", RTLD_LAZY | RTLD_LOCAL);
     if (lib) {
         auto platforms = reinterpret_cast<int (*)(unsigned, void **, unsigned *)>(dlsym(lib, "clGetPlatformIDs"));
-        auto devices = reinterpret_cast<int (*)(void *, unsigned long, unsigned, void **, unsigned *)>(dlsym(lib, "clGetDeviceIDs"));
-        auto info = reinterpret_cast<int (*)(void *, unsigned, size_t, void *, size_t *)>(dlsym(lib, "clGetDeviceInfo"));
+        auto devices = reinterpret_cast<int (*)(void *, unsigned long, unsigned, void **, unsigned *)>(
+            dlsym(lib, "clGetDeviceIDs"));
+        auto info =
+            reinterpret_cast<int (*)(void *, unsigned, size_t, void *, size_t *)>(dlsym(lib, "clGetDeviceInfo"));
         void *platform = nullptr, *device = nullptr;
         constexpr unsigned long kAllDevices = 0xFFFFFFFF;
         constexpr unsigned kDeviceName = 0x102B;
         if (platforms && devices && info && platforms(1, &platform, nullptr) == 0 &&
-            devices(platform, kAllDevices, 1, &device, nullptr) == 0 && info(device, kDeviceName, sizeof name - 1, name, nullptr) == 0) {
+            devices(platform, kAllDevices, 1, &device, nullptr) == 0 &&
+            info(device, kDeviceName, sizeof name - 1, name, nullptr) == 0) {
             return std::string("OpenCL: ") + name;
         }
     }
@@ -95,8 +100,10 @@ std::string device_model(Device d) {
 std::string default_record_path() {
     std::string slug;
     for (char c : cpu_model()) {
-        if (std::isalnum(static_cast<unsigned char>(c))) slug += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-        else if (!slug.empty() && slug.back() != '-') slug += '-';
+        if (std::isalnum(static_cast<unsigned char>(c)))
+            slug += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+        else if (!slug.empty() && slug.back() != '-')
+            slug += '-';
     }
     while (!slug.empty() && slug.back() == '-') slug.pop_back();
     return "tuning/" + (slug.empty() ? std::string("machine") : slug) + ".json";
@@ -104,9 +111,9 @@ std::string default_record_path() {
 
 std::string device_target(Device d, const std::string &cpu_target) {
     switch (d) {
-    case Device::cpu: return cpu_target;
-    case Device::opencl: return PRCM_OPENCL_TARGET;
-    case Device::cuda: return PRCM_CUDA_TARGET;
+        case Device::cpu: return cpu_target;
+        case Device::opencl: return PRCM_OPENCL_TARGET;
+        case Device::cuda: return PRCM_CUDA_TARGET;
     }
     return "";
 }
@@ -155,7 +162,8 @@ Status tuned_problems(const TuneOptions &o, Device device, std::vector<Search> *
     }
     for (const Problem &p : problems) {
         if (Status s = check_problem_size(p); !s) return s.prefixed("--shapes: ");
-        auto it = std::find_if(searches->begin(), searches->end(), [&](const Search &s) { return s.module == p.module; });
+        auto it =
+            std::find_if(searches->begin(), searches->end(), [&](const Search &s) { return s.module == p.module; });
         if (it == searches->end()) {
             searches->push_back({p.module, {}});
             it = searches->end() - 1;

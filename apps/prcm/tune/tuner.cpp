@@ -57,8 +57,9 @@ void Tuner::progress(const std::string &label, const std::string &key, Clock::ti
     // One line rewritten on a terminal; a line per batch in a log.
     static const bool terminal = isatty(STDERR_FILENO);
     std::fprintf(stderr, "%s[tune %s] %d trials, %d rejected, %d same code, best %s hand (screening), %s left%s",
-                 terminal ? "\r" : "", label.c_str(), trials, rejected, same, best > 0 ? ratio_string(best, 1).c_str() : "-",
-                 format_duration(left).c_str(), terminal ? "   " : "\n");
+                 terminal ? "\r" : "", label.c_str(), trials, rejected, same,
+                 best > 0 ? ratio_string(best, 1).c_str() : "-", format_duration(left).c_str(),
+                 terminal ? "   " : "\n");
     std::fflush(stderr);
     stderr_mid_line = terminal;
 }
@@ -156,7 +157,8 @@ bool Tuner::tune(const Search &search, Clock::time_point deadline, const std::st
                 trials.push_back(t);
                 continue;
             }
-            if (builds[i].ok && !t.code.empty() && t.origin != "hand") code_owner[t.code] = "trial " + std::to_string(t.id);
+            if (builds[i].ok && !t.code.empty() && t.origin != "hand")
+                code_owner[t.code] = "trial " + std::to_string(t.id);
             libraries.push_back(load_built(*search.module, device_, requests[i], builds[i]));
             if (!libraries.back().ok()) {
                 t.status = "not built";
@@ -237,10 +239,14 @@ void Tuner::confirm(const Search &search, const LoadedLibrary &hand, const std::
 void Tuner::time_apart(const Search &search, const LoadedLibrary &hand, const LoadedLibrary &candidate,
                        const std::vector<std::string> &classes, Confirmation *c) {
     const std::string base = work_ + "/confirm_" + std::to_string(++built_);
-    std::vector<std::string> args = {this_program(), "tune-time", "--module", search.module->spec->name, "--shapes", shapes_,
-                                     "--device", device_name(device_), "--rounds", std::to_string(kConfirmRounds),
-                                     "--hand", hand.path + ":" + hand.function_name,
-                                     "--candidate", candidate.path + ":" + candidate.function_name, "--out", base + ".json"};
+    std::vector<std::string> args = {this_program(), "tune-time",
+                                     "--module",     search.module->spec->name,
+                                     "--shapes",     shapes_,
+                                     "--device",     device_name(device_),
+                                     "--rounds",     std::to_string(kConfirmRounds),
+                                     "--hand",       hand.path + ":" + hand.function_name,
+                                     "--candidate",  candidate.path + ":" + candidate.function_name,
+                                     "--out",        base + ".json"};
     if (threads_ > 0) args.insert(args.end(), {"--threads", std::to_string(threads_)});
     const int status = run_logged(args, base + ".log");
     json doc;
@@ -248,13 +254,15 @@ void Tuner::time_apart(const Search &search, const LoadedLibrary &hand, const Lo
         std::ifstream in(base + ".json");
         doc = json::parse(in, nullptr, false);
     }
-    const json *rounds = doc.is_object() && doc.contains("ratios") && doc["ratios"].is_array() ? &doc["ratios"] : nullptr;
+    const json *rounds =
+        doc.is_object() && doc.contains("ratios") && doc["ratios"].is_array() ? &doc["ratios"] : nullptr;
     if (!rounds) {
         std::ifstream in(base + ".log");
         std::string line, last;
         while (std::getline(in, line))
             if (!line.empty()) last = line;
-        c->error = "the timing process (prcm tune-time) failed: " + (last.empty() ? "exit " + std::to_string(status) : last);
+        c->error =
+            "the timing process (prcm tune-time) failed: " + (last.empty() ? "exit " + std::to_string(status) : last);
         return;
     }
     // Per problem, the median over the rounds of its ratio in that round; per round,

@@ -18,8 +18,17 @@ class Tuner {
 public:
     Tuner(const TuneOptions &o, Device device, std::string target, std::string out, std::string work, Record &record,
           Builder &builder, Runner &runner, int batch_size, int threads)
-        : device_(device), target_(std::move(target)), out_(std::move(out)), work_(std::move(work)), shapes_(o.shapes),
-          record_(record), builder_(builder), runner_(runner), batch_size_(batch_size), threads_(threads), rng_(o.seed),
+        : device_(device),
+          target_(std::move(target)),
+          out_(std::move(out)),
+          work_(std::move(work)),
+          shapes_(o.shapes),
+          record_(record),
+          builder_(builder),
+          runner_(runner),
+          batch_size_(batch_size),
+          threads_(threads),
+          rng_(o.seed),
           model_(device_model(device)) {}
 
     // Searches one module's knobs until `deadline`; false with `error` when even its

@@ -41,9 +41,9 @@ struct HyperParamInfo {
     const char *short_flag;  // "-b", or "" for none
     unsigned use;            // the module's `uses` bit
     int HyperParams::*field;
-    const char *help;        // what it means, for --help
-    bool from_weights;       // whether a set of weights implies it (pool_size: no)
-    const char *odd_why;     // why it must be odd, or nullptr
+    const char *help;     // what it means, for --help
+    bool from_weights;    // whether a set of weights implies it (pool_size: no)
+    const char *odd_why;  // why it must be odd, or nullptr
     // The awkward-shape grid's values (verify.cpp): problem i takes
     // awkward[(i / awkward_stride) % awkward.size()].
     std::vector<int> awkward;
@@ -60,20 +60,20 @@ enum class Init {
 };
 
 struct WeightSpec {
-    std::string name;        // PyTorch state_dict key, e.g. "fuser.weight"
-    TorchShape shape;        // PyTorch shape
+    std::string name;  // PyTorch state_dict key, e.g. "fuser.weight"
+    TorchShape shape;  // PyTorch shape
     Init init = Init::fan_in;
-    bool parameter = true;   // counted by count_params (BN running statistics are buffers)
+    bool parameter = true;  // counted by count_params (BN running statistics are buffers)
 };
 
 using Weights = std::map<std::string, Tensor>;
 
 struct ModuleSpec {
-    const char *name;     // CLI name, snake_case: "affine_prcm"
-    const char *title;    // the notebooks' class name: "AffinePRCM"
-    const char *formula;  // one line of what forward() computes
-    unsigned uses;        // the hyper-parameters it reads (Uses)
-    HyperParams defaults; // the notebook constructor's defaults
+    const char *name;      // CLI name, snake_case: "affine_prcm"
+    const char *title;     // the notebooks' class name: "AffinePRCM"
+    const char *formula;   // one line of what forward() computes
+    unsigned uses;         // the hyper-parameters it reads (Uses)
+    HyperParams defaults;  // the notebook constructor's defaults
     // The weights a block of `channels` channels has for these hyper-parameters.
     std::vector<WeightSpec> (*weights)(int channels, const HyperParams &hp);
     // The hyper-parameters a complete set of weights implies, starting from `given`

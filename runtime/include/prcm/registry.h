@@ -42,8 +42,8 @@ struct Tuning {
     const char *record = nullptr;  // the record's path as the build read it; null: not tuned
     const char *target = nullptr;  // the Halide target it was tuned on
     const char *knobs = nullptr;
-    int trial = 0;                 // the winning trial's id in the record
-    double ratio = 1;              // its confirmed time over the hand schedule's
+    int trial = 0;     // the winning trial's id in the record
+    double ratio = 1;  // its confirmed time over the hand schedule's
 };
 
 // One AOT library: its argv entry point and its metadata (argument names and order).
@@ -75,8 +75,8 @@ struct Module {
 
 // Another name of a module (the notebooks' *_NoDropout classes).
 struct Alias {
-    const char *name;    // CLI name: "prcm_no_dropout"
-    const char *title;   // the notebook's class: "PRCM_NoDropout"
+    const char *name;   // CLI name: "prcm_no_dropout"
+    const char *title;  // the notebook's class: "PRCM_NoDropout"
     const Module *module;
 };
 

@@ -66,8 +66,8 @@ Status call_prepared(const PreparedCall &call, const Tensor &input, Tensor &outp
 // the device holds newer ones (a GPU result passed in as input): values written
 // through data() between calls are never ignored. call_prepared, the timed loop,
 // does not upload again: after writing through data(), call set_host_dirty().
-Status run_module(const Module &module, Device device, const Tensor &input, const Weights &weights,
-                  Tensor &output, const HyperParams *given = nullptr, std::string_view schedule = kHandSchedule);
+Status run_module(const Module &module, Device device, const Tensor &input, const Weights &weights, Tensor &output,
+                  const HyperParams *given = nullptr, std::string_view schedule = kHandSchedule);
 
 // The copy floor of `device`: output = input, the same tensor copied by a Halide
 // pipeline. prepare_copy binds it once for a timed loop (then call_prepared);

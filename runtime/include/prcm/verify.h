@@ -31,7 +31,7 @@ struct Problem {
     HyperParams hp;
     uint64_t seed = 1;
     std::string schedule = kHandSchedule;  // or an autoscheduled twin's (registry.h)
-    std::string replay() const;  // the `prcm verify ...` command line
+    std::string replay() const;            // the `prcm verify ...` command line
 };
 
 // A problem with the module's default hyper-parameters.
