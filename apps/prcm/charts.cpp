@@ -246,10 +246,10 @@ Status write_charts(const json &doc, const std::string &json_path, const std::st
          << "<style>body{font-family:sans-serif;max-width:900px;margin:2em auto}img{max-width:100%;"
             "border:1px solid #ddd;margin:0.5em 0}</style></head><body>\n"
          << "<h1>prcm-kernels results</h1>\n<p>" << esc(m.value("cpu", "")) << ", " << m.value("threads", 0)
-         << " threads, Halide " << esc(m.value("halide_version", "")) << ", CPU target "
-         << esc(m.value("cpu_target", "")) << (m.value("cpu_target_forced", false) ? " (forced)" : "") << ", "
-         << esc(m.value("date", "")) << " (commit " << esc(m.value("git_commit", "unknown"))
-         << "). Every configuration was verified against the naive reference "
+         << (m.value("threads", 0) == 1 ? " thread" : " threads") << ", Halide " << esc(m.value("halide_version", ""))
+         << ", CPU target " << esc(m.value("cpu_target", ""))
+         << (m.value("cpu_target_forced", false) ? " (forced)" : "") << ", " << esc(m.value("date", "")) << " (commit "
+         << esc(m.value("git_commit", "unknown")) << "). Every configuration was verified against the naive reference "
          << "before it was timed; charts show the median.</p>\n";
     if (!doc.at("summary").empty()) {
         html << "<h2>Summary</h2><ul>\n";
