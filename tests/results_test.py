@@ -70,9 +70,10 @@ if CASE == "schema":
         gbench = json.load(open(outputs[2]))
         assert gbench["context"]["date"] == doc["context"]["date"]
         assert len(gbench["benchmarks"]) == rows
+        assert abs(gbench["benchmarks"][0]["real_time"] - 1000 * doc["rows"][0]["latency_ms"]["median"]) < 1e-9
         for b in gbench["benchmarks"]:
             assert {"name", "run_type", "iterations", "real_time", "cpu_time", "time_unit"} <= b.keys(), b
-            assert b["time_unit"] == "ms" and b["real_time"] > 0
+            assert b["time_unit"] == "us" and b["real_time"] > 0
         assert len({b["name"] for b in gbench["benchmarks"]}) == rows, "benchmark names must be unique"
     module = json.load(open(path("module.json")))
     assert module["rows"][0]["module"] == "se" and module["rows"][0]["hyper_parameters"] == {"reduction": 4}

@@ -46,7 +46,7 @@ nlohmann::json results_json(const nlohmann::json &context, const std::vector<nlo
 Status write_json(const std::string &path, const nlohmann::json &doc);
 // The results as CSV, one line per row, the context repeated on each.
 std::string results_csv(const nlohmann::json &doc);
-// The results as Google Benchmark's JSON (context + benchmarks, times in ms), which its
+// The results as Google Benchmark's JSON (context + benchmarks, medians in µs), which its
 // tools/compare.py reads: one benchmark per timed row, named module/shape/device/... .
 nlohmann::json results_gbench(const nlohmann::json &doc);
 // Writes the JSON and CSV asked for (either path may be empty), each whole or not at all,
