@@ -32,6 +32,9 @@ int exit_code(const VerifyResult &r);
 // The table as `prcm --help` prints it under the commands.
 const char *exit_code_help();
 
+// SIGINT and SIGTERM remove the output being written and exit 130 or 143 (signals.cpp).
+void install_signal_handlers();
+
 // Prints "prcm <command>: <message>" to stderr and returns the Status's exit code.
 int report_error(const char *command, const Status &s);
 

@@ -27,6 +27,7 @@ int run_experiments(const ExperimentOptions &o);
 // from any results file (report.cpp).
 struct ReportOptions {
     std::string results, out_dir, csv_path, markdown_path, gbench_path;
+    bool out_given = false;  // --out on the command line; without it and any other output: charts into report/
 };
 int run_report(const ReportOptions &o);
 

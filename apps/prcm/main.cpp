@@ -1,51 +1,102 @@
 // prcm: verify and benchmark the generated channel-recalibration blocks.
 #include "experiments.h"
-#include "options.h"
 #include "tune/tune.h"
 
 #include "prcm/files.h"
 
 #include <CLI/CLI.hpp>
 
-#include <unistd.h>
-#include <csignal>
 #include <cstdio>
-#include <cstring>
 #include <set>
 #include <sstream>
 #include <utility>
 
+// The options several subcommands share, each with its help text and its bounds.
+namespace prcm::cli {
 namespace {
 
-// Ctrl-C or a kill: the output being written is removed (the old file stays), one
-// line says so, and the exit code says which signal. Only async-signal-safe calls.
-extern "C" void on_interrupt(int signal) {
-    prcm::remove_temporary_files_now();
-    static const char message[] = "\nprcm: interrupted\n";
-    const size_t skip = prcm::cli::stderr_mid_line ? 0 : 1;  // after a progress line, end it first
-    ssize_t ignored = ::write(STDERR_FILENO, message + skip, sizeof message - 1 - skip);
-    (void)ignored;
-    ::_exit(signal == SIGINT ? prcm::cli::exit_interrupted : prcm::cli::exit_terminated);
+// A count option bounded as it is parsed: the message names the bounds.
+CLI::Validator bounded(int lo, int hi, const std::string &meaning = "") {
+    return CLI::Validator(
+        [lo, hi, meaning](std::string &text) -> std::string {
+            long long v = 0;
+            std::istringstream in(text);
+            if (!(in >> v) || !in.eof()) return "'" + printable(text) + "' is not an integer";
+            if (v < lo || v > hi) {
+                return "'" + text + "' is out of range: from " + std::to_string(lo) + " to " + std::to_string(hi) +
+                       meaning;
+            }
+            return "";
+        },
+        "INT in [" + std::to_string(lo) + ", " + std::to_string(hi) + "]");
 }
 
-void install_signal_handlers() {
-    struct sigaction action;
-    std::memset(&action, 0, sizeof action);
-    action.sa_handler = on_interrupt;
-    sigemptyset(&action.sa_mask);
-    sigaddset(&action.sa_mask, SIGINT);
-    sigaddset(&action.sa_mask, SIGTERM);
-    for (int signal : {SIGINT, SIGTERM}) sigaction(signal, &action, nullptr);
+// "default 8", or "default per module, see `prcm list`" where the modules that
+// read it start from different values.
+std::string hyper_default_text(const HyperParamInfo &h) {
+    std::set<int> values;
+    for (const Module &m : modules())
+        if (m.spec->uses & h.use) values.insert(m.spec->defaults.*h.field);
+    if (values.size() == 1) return "default " + std::to_string(*values.begin());
+    return "default per module, see `prcm list`";
+}
+
+// `with_data`: the problem's data is seeded (verify, bench), not read from files (run).
+// `device_list`: the command takes a list of devices for an experiment (bench).
+void add_problem_options(CLI::App *cmd, ProblemOptions &o, bool module_required, bool with_data = true,
+                         bool device_list = false) {
+    auto *module =
+        cmd->add_option("--module,-m", o.module,
+                        "Module: its name or the notebook's class, e.g. prcm, PRCM, SE_Module (see `prcm list`)");
+    if (module_required) module->required();
+    if (with_data) {
+        cmd->add_option("--shape", o.shape, "The experiment's tensor x, N,C,H,W")->capture_default_str();
+        cmd->add_option("--seed", o.seed, "Seed of the random input and weights")->capture_default_str();
+    }
+    for (const HyperParamInfo &h : hyper_param_table()) {
+        const std::string names = std::string(h.flag) + (*h.short_flag ? std::string(",") + h.short_flag : "");
+        cmd->add_option(names, o.hyper.*h.field, std::string(h.help) + " (" + hyper_default_text(h) + ")");
+    }
+    cmd->add_option(
+           "--device,-d", o.device,
+           device_list ? "cpu, opencl or cuda (an experiment takes a list: cpu,opencl)" : "cpu, opencl or cuda")
+        ->capture_default_str();
+}
+
+// One target of the multi-target CPU libraries, for the whole process (verify, bench, run).
+void add_cpu_target_option(CLI::App *cmd, std::string &target) {
+    cmd->add_option("--cpu-target", target,
+                    "Run the CPU libraries' code for TARGET, one of PRCM_CPU_TARGETS, instead of the multi-target "
+                    "dispatch's pick (`prcm list` names them and which this CPU runs; one it cannot run exits 3); "
+                    "--device cpu only")
+        ->type_name("TARGET");
+}
+
+// verify and bench: which library of the module runs.
+void add_schedule_option(CLI::App *cmd, std::string &schedule) {
+    cmd->add_option("--schedule", schedule,
+                    "hand, or an autoscheduled twin built with -DPRCM_AUTOSCHEDULERS: mullapudi2016, adams2019, "
+                    "li2018 (CPU), anderson2021 (CUDA); or untuned: in a build with -DPRCM_TUNING, the hand knobs "
+                    "of a library the record tunes")
+        ->capture_default_str();
+}
+
+void add_timing_options(CLI::App *cmd, TimingOptions &t) {
+    cmd->add_option("--warmup", t.warmup, "Warm-up calls (default: CPU 20, GPU 100)")->check(bounded(0, kMaxCalls));
+    cmd->add_option("--repeat", t.repeat, "Timed calls (default: CPU 100, GPU 500)")->check(bounded(1, kMaxCalls));
+    cmd->add_option("--threads", t.threads, "CPU threads (default: one per core)")
+        ->check(bounded(0, kMaxThreads, " (0: one per core)"));
 }
 
 }  // namespace
+}  // namespace prcm::cli
 
 int main(int argc, char **argv) {
     using namespace prcm::cli;
     // Whole lines on stdout even when it is a pipe and the run is interrupted: a
     // table row is never cut (std::cout writes through stdio: sync_with_stdio stays on).
     std::setvbuf(stdout, nullptr, _IOLBF, 0);
-    install_signal_handlers();
+    prcm::cli::install_signal_handlers();
     set_command_line(argc, argv);
     CLI::App app{
         "prcm: Halide-compiled PRCM-family blocks, verified against a naive reference and timed.\n"
@@ -229,12 +280,7 @@ int main(int argc, char **argv) {
         return run_bench(bench_opts, experiment.timing, experiment.json_path, experiment.csv_path);
     }
     if (*report) {
-        const bool other =
-            !report_opts.csv_path.empty() || !report_opts.markdown_path.empty() || !report_opts.gbench_path.empty();
-        if (report_out->count() == 0 && !other) report_opts.out_dir = "report";
-        if (report_out->count() > 0 && report_opts.out_dir.empty()) {
-            return report_error("report", prcm::Status::error("--out is empty"));
-        }
+        report_opts.out_given = report_out->count() > 0;
         return run_report(report_opts);
     }
     if (*run) return run_run(run_opts);

@@ -9,7 +9,10 @@
 
 namespace prcm::cli {
 
-int run_report(const ReportOptions &o) {
+int run_report(const ReportOptions &options) {
+    ReportOptions o = options;
+    if (o.out_given && o.out_dir.empty()) return report_error("report", Status::error("--out is empty"));
+    if (!o.out_given && o.csv_path.empty() && o.markdown_path.empty() && o.gbench_path.empty()) o.out_dir = "report";
     nlohmann::json doc;
     if (Status s = read_results(o.results, &doc); !s) return report_error("report", s);
     // Outputs are checked before any is written: none may be the results file itself.
