@@ -1,4 +1,5 @@
 #include "catalogue.h"
+#include "format.h"
 
 #include "prcm/files.h"
 
@@ -32,9 +33,7 @@ std::vector<HyperSetting> hyper_settings(const json &hyper) {
 }
 
 std::string swept_text(const std::string &vary, bool square, int v, const TorchShape &shape) {
-    if (vary == "none")
-        return std::to_string(shape[0]) + "x" + std::to_string(shape[1]) + "x" + std::to_string(shape[2]) + "x" +
-               std::to_string(shape[3]);
+    if (vary == "none") return shape_text(shape);
     if (vary == "size" || square) return std::to_string(v) + "x" + std::to_string(v);
     return std::to_string(v);
 }

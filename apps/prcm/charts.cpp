@@ -228,12 +228,7 @@ Status write_charts(const json &doc, const std::string &json_path, const std::st
                                                         : "";
         }
         std::string block = r.at("block");
-        if (experiment == "bench") {
-            std::string shape;
-            for (const json &e : r.at("shape"))
-                shape += (shape.empty() ? "" : "x") + std::to_string(e.get<long long>());
-            block += " " + shape;
-        }
+        if (experiment == "bench") block += " " + shape_text(r.at("shape").get<TorchShape>());
         if (!c.points.count(block)) c.series.push_back(block);
         const double copy = r.contains("copy_ms") ? r.at("copy_ms").at("median").get<double>() : 0;
         c.points[block].push_back({r.at("sweep_value").get<double>(), r.at("sweep").get<std::string>(),

@@ -17,17 +17,9 @@ std::string cell_ms(const json &r, const char *field, const char *stat = "median
     return r.contains(field) ? format_ms(r.at(field).at(stat).get<double>()) : "-";
 }
 
-std::string shape_of(const json &r) {
-    std::string out;
-    for (const json &e : r.at("shape")) out += (out.empty() ? "" : "x") + std::to_string(e.get<long long>());
-    return out;
-}
-
 std::string hyper_of(const json &r) {
-    std::string out;
-    for (const auto &[name, value] : r.at("hyper_parameters").items())
-        out += (out.empty() ? "" : ", ") + name + "=" + value.dump();
-    return out.empty() ? "-" : out;
+    const std::string text = hyper_text(r.at("hyper_parameters"), ", ");
+    return text.empty() ? "-" : text;
 }
 
 void table(std::ostringstream &md, const std::vector<std::string> &header,
@@ -53,8 +45,8 @@ void long_table(std::ostringstream &md, const std::vector<const json *> &rows) {
         out.push_back(
             {r->at("block").get<std::string>().empty() ? r->at("module").get<std::string>()
                                                        : r->at("block").get<std::string>(),
-             hyper_of(*r), shape_of(*r), v.at("verdict"), cell_ms(*r, "latency_ms"), cell_ms(*r, "latency_ms", "min"),
-             cell_ms(*r, "latency_ms", "p90"), cell_ms(*r, "copy_ms"),
+             hyper_of(*r), shape_text(r->at("shape").get<TorchShape>()), v.at("verdict"), cell_ms(*r, "latency_ms"),
+             cell_ms(*r, "latency_ms", "min"), cell_ms(*r, "latency_ms", "p90"), cell_ms(*r, "copy_ms"),
              r->contains("ratio_to_copy") ? format_fixed(r->at("ratio_to_copy").get<double>(), 2) + "x" : "-"});
     }
     table(md,

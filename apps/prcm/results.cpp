@@ -4,6 +4,7 @@
 #include "prcm/run.h"
 
 #include <cerrno>
+#include <cstdint>
 #include <cstring>
 #include <fstream>
 #include <iostream>
@@ -12,6 +13,12 @@
 namespace prcm::cli {
 
 using nlohmann::json;
+
+std::string hyper_text(const json &hyper, const std::string &separator) {
+    std::string out;
+    for (const auto &[name, value] : hyper.items()) out += (out.empty() ? "" : separator) + name + "=" + value.dump();
+    return out;
+}
 
 json stats_json(const Stats &s) {
     return {{"mean", s.mean}, {"std", s.std}, {"min", s.min}, {"median", s.median}, {"p90", s.p90}};
@@ -93,18 +100,6 @@ std::string csv_field(const json &v) {
     return out + "\"";
 }
 
-std::string shape_field(const json &shape) {
-    std::string out;
-    for (const json &e : shape) out += (out.empty() ? "" : "x") + std::to_string(e.get<long long>());
-    return out;
-}
-
-std::string hyper_field(const json &hyper) {
-    std::string out;
-    for (const auto &[name, value] : hyper.items()) out += (out.empty() ? "" : " ") + name + "=" + value.dump();
-    return out;
-}
-
 const json kNull;
 const json &field(const json &j, const char *key) { return j.contains(key) ? j.at(key) : kNull; }
 
@@ -119,10 +114,11 @@ std::string results_csv(const json &doc) {
     for (const json &r : doc.at("rows")) {
         const json &v = r.at("verification"), &calls = r.at("calls");
         out << csv_field(r.at("experiment")) << "," << csv_field(r.at("part")) << "," << csv_field(r.at("block")) << ","
-            << csv_field(r.at("module")) << "," << csv_field(hyper_field(r.at("hyper_parameters"))) << ","
-            << shape_field(r.at("shape")) << "," << csv_field(r.at("device")) << "," << csv_field(r.at("schedule"))
-            << "," << csv_field(v.at("verdict")) << "," << csv_field(field(v, "max_abs_err")) << ","
-            << calls.at("warmup").dump() << "," << calls.at("repeat").dump() << "," << r.at("params").dump();
+            << csv_field(r.at("module")) << "," << csv_field(hyper_text(r.at("hyper_parameters"), " ")) << ","
+            << shape_text(r.at("shape").get<TorchShape>()) << "," << csv_field(r.at("device")) << ","
+            << csv_field(r.at("schedule")) << "," << csv_field(v.at("verdict")) << ","
+            << csv_field(field(v, "max_abs_err")) << "," << calls.at("warmup").dump() << ","
+            << calls.at("repeat").dump() << "," << r.at("params").dump();
         const json &l = field(r, "latency_ms");
         for (const char *k : {"mean", "std", "min", "median", "p90"}) out << "," << csv_field(field(l, k));
         out << "," << csv_field(field(field(r, "copy_ms"), "median")) << "," << csv_field(field(r, "ratio_to_copy"));
@@ -143,8 +139,8 @@ json results_gbench(const json &doc) {
         std::string name = r.at("module").get<std::string>();
         if (!r.at("experiment").get<std::string>().empty())
             name = r.at("experiment").get<std::string>() + "/" + r.at("block").get<std::string>();
-        name += "/" + shape_field(r.at("shape")) + "/" + r.at("device").get<std::string>();
-        const std::string hyper = hyper_field(r.at("hyper_parameters"));
+        name += "/" + shape_text(r.at("shape").get<TorchShape>()) + "/" + r.at("device").get<std::string>();
+        const std::string hyper = hyper_text(r.at("hyper_parameters"), " ");
         if (!hyper.empty()) name += "/" + hyper;
         if (r.at("schedule") != kHandSchedule) name += "/" + r.at("schedule").get<std::string>();
         // In µs: compare.py prints whole units, and these calls take from 1 µs to 100 ms.
@@ -243,7 +239,10 @@ Status read_results(const std::string &path, json *doc) {
                 (void)r.at(k).get<std::string>();
             (void)r.at("sweep_value").get<double>();
             (void)r.at("verification").at("verdict").get<std::string>();
-            for (const json &e : r.at("shape")) (void)e.get<long long>();
+            for (const json &e : r.at("shape")) {
+                const long long extent = e.get<long long>();
+                if (extent < 1 || extent > INT32_MAX) throw std::runtime_error("a shape extent of " + e.dump());
+            }
             (void)r.at("calls").at("repeat").get<long long>();
             if (r.contains("latency_ms")) {
                 for (const char *k : {"mean", "std", "min", "median", "p90"})

@@ -36,6 +36,8 @@ struct ResultRow {
 };
 
 nlohmann::json stats_json(const Stats &s);  // in ms
+// A row's "hyper_parameters" object as text, "expansion=2 kernel_size=7" (with " ").
+std::string hyper_text(const nlohmann::json &hyper, const std::string &separator);
 nlohmann::json result_row_json(const ResultRow &r);
 // The whole document; `extra` adds top-level fields (an experiment run's parameter counts).
 nlohmann::json results_json(const nlohmann::json &context, const std::vector<nlohmann::json> &rows,
