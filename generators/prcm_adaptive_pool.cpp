@@ -36,7 +36,11 @@ Taps align_corners_taps(const Expr &d, const Expr &in, const Expr &out) {
     const Expr scale = select(out > 1, cast<float>(in - 1) / cast<float>(max(out - 1, 1)), 0.0f);
     const Expr source = cast<float>(d) * scale;
     const Expr lower = clamp(cast<int>(source), 0, in - 1);  // source >= 0: the cast floors
-    return {lower, min(lower + 1, in - 1), source - cast<float>(lower)};
+    // An axis whose size does not change takes both taps from the same pixel, as torch's
+    // upsample_bilinear2d does: 1 * a + 0 * a, so an infinity turns into NaN at its own
+    // pixel and nowhere else (with the next pixel as upper tap, 0 * inf reached its neighbours).
+    const Expr upper = select(in == out, lower, min(lower + 1, in - 1));
+    return {lower, upper, source - cast<float>(lower)};
 }
 
 }  // namespace

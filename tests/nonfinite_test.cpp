@@ -76,6 +76,27 @@ TEST_CASE("non-finite: a NaN or an infinity in the input gives what the referenc
     }
 }
 
+TEST_CASE("non-finite: PRCM_AdaptivePool's axes that keep their size give what the reference gives", "[nonfinite]") {
+    // kShape pools both axes; here one or both keep their size, where an infinity
+    // becomes NaN at its own pixels only (torch's one-pixel taps).
+    const struct {
+        TorchShape shape;
+        int pool_size;
+    } cases[] = {{{2, 6, 4, 4}, 4}, {{2, 6, 4, 9}, 4}, {{2, 6, 3, 37}, 8}};
+    for (Device d : test::devices_to_test()) {
+        for (const auto &c : cases) {
+            Problem p = make_problem(test::module_named("prcm_adaptive_pool"), d, c.shape);
+            p.hp.pool_size = c.pool_size;
+            ProblemData data = make_problem_data(p);
+            const size_t count = data.input.number_of_elements();
+            element(data.input, count / 3) = kInf;
+            element(data.input, 2 * count / 3 + 1) = -kInf;
+            data.input.set_host_dirty();
+            check_case(p, data, "x[flat " + std::to_string(count / 3) + "] = inf, the next third's = -inf");
+        }
+    }
+}
+
 TEST_CASE("non-finite: a NaN in any weight gives what the reference gives", "[nonfinite]") {
     for (const Module &m : modules()) {
         for (Device d : test::devices_to_test()) {

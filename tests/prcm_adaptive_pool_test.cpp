@@ -1,6 +1,10 @@
 // PRCM_AdaptivePool's own edge cases, checked against figures worked out by hand
 // rather than against the reference: overlapping bins, the skipped pooling, a 1x1
-// map broadcast by the interpolation, and the pool size as a run-time argument.
+// map broadcast by the interpolation, the pool size as a run-time argument, and
+// the one-pixel taps of an axis that keeps its size (with an infinity, as torch).
+#include <cmath>
+#include <limits>
+
 #include "test_support.h"
 
 using namespace prcm;
@@ -83,6 +87,40 @@ TEST_CASE("prcm_adaptive_pool: H or W below the pool size skips the pooling", "[
             fill_seeded(x, "input", 1, Init::normal);
             const Tensor out = run(d, x, identity_weights(c.shape[1]), c.pool_size);
             out.for_each_element([&](int w, int h, int ch, int n) { CHECK(out(w, h, ch, n) == x(w, h, ch, n)); });
+        }
+    }
+}
+
+TEST_CASE("prcm_adaptive_pool: an axis that keeps its size reads one pixel twice, as torch does",
+          "[prcm_adaptive_pool]") {
+    // torch's upsample_bilinear2d takes both taps of an unchanged axis from the same
+    // pixel (1 * a + 0 * a): an infinity becomes NaN at its own pixels and nowhere else,
+    // where a next-pixel upper tap also made NaN of 0 * inf at the pixels above and to
+    // the left. C = 1 with identity convolutions (relu(inf) - relu(-inf) = inf); an
+    // infinity at (h 1, w 2) of zeros. The NaN columns of row 1, checked with torch 2.15:
+    const struct {
+        TorchShape shape;
+        int pool_size;
+        int nan_columns;                 // row 1's columns [0, nan_columns) are NaN, or only column 2 if 0
+    } cases[] = {{{1, 1, 4, 4}, 4, 0},   // ps == H == W: both axes unchanged, no table read
+                 {{1, 1, 3, 5}, 8, 0},   // H, W < ps: the pooling skipped, the same
+                 {{1, 1, 4, 9}, 4, 6}};  // H unchanged; W 9 -> 4 -> 9: bins 0 and 1 hold the
+                                         // infinity, and columns 0-5 read them
+    for (Device d : test::devices_to_test()) {
+        for (const auto &c : cases) {
+            INFO(device_name(d) << " " << shape_string(c.shape) << " pool_size " << c.pool_size);
+            Tensor x = make_tensor(c.shape);
+            x.fill(0.0f);
+            x(2, 1, 0, 0) = std::numeric_limits<float>::infinity();
+            const Tensor out = run(d, x, identity_weights(1), c.pool_size);
+            out.for_each_element([&](int w, int h, int, int) {
+                INFO("at h " << h << " w " << w);
+                const bool nan = h == 1 && (c.nan_columns == 0 ? w == 2 : w < c.nan_columns);
+                if (nan)
+                    CHECK(std::isnan(out(w, h, 0, 0)));
+                else
+                    CHECK(out(w, h, 0, 0) == 0.0f);
+            });
         }
     }
 }

@@ -60,6 +60,9 @@ nonfinite = [
     ("prcm_se_affine", (2, 6, 5, 37), {"expansion": 2}, "inf"),
     ("prcm_adaptive_pool", (2, 6, 5, 37), {"pool_size": 2, "expansion": 2}, "nan"),
     ("prcm_adaptive_pool", (2, 6, 5, 37), {"pool_size": 2, "expansion": 2}, "inf"),
+    ("prcm_adaptive_pool", (2, 6, 4, 4), {"pool_size": 4, "expansion": 2}, "inf"),  # 4x4 -> 4x4: unchanged axes
+    ("prcm_adaptive_pool", (2, 6, 3, 5), {"pool_size": 8, "expansion": 2}, "inf"),  # pooling skipped
+    ("prcm_adaptive_pool", (2, 6, 4, 9), {"pool_size": 4, "expansion": 2}, "inf"),  # H kept, W pooled
     ("inverted_bottleneck", (2, 6, 5, 37), {"kernel_size": 3, "expansion": 2}, "nan"),
     ("inverted_bottleneck", (2, 6, 5, 37), {"kernel_size": 3, "expansion": 2}, "inf"),
     ("inverted_bottleneck", (2, 6, 5, 37), {"kernel_size": 3, "expansion": 2}, "bn2.running_var"),

@@ -40,7 +40,9 @@ struct Taps {
 Taps taps(int d, int in, int out) {
     const double source = out > 1 ? double(d) * (in - 1) / (out - 1) : 0.0;
     const int lower = std::min(int(source), in - 1);
-    return {lower, std::min(lower + 1, in - 1), source - lower};
+    // torch's upsample_bilinear2d: an axis whose size does not change reads one pixel twice.
+    const int upper = in == out ? lower : std::min(lower + 1, in - 1);
+    return {lower, upper, source - lower};
 }
 
 RefTensor reference(const Tensor &x, const Weights &w, const HyperParams &hp) {
