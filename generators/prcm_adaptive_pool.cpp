@@ -78,6 +78,10 @@ public:
         s.pooled_width = select(skip, s.width, pool_size);
         s.pooled_height = select(skip, s.height, pool_size);
         const Expr &W = s.width, &H = s.height, &PW = s.pooled_width, &PH = s.pooled_height;
+        // Pooled to its own size (the pooling skipped, or ps == H == W), the pool and the
+        // interpolation read one pixel each: below, each has a branch for it that a
+        // schedule's specialization on same_size keeps alone.
+        s.same_size = PW == W && PH == H;
 
         // The bins of each axis.
         s.row_start(j) = bin_start(j, H, PH);
@@ -112,7 +116,8 @@ public:
         // Defined past the map too, repeating its last pixel: a schedule may compute
         // whole vectors of pixels.
         const Expr last = min(likely(p), PW * PH - 1);
-        s.pooled(p, v.c, v.n) = s.binned(last, v.c, v.n) / cast<float>(s.pixel_bins(last)[4]);
+        s.pooled(p, v.c, v.n) = select(s.same_size, input(last % PW, last / PW, v.c, v.n),
+                                       s.binned(last, v.c, v.n) / cast<float>(s.pixel_bins(last)[4]));
 
         // conv1 (C -> C*r), relu, conv2 (C*r -> C): 1x1, no bias, over the pooled pixels.
         s.over_c = RDom(0, s.channels, "over_c");
@@ -135,9 +140,18 @@ public:
         s.upsampled_columns(v.x, j, v.c, v.n) =
             strict_float((1.0f - column_tap[2]) * s.projected(map_row + clamp(column_tap[0], 0, PW - 1), v.c, v.n) +
                          column_tap[2] * s.projected(map_row + clamp(column_tap[1], 0, PW - 1), v.c, v.n));
-        output(v.x, v.y, v.c, v.n) =
+        const Expr interpolated =
             strict_float((1.0f - row_tap[2]) * s.upsampled_columns(v.x, clamp(row_tap[0], 0, PH - 1), v.c, v.n) +
                          row_tap[2] * s.upsampled_columns(v.x, clamp(row_tap[1], 0, PH - 1), v.c, v.n));
+        // Pooled to its own size, both axes' taps are one pixel with weights 1 and 0:
+        // 1 * (1 * a + 0 * a) + 0 * (...) is a + 0 * a (a finite, or NaN for an infinity, as
+        // torch gives), read with no table. The promise keeps the convolutions' bounds at the pooled map (without it, Halide
+        // bounded them by W * H pixels in the calls that pool: 48 pixels at 8x8, 320 at
+        // 64x64, where 16 are needed). It holds on every schedule: one that evaluates both
+        // sides of the select (a GPU's, an autoscheduler's) reads pixel 0 there.
+        const Expr same_pixel = unsafe_promise_clamped(select(s.same_size, v.x + v.y * PW, 0), 0, PW * PH - 1);
+        const Expr same = s.projected(same_pixel, v.c, v.n);
+        output(v.x, v.y, v.c, v.n) = select(s.same_size, strict_float(same + 0.0f * same), interpolated);
         require_dense_from_zero(output);
         require_same_shape(output, input);
 

@@ -33,6 +33,7 @@ struct AdaptivePoolStages {
     Halide::Func upsampled_columns{"upsampled_columns"};  // (x, j, c, n) projected interpolated along W
     Halide::Func output;                                  // (x, y, c, n) and along H
     Halide::Expr width, height, channels, batch, hidden_channels, pooled_width, pooled_height;
+    Halide::Expr same_size;  // pooled to the input's own size: the interpolation reads one pixel
 };
 
 }  // namespace prcm

@@ -4,8 +4,8 @@ namespace prcm {
 
 using namespace Halide;
 
-PlaneLoops schedule_elementwise_cpu(Func f, const Axes &v, const PlanePassKnobs &knobs, const Expr &plane,
-                                    const Expr &planes) {
+void schedule_plane_pass_cpu(Stage f, const Axes &v, const PlanePassKnobs &knobs, const Expr &plane,
+                             const Expr &planes) {
     Var xo("xo"), xi("xi"), cn("cn"), task("task"), plane_in_task("plane_in_task");
     f.split(v.x, xo, xi, knobs.lanes, TailStrategy::GuardWithIf)
         .vectorize(xi)
@@ -13,7 +13,13 @@ PlaneLoops schedule_elementwise_cpu(Func f, const Axes &v, const PlanePassKnobs 
         .split(cn, task, plane_in_task, max(1, knobs.task_elements / plane), TailStrategy::GuardWithIf);
     f.specialize(plane * planes <= knobs.serial_elements);
     f.parallel(task);
-    return {LoopLevel(f, task), LoopLevel(f, plane_in_task)};
+}
+
+PlaneLoops schedule_elementwise_cpu(Func f, const Axes &v, const PlanePassKnobs &knobs, const Expr &plane,
+                                    const Expr &planes) {
+    schedule_plane_pass_cpu(f, v, knobs, plane, planes);
+    // A LoopLevel names its loop: these are the pass's loops of the same names.
+    return {LoopLevel(f, Var("task")), LoopLevel(f, Var("plane_in_task"))};
 }
 
 void schedule_elementwise_gpu(Func f, const Axes &v, const GpuPlanePassKnobs &knobs) {

@@ -14,6 +14,9 @@ struct PlaneLoops {
     Halide::LoopLevel task, plane;
 };
 
+// The pass's loops on one stage (a Func's, or one of its specializations).
+void schedule_plane_pass_cpu(Halide::Stage f, const Axes &v, const PlanePassKnobs &knobs, const Halide::Expr &plane,
+                             const Halide::Expr &planes);
 PlaneLoops schedule_elementwise_cpu(Halide::Func f, const Axes &v, const PlanePassKnobs &knobs,
                                     const Halide::Expr &plane, const Halide::Expr &planes);
 void schedule_elementwise_gpu(Halide::Func f, const Axes &v, const GpuPlanePassKnobs &knobs);
