@@ -37,11 +37,13 @@ prcm_kernels comes from an installed package (pip install .) or else from the bu
 tree (--build, default build/).
 """
 import argparse
+import datetime
 import json
 import math
 import os
 import platform
 import statistics
+import subprocess
 import sys
 import tempfile
 import time
@@ -196,6 +198,12 @@ def prepare_torch(block, x, work):
 
 def prepare_inductor(block, x, work):
     import torch
+    # The blocks of one class share their forward's code, and dynamo caches at most
+    # recompile_limit (8) shapes of it before it runs the rest in eager PyTorch, silently:
+    # from the 9th configuration on, "torch.compile" timed PyTorch eager. Each configuration
+    # starts from an empty cache, and a fallback to eager is an error, not a figure.
+    torch._dynamo.reset()
+    torch._dynamo.config.fail_on_recompile_limit_hit = True
     return torch.compile(block, dynamic=False)  # compiled on its first call, in the untimed warm-up
 
 
@@ -317,6 +325,14 @@ def main():
     work = tempfile.mkdtemp(prefix="prcm-peers-")
     machine = {"cpu": platform.processor() or platform.machine(), "cores": os.cpu_count(),
                "prcm_cpu_target": pk.cpu_target(), "prcm_kernels": pk.__version__}
+    machine["measured"] = datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+    machine["command"] = " ".join(["scripts/peer_bench.py", *sys.argv[1:]])
+    try:  # the commit measured, where this is a git checkout ("+" where it has uncommitted changes)
+        run = lambda *args: subprocess.run(["git", "-C", HERE, *args], capture_output=True, text=True, check=True)
+        machine["commit"] = run("rev-parse", "--short", "HEAD").stdout.strip() + (
+            "+" if run("status", "--porcelain", "--untracked-files=no").stdout.strip() else "")
+    except (OSError, subprocess.CalledProcessError):
+        pass
     try:
         machine["cpu"] = next(l.split(":", 1)[1].strip() for l in open("/proc/cpuinfo") if l.startswith("model name"))
     except (OSError, StopIteration):
