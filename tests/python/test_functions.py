@@ -61,6 +61,39 @@ def test_buffer_protocol_objects_without_numpy_arrays():
     assert_matches(pk.gap(view), _core.reference("gap", x, weights), "gap on a memoryview")
 
 
+def first_bytes(x):
+    return (x.nbytes + 63) // 64 * 64  # the pool's buffers are whole 64-byte lines
+
+
+def test_outputs_are_recycled_only_once_nothing_holds_them():
+    # A call without out= takes its output from the pool of dead outputs' buffers
+    # (python/src/core.cpp, OutputPool): never one an array or a view still holds.
+    x, weights = _core.problem_data("prcm", [1, 16, 9, 9], {}, 4)
+    want = _core.reference("prcm", x, weights)
+    k = pk.kernel("prcm", weights)
+    first = k(x)
+    address = first.ctypes.data
+    assert address % 64 == 0
+    second = k(x)
+    assert second.ctypes.data != address  # the first is alive
+    kept_before = _core.output_pool_bytes()
+    del first
+    assert _core.output_pool_bytes() == kept_before + first_bytes(x)  # its buffer went to the pool,
+    third = k(x)
+    assert _core.output_pool_bytes() == kept_before  # and came back out of it
+    assert third.ctypes.data == address
+    view = third[0, 3]
+    kept = view.copy()
+    del third
+    for _ in range(3):
+        fourth = k(x * 2)
+        assert not np.shares_memory(fourth, view)  # the view keeps the buffer out of the pool
+        del fourth
+    np.testing.assert_array_equal(view, kept)
+    assert_matches(second, want, "a pooled output")
+    assert second.flags.writeable and second.flags.c_contiguous
+
+
 def test_kernel_prepares_once_per_shape_and_serves_many():
     x, weights = _core.problem_data("inverted_bottleneck", [1, 12, 9, 9], {"kernel_size": 5, "expansion": 2}, 7)
     k = pk.kernel("inverted_bottleneck", weights)

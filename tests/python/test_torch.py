@@ -166,3 +166,21 @@ def test_functions_take_torch_tensors_and_return_them():
                                                         for k, v in weights.items()})
     assert isinstance(got, torch.Tensor)
     check_close(got, torch.from_numpy(_core.reference("prcm_se", x, weights)).float(), "prcm_se on tensors")
+
+
+def test_output_tensors_are_plain_tensors_from_the_pool():
+    x, weights = _core.problem_data("se", [2, 24, 8, 8], {}, 3)
+    k = prcm_kernels.kernel("se", weights)
+    xt = torch.from_numpy(x)
+    y = k(xt)
+    assert isinstance(y, torch.Tensor) and y.dtype == torch.float32 and y.device.type == "cpu"
+    assert y.is_contiguous() and not y.requires_grad and tuple(y.shape) == (2, 24, 8, 8)
+    check_close(y, torch.from_numpy(_core.reference("se", x, weights)).float(), "se into a pooled tensor")
+    address = y.data_ptr()
+    y.mul_(2)  # the caller's to write
+    alias = y.numpy()  # and to share
+    del y
+    z = k(xt)
+    assert z.data_ptr() != address  # alias still holds the first buffer
+    del alias
+    assert k(xt).data_ptr() == address  # now it is back in the pool
