@@ -444,18 +444,11 @@ def main():
 
 
 def write_json(path, data):
-    """Whole or not at all: a temporary file in the same folder, renamed over `path`."""
+    """Whole or not at all (peer_report.write_whole)."""
     if not path:
         return
-    folder = os.path.dirname(os.path.abspath(path))
-    fd, tmp = tempfile.mkstemp(prefix=".peer_bench-", dir=folder)
-    try:
-        with os.fdopen(fd, "w") as f:
-            json.dump(data, f, indent=2)
-        os.replace(tmp, path)
-    except BaseException:
-        os.unlink(tmp)
-        raise
+    from peer_report import write_whole
+    write_whole(path, json.dumps(data, indent=2))
     print(f"wrote {path}")
 
 
