@@ -204,6 +204,11 @@ def prepare_inductor(block, x, work):
     # starts from an empty cache, and a fallback to eager is an error, not a figure.
     torch._dynamo.reset()
     torch._dynamo.config.fail_on_recompile_limit_hit = True
+    # Compiled in this process, in the untimed warm-up: Inductor's pool of compile workers
+    # starts by importing torch in each, and on 2 vCPUs that took the first configuration's
+    # rounds from whichever system was timed meanwhile (prcm's InvBN(2) at 1x64x64x64: 1.92-1.94 ms
+    # in two full runs, 1.70 ms alone).
+    torch._inductor.config.compile_threads = 1
     return torch.compile(block, dynamic=False)  # compiled on its first call, in the untimed warm-up
 
 
