@@ -25,7 +25,20 @@ from . import _core
 from ._core import DeviceUnavailableError, Kernel, __version__, cpu_target, cpu_targets, set_threads
 
 __all__ = ["DeviceUnavailableError", "Kernel", "kernel", "modules", "weight_specs", "set_threads",
-           "cpu_target", "cpu_targets", "devices", "device_available"]
+           "cpu_target", "cpu_targets", "devices", "device_available", "output_pool_bytes", "release_output_pool"]
+
+
+def output_pool_bytes():
+    """Bytes the output pool keeps: the buffers of outputs that died, which the next calls
+    without out= reuse instead of asking the system for fresh pages (at most 4 of a size,
+    256 MiB in all)."""
+    return _core.output_pool_bytes()
+
+
+def release_output_pool():
+    """Frees the buffers the output pool keeps (outputs still alive keep theirs), as
+    torch.cuda.empty_cache() does for PyTorch's; returns the bytes freed."""
+    return _core.release_output_pool()
 
 
 def modules():

@@ -96,6 +96,21 @@ public:
         return retained_;
     }
 
+    // Frees every buffer the pool keeps; the outputs alive keep theirs. Returns the bytes freed.
+    size_t release() {
+        std::unordered_map<size_t, std::vector<float *>> kept;
+        size_t bytes = 0;
+        {
+            std::lock_guard<std::mutex> lock(mutex_);
+            kept.swap(free_);
+            std::swap(bytes, retained_);
+        }
+        for (auto &[size, buffers] : kept) {
+            for (float *p : buffers) std::free(p);
+        }
+        return bytes;
+    }
+
 private:
     static size_t rounded(size_t bytes) {
         return (std::max<size_t>(bytes, 1) + kAlignment - 1) / kAlignment * kAlignment;
@@ -724,7 +739,10 @@ NB_MODULE(_core, m) {
     m.def("cpu_target", &cpu_target_selected, "The Halide target the CPU libraries run on this CPU.");
     m.def(
         "output_pool_bytes", [] { return OutputPool::instance().retained_bytes(); },
-        "Bytes of dead outputs' buffers the output pool keeps for the next calls (tests read it).");
+        "Bytes of dead outputs' buffers the output pool keeps for the next calls.");
+    m.def(
+        "release_output_pool", [] { return OutputPool::instance().release(); },
+        "Frees the buffers of dead outputs that the pool keeps for the next calls; returns the bytes freed.");
     m.def("cpu_targets", &cpu_targets, "The targets the CPU libraries hold, best first.");
     m.def("awkward_problems", &awkward, nb::arg("module"),
           "[(x shape, hyper-parameters, seed)]: the awkward grid `prcm verify --all` runs.");

@@ -92,6 +92,12 @@ def test_outputs_are_recycled_only_once_nothing_holds_them():
     np.testing.assert_array_equal(view, kept)
     assert_matches(second, want, "a pooled output")
     assert second.flags.writeable and second.flags.c_contiguous
+    # The caller can hand the pool's memory back; live outputs keep theirs.
+    del second
+    assert pk.output_pool_bytes() >= first_bytes(x)
+    assert pk.release_output_pool() >= first_bytes(x)
+    assert pk.output_pool_bytes() == 0
+    np.testing.assert_array_equal(view, kept)
 
 
 def test_kernel_prepares_once_per_shape_and_serves_many():
