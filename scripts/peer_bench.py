@@ -53,6 +53,7 @@ import numpy as np
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
+from peer_report import slower, summarize, write_whole  # noqa: E402  (scripts/, beside this file)
 
 # The notebooks' blocks and experiments: experiments/catalogue.json, the one list that
 # `prcm bench` runs too. BLOCKS: label -> (CLI module, hyper-parameters).
@@ -127,11 +128,6 @@ def median_ms(fn, warmup, repeat):
         fn()
         times.append((time.perf_counter() - start) * 1000)
     return float(np.median(times))
-
-
-def geomean(values):
-    values = [v for v in values if v and v > 0]
-    return math.exp(sum(math.log(v) for v in values) / len(values)) if values else float("nan")
 
 
 def import_prcm_kernels(build):
@@ -424,27 +420,22 @@ def main():
     print("\n=== geometric-mean speed-up of prcm (all configurations above), and the slowest")
     print(f"{'block':<18} " + " ".join(f"{'vs ' + PEERS[n][0]:>12}" for n in peers) + "   " +
           " ".join(f"{'min ' + PEERS[n][0]:>13}" for n in peers))
-    summary = {}
-    for label in [*dict.fromkeys(r["block"] for r in rows), None]:
-        mine = [r for r in rows if label is None or r["block"] == label]
-        s = {n: {"geomean": geomean([r["speedup_vs"][n] for r in mine]),
-                 "slowest": min(r["speedup_vs"][n] for r in mine)} for n in peers}
-        summary[label or "overall"] = s
-        print(f"{label or 'overall':<18} " + " ".join(f"{s[n]['geomean']:11.2f}x" for n in peers) + "   " +
+    summary = summarize(rows, peers)
+    for label, s in summary.items():
+        print(f"{label:<18} " + " ".join(f"{s[n]['geomean']:11.2f}x" for n in peers) + "   " +
               " ".join(f"{s[n]['slowest']:12.2f}x" for n in peers))
     # The noise rule (module docstring): slower only beyond the band, on 3 rounds at least.
-    slower = [(r["block"], r["shape"], r["threads"], n, r["speedup_vs"][n]) for r in rows for n in peers
-              if r["speedup_vs"][n] < 1 / (1 + a.band)]
+    losses = [(r["block"], r["shape"], r["threads"], n, r["speedup_vs"][n]) for r, n in slower(rows, peers, a.band)]
     within = sum(1 for r in rows for n in peers if 1 / (1 + a.band) <= r["speedup_vs"][n] < 1)
     verdict = "" if a.rounds >= 3 else " (fewer than 3 rounds: not a verdict)"
-    print(f"\n{len(slower)} of {len(rows) * len(peers)} comparisons have prcm slower than the peer by more than "
+    print(f"\n{len(losses)} of {len(rows) * len(peers)} comparisons have prcm slower than the peer by more than "
           f"{a.band:.0%}, and {within} slower within it{verdict}")
-    for block, shape, nthreads, n, speedup in slower:
+    for block, shape, nthreads, n, speedup in losses:
         print(f"  {block:<18} {'x'.join(map(str, shape)):<13} {nthreads} thread(s)  {speedup:.2f}x vs {PEERS[n][0]}")
     write_json(a.json, {"machine": machine, "timing": {"warmup": a.warmup, "repeat": a.repeat, "rounds": a.rounds,
                                                        "band": a.band, "confirm_rounds": a.confirm_rounds},
                         "slower": [{"block": b, "shape": list(sh), "threads": t, "peer": n, "speedup": sp}
-                                   for b, sh, t, n, sp in slower],
+                                   for b, sh, t, n, sp in losses],
                         "peers": peers, "binding_overhead_us": overhead, "rows": rows, "geomean": summary})
 
 
@@ -452,7 +443,6 @@ def write_json(path, data):
     """Whole or not at all (peer_report.write_whole)."""
     if not path:
         return
-    from peer_report import write_whole
     write_whole(path, json.dumps(data, indent=2))
     print(f"wrote {path}")
 

@@ -30,6 +30,22 @@ def geomean(values):
     return math.exp(sum(math.log(v) for v in values) / len(values)) if values else float("nan")
 
 
+# What peer_bench prints and writes, and this report renders: one computation of each.
+def summarize(rows, peers):
+    """{block, and "overall": {peer: {"geomean", "slowest"}}} of prcm's speed-ups."""
+    out = {}
+    for label in [*dict.fromkeys(r["block"] for r in rows), None]:
+        mine = [r for r in rows if label is None or r["block"] == label]
+        out[label or "overall"] = {n: {"geomean": geomean([r["speedup_vs"][n] for r in mine]),
+                                       "slowest": min(r["speedup_vs"][n] for r in mine)} for n in peers}
+    return out
+
+
+def slower(rows, peers, band):
+    """The noise rule: (row, peer) where prcm is slower than the peer beyond the band."""
+    return [(r, n) for r in rows for n in peers if r["speedup_vs"][n] < 1 / (1 + band)]
+
+
 def shape_text(shape):
     return "x".join(str(s) for s in shape)
 
@@ -81,24 +97,21 @@ def summary(data):
     band = data.get("timing", {}).get("band", 0.03)
     out = ["| block | " + " | ".join(f"vs {NAMES.get(n, n)}" for n in peers) + " |",
            "|---|" + "---|" * len(peers)]
-    for label in [*dict.fromkeys(r["block"] for r in rows), None]:
-        mine = [r for r in rows if label is None or r["block"] == label]
+    for label, per_peer in summarize(rows, peers).items():
+        overall = label == "overall"
         cells = []
         for n in peers:
-            speedups = [r["speedup_vs"][n] for r in mine]
-            g = f"{geomean(speedups):.2f}x"
-            cells.append(f"**{g}** (slowest {min(speedups):.2f}x)" if label is None
-                         else f"{g} (slowest {min(speedups):.2f}x)")
-        name = "**overall**" if label is None else label
-        out.append(f"| {name} | " + " | ".join(cells) + " |")
+            g = f"{per_peer[n]['geomean']:.2f}x"
+            cells.append(f"{f'**{g}**' if overall else g} (slowest {per_peer[n]['slowest']:.2f}x)")
+        out.append(f"| {'**overall**' if overall else label} | " + " | ".join(cells) + " |")
     comparisons = len(rows) * len(peers)
-    slower = [(r, n) for r in rows for n in peers if r["speedup_vs"][n] < 1 / (1 + band)]
+    losses = slower(rows, peers, band)
     out += ["", f"{len(rows)} configurations, {comparisons} comparisons: prcm is slower than a peer by more "
-                f"than {band:.0%} in {len(slower)}."]
-    if slower:
+                f"than {band:.0%} in {len(losses)}."]
+    if losses:
         out += ["", "| block | input | threads | experiment | peer | prcm ms | peer ms | speed-up |",
                 "|---|---|---|---|---|---|---|---|"]
-        for r, n in sorted(slower, key=lambda p: p[0]["speedup_vs"][p[1]]):
+        for r, n in sorted(losses, key=lambda p: p[0]["speedup_vs"][p[1]]):
             out.append(f"| {r['block']} | {shape_text(r['shape'])} | {r['threads']} | {r['experiment']} | {NAMES.get(n, n)} | "
                        f"{r['prcm_ms']:.4f} | {r['peers_ms'][n]:.4f} | {r['speedup_vs'][n]:.2f}x |")
     return out

@@ -76,11 +76,11 @@ def test_outputs_are_recycled_only_once_nothing_holds_them():
     assert address % 64 == 0
     second = k(x)
     assert second.ctypes.data != address  # the first is alive
-    kept_before = _core.output_pool_bytes()
+    kept_before = pk.output_pool_bytes()
     del first
-    assert _core.output_pool_bytes() == kept_before + first_bytes(x)  # its buffer went to the pool,
+    assert pk.output_pool_bytes() == kept_before + first_bytes(x)  # its buffer went to the pool,
     third = k(x)
-    assert _core.output_pool_bytes() == kept_before  # and came back out of it
+    assert pk.output_pool_bytes() == kept_before  # and came back out of it
     assert third.ctypes.data == address
     view = third[0, 3]
     kept = view.copy()
