@@ -125,7 +125,8 @@ public:
         s.expanded(p, k, v.n) += conv1_weight(0, 0, s.over_c, k) * s.pooled(p, s.over_c, v.n);
         s.over_k = RDom(0, s.hidden_channels, "over_k");
         s.projected(p, v.c, v.n) = 0.0f;
-        s.projected(p, v.c, v.n) += conv2_weight(0, 0, s.over_k, v.c) * relu(s.expanded(p, s.over_k, v.n));
+        s.hidden(p, k, v.n) = relu(s.expanded(p, k, v.n));
+        s.projected(p, v.c, v.n) += conv2_weight(0, 0, s.over_k, v.c) * s.hidden(p, s.over_k, v.n);
 
         // Bilinear with align_corners=True back to H x W: along W, then along H, from
         // the taps of each output column and row (clamped again where they index).
@@ -137,9 +138,35 @@ public:
         // strict_float: as fast math, LLVM may rewrite (1 - t) * a + t * b as a + t * (b - a),
         // which turns an infinite a into NaN where torch gives the infinity (measured:
         // tests/nonfinite_test.cpp failed with 288 NaNs for -inf at 2x6x5x37).
+        const Expr lower_column = clamp(column_tap[0], 0, PW - 1), upper_column = clamp(column_tap[1], 0, PW - 1);
+        Expr lower_pixel, upper_pixel;
+        if (get_target().has_gpu_feature()) {
+            // A GPU gathers: each tap's pixel read at its index.
+            lower_pixel = s.projected(map_row + lower_column, v.c, v.n);
+            upper_pixel = s.projected(map_row + upper_column, v.c, v.n);
+        } else {
+            // x86 vectors cannot gather (each lane a load of its own): the taps' pixels are
+            // picked by selects, the same values bit for bit, a vector of x at once. The
+            // columns of a group of kTapGroup (aligned) read a window of the row from the
+            // group's first lower tap. Taps grow by (PW - 1) / (W - 1) a column, so the group's
+            // last lower tap is at most the floor of that times kTapGroup - 1, plus one, past
+            // its first; its upper tap one more, float rounding of the taps one more: the
+            // window holds the first and that many (and no more than the row).
+            const Expr window = min(PW, (kTapGroup - 1) * (PW - 1) / max(W - 1, 1) + 4);
+            const Expr window_start = clamp(s.column_taps(v.x / kTapGroup * kTapGroup)[0], 0, PW - 1);
+            s.over_window = RDom(1, window - 1, "over_window");
+            const Expr column = window_start + s.over_window;
+            const Expr pixel = s.projected(map_row + min(column, PW - 1), v.c, v.n);
+            const Expr first = s.projected(map_row + window_start, v.c, v.n);
+            s.tap_pixels(v.x, j, v.c, v.n) = {first, first};
+            const FuncRef picked = s.tap_pixels(v.x, j, v.c, v.n);
+            s.tap_pixels(v.x, j, v.c, v.n) = {select(lower_column == column, pixel, picked[0]),
+                                              select(upper_column == column, pixel, picked[1])};
+            lower_pixel = picked[0];
+            upper_pixel = picked[1];
+        }
         s.upsampled_columns(v.x, j, v.c, v.n) =
-            strict_float((1.0f - column_tap[2]) * s.projected(map_row + clamp(column_tap[0], 0, PW - 1), v.c, v.n) +
-                         column_tap[2] * s.projected(map_row + clamp(column_tap[1], 0, PW - 1), v.c, v.n));
+            strict_float((1.0f - column_tap[2]) * lower_pixel + column_tap[2] * upper_pixel);
         const Expr interpolated =
             strict_float((1.0f - row_tap[2]) * s.upsampled_columns(v.x, clamp(row_tap[0], 0, PH - 1), v.c, v.n) +
                          row_tap[2] * s.upsampled_columns(v.x, clamp(row_tap[1], 0, PH - 1), v.c, v.n));

@@ -8,6 +8,10 @@
 
 namespace prcm {
 
+// The interpolation along W on CPUs picks the taps' pixels of kTapGroup columns at
+// once (aligned groups) out of one window of the pooled row: a schedule's vectors span a group.
+constexpr int kTapGroup = 16;
+
 struct AdaptivePoolStages {
     Axes v;                       // x, y, c, n of the input and the output
     Halide::Var p{"p"};           // pixel of the pooled map: i + j * pooled_width
@@ -16,6 +20,7 @@ struct AdaptivePoolStages {
     Halide::RDom bin_rows;        // the rows of a bin (over the tallest)
     Halide::RDom bin_columns;     // the columns of a bin's window (as wide as the widest bin)
     Halide::RDom over_c, over_k;  // the input channels of conv1 and of conv2
+    Halide::RDom over_window;     // a window of a pooled row after its first pixel (CPU targets)
 
     // Tables: (j) bin j of the rows, (i) bin i of the columns; (p) pixel p's row,
     // window, first column in the window, columns and area; (x) and (y) the two
@@ -25,11 +30,13 @@ struct AdaptivePoolStages {
     Halide::Func pixel_bins{"pixel_bins"};
     Halide::Func column_taps{"column_taps"}, row_taps{"row_taps"};
 
-    Halide::Func pooled_rows{"pooled_rows"};              // (x, j, c, n) x summed over each bin of rows
-    Halide::Func binned{"binned"};                        // (p, c, n) those summed over each bin of columns
-    Halide::Func pooled{"pooled"};                        // (p, c, n) adaptive_avg_pool2d(x, ps)
-    Halide::Func expanded{"expanded"};                    // (p, k, n) conv1(pooled)
-    Halide::Func projected{"projected"};                  // (p, c, n) conv2(relu(expanded))
+    Halide::Func pooled_rows{"pooled_rows"};  // (x, j, c, n) x summed over each bin of rows
+    Halide::Func binned{"binned"};            // (p, c, n) those summed over each bin of columns
+    Halide::Func pooled{"pooled"};            // (p, c, n) adaptive_avg_pool2d(x, ps)
+    Halide::Func expanded{"expanded"};        // (p, k, n) conv1(pooled)
+    Halide::Func hidden{"hidden"};            // (p, k, n) relu(expanded)
+    Halide::Func projected{"projected"};      // (p, c, n) conv2(hidden)
+    Halide::Func tap_pixels{"tap_pixels"};    // (x, j, c, n) projected at column x's two taps in row j (CPU)
     Halide::Func upsampled_columns{"upsampled_columns"};  // (x, j, c, n) projected interpolated along W
     Halide::Func output;                                  // (x, y, c, n) and along H
     Halide::Expr width, height, channels, batch, hidden_channels, pooled_width, pooled_height;

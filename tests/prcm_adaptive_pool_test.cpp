@@ -204,3 +204,23 @@ TEST_CASE("prcm_adaptive_pool: a draw the ReLU silences is drawn again, not mist
         test::check_problem(p);
     }
 }
+
+TEST_CASE("prcm_adaptive_pool: each group of columns finds its taps in its window of the pooled row",
+          "[prcm_adaptive_pool]") {
+    // On CPUs the taps of 16 columns are picked out of a window of the pooled row,
+    // sized from PW / W (generators/prcm_adaptive_pool.cpp). Rows that barely shrink
+    // fill their windows: W 33 -> 18 needs all but the one spare column (found by
+    // trying every W < 700), 65 -> 64 and 200 -> 190 the most columns; 64 -> 32 is
+    // the notebooks' largest pool. Against the reference, with random weights.
+    const struct {
+        TorchShape shape;
+        int pool_size;
+    } cases[] = {{{1, 3, 20, 33}, 18}, {{2, 2, 64, 65}, 64}, {{1, 1, 190, 200}, 190}, {{1, 5, 32, 64}, 32}};
+    for (Device d : test::devices_to_test()) {
+        for (const auto &c : cases) {
+            Problem p = make_problem(adaptive_pool(), d, c.shape);
+            p.hp.pool_size = c.pool_size;
+            test::check_problem(p);
+        }
+    }
+}
