@@ -190,6 +190,7 @@ struct Torch {
     PyTypeObject *tensor = nullptr;
     nb::object float32;
     nb::object requires_grad, dtype, is_cpu, is_contiguous, shape, data_ptr, device;  // attribute names
+    nb::object from_dlpack;                                                           // torch.from_dlpack
 };
 const Torch *torch_if_imported() {
     static Torch *torch = nullptr;
@@ -200,7 +201,7 @@ const Torch *torch_if_imported() {
         return nullptr;
     }
     nb::module_ m = nb::steal<nb::module_>(module);
-    if (!nb::hasattr(m, "Tensor") || !nb::hasattr(m, "empty")) return nullptr;  // torch half-imported
+    if (!nb::hasattr(m, "Tensor") || !nb::hasattr(m, "from_dlpack")) return nullptr;  // torch half-imported
     // Leaked on purpose: the interpreter may be gone when static objects die.
     torch = new Torch;
     torch->tensor = reinterpret_cast<PyTypeObject *>(m.attr("Tensor").inc_ref().ptr());
@@ -213,6 +214,7 @@ const Torch *torch_if_imported() {
     torch->shape = name("shape");
     torch->data_ptr = name("data_ptr");
     torch->device = name("device");
+    torch->from_dlpack = m.attr("from_dlpack");
     return torch;
 }
 
@@ -575,8 +577,13 @@ private:
         if (!raw) throw std::bad_alloc();
         nb::capsule owner = pooled_owner(raw, bytes);  // from here on the capsule returns raw to the pool
         *output = Tensor(raw, std::vector<int>(shape.rbegin(), shape.rend()));
-        if (is_torch_tensor(like) && torch_if_imported()) {
-            return nb::cast(nb::ndarray<nb::pytorch, float>(raw, dims.size(), dims.data(), owner));
+        if (is_torch_tensor(like)) {
+            // A DLPack capsule to torch.from_dlpack, which hands it to its C converter. Given
+            // an array instead (nb::pytorch), it asks for the array's device and tries keyword
+            // sets in Python first. Measured 2026-12-03, k(x) against k(x, out) at 1x128x4x4:
+            // the new output took 2.3-2.9 µs of a call that way, 1.0-1.1 this way.
+            nb::object capsule = nb::cast(nb::ndarray<float>(raw, dims.size(), dims.data(), owner));  // "dltensor"
+            return torch_if_imported()->from_dlpack(capsule);
         }
         return nb::cast(nb::ndarray<nb::numpy, float>(raw, dims.size(), dims.data(), owner));
     }
