@@ -30,13 +30,13 @@ struct AdaptivePoolStages {
     Halide::Func pixel_bins{"pixel_bins"};
     Halide::Func column_taps{"column_taps"}, row_taps{"row_taps"};
 
-    Halide::Func pooled_rows{"pooled_rows"};  // (x, j, c, n) x summed over each bin of rows
-    Halide::Func binned{"binned"};            // (p, c, n) those summed over each bin of columns
-    Halide::Func pooled{"pooled"};            // (p, c, n) adaptive_avg_pool2d(x, ps)
-    Halide::Func expanded{"expanded"};        // (p, k, n) conv1(pooled)
-    Halide::Func hidden{"hidden"};            // (p, k, n) relu(expanded)
-    Halide::Func projected{"projected"};      // (p, c, n) conv2(hidden)
-    Halide::Func tap_pixels{"tap_pixels"};    // (x, j, c, n) projected at column x's two taps in row j (CPU)
+    Halide::Func pooled_rows{"pooled_rows"};              // (x, j, c, n) x summed over each bin of rows
+    Halide::Func binned{"binned"};                        // (p, c, n) those summed over each bin of columns
+    Halide::Func pooled{"pooled"};                        // (p, c, n) adaptive_avg_pool2d(x, ps)
+    Halide::Func expanded{"expanded"};                    // (p, k, n) conv1(pooled)
+    Halide::Func hidden{"hidden"};                        // (p, k, n) relu(expanded)
+    Halide::Func projected{"projected"};                  // (p, c, n) conv2(hidden)
+    Halide::Func tap_pixels{"tap_pixels"};                // (x, j, c, n) projected at x's two taps in row j (CPU)
     Halide::Func upsampled_columns{"upsampled_columns"};  // (x, j, c, n) projected interpolated along W
     Halide::Func output;                                  // (x, y, c, n) and along H
     Halide::Expr width, height, channels, batch, hidden_channels, pooled_width, pooled_height;

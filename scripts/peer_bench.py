@@ -426,7 +426,7 @@ def main():
               " ".join(f"{s[n]['slowest']:12.2f}x" for n in peers))
     # The noise rule (module docstring): slower only beyond the band, on 3 rounds at least.
     losses = [(r["block"], r["shape"], r["threads"], n, r["speedup_vs"][n]) for r, n in slower(rows, peers, a.band)]
-    within = sum(1 for r in rows for n in peers if 1 / (1 + a.band) <= r["speedup_vs"][n] < 1)
+    within = len(slower(rows, peers, 0)) - len(losses)  # slower at all, less those beyond the band
     verdict = "" if a.rounds >= 3 else " (fewer than 3 rounds: not a verdict)"
     print(f"\n{len(losses)} of {len(rows) * len(peers)} comparisons have prcm slower than the peer by more than "
           f"{a.band:.0%}, and {within} slower within it{verdict}")
