@@ -47,8 +47,39 @@ public:
         s.dw_sum(v.x, v.y, v.c, v.n) = dw_conv_bias(v.c);
         s.dw_sum(v.x, v.y, v.c, v.n) += s.padded(v.x + s.kernel.x - half, v.y + s.kernel.y - half, v.c, v.n) *
                                         dw_conv_weight(s.kernel.x, s.kernel.y, 0, v.c);
+        // The same sum in its rows form (BottleneckStages), at the plane widths the CPU
+        // schedule packs whole rows into a vector: a layout the schedule chooses, written
+        // here because Halide schedules cannot restage a Func's storage per specialization.
+        Expr depthwise = s.dw_sum(v.x, v.y, v.c, v.n);
+        if (!using_autoscheduler()) s.row_widths = depthwise_row_widths(get_target(), knob_overrides());
+        if (!s.row_widths.empty()) {
+            s.rows_form = cast<bool>(false);
+            for (int width : s.row_widths) s.rows_form = s.rows_form || s.width == width;
+            Var i("i"), kx("kx");
+            s.plane_pixels = RDom(0, s.width, 0, s.height, "plane_pixels");
+            // Copied only where it is read: an update runs over its whole domain however
+            // little of the Func is needed (8x8 planes copied theirs for nothing, 7% of the call).
+            s.plane_pixels.where(s.rows_form);
+            s.flat_plane = Func("flat_plane");
+            s.flat_plane(i, v.c, v.n) = 0.0f;
+            s.flat_plane(s.plane_pixels.x + s.width * s.plane_pixels.y, v.c, v.n) =
+                input(s.plane_pixels.x, s.plane_pixels.y, v.c, v.n);
+            s.kernel_rows = RDom(0, s.kernel_size, "kernel_rows");
+            s.kernel_columns = RDom(0, s.kernel_size, "kernel_columns");
+            s.tap_columns = Func("tap_columns");
+            s.tap_columns(v.x, v.y, kx, v.c, v.n) = 0.0f;
+            s.tap_columns(v.x, v.y, kx, v.c, v.n) +=
+                dw_conv_weight(kx, s.kernel_rows, 0, v.c) *
+                s.flat_plane(v.x + kx - half + s.width * (v.y + s.kernel_rows - half), v.c, v.n);
+            const Expr column = v.x + s.kernel_columns - half;
+            s.dw_sum_rows = Func("dw_sum_rows");
+            s.dw_sum_rows(v.x, v.y, v.c, v.n) = dw_conv_bias(v.c);
+            s.dw_sum_rows(v.x, v.y, v.c, v.n) +=
+                select(column >= 0 && column < s.width, s.tap_columns(v.x, v.y, s.kernel_columns, v.c, v.n), 0.0f);
+            depthwise = select(s.rows_form, s.dw_sum_rows(v.x, v.y, v.c, v.n), depthwise);
+        }
         s.dw = Func("dw");
-        s.dw(v.x, v.y, v.c, v.n) = relu(s.dw_sum(v.x, v.y, v.c, v.n));
+        s.dw(v.x, v.y, v.c, v.n) = relu(depthwise);
 
         // The 1x1 weights read as zero beyond their channels (see BottleneckStages).
         s.expand_weight = BoundaryConditions::constant_exterior(expand_weight, 0.0f);

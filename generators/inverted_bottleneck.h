@@ -5,6 +5,9 @@
 #pragma once
 
 #include "Halide.h"
+
+#include <vector>
+
 #include "generators/algorithm_common.h"
 
 namespace prcm {
@@ -19,9 +22,21 @@ struct BottleneckStages {
     // The 1x1 weights and biases, zero beyond their channels: a schedule may round
     // channel tiles up and read them without a bounds check.
     Halide::Func expand_weight, expand_bias, project_weight, project_bias;
-    Halide::RDom kernel;         // (kx, ky) over the k x k window
-    Halide::RDom over_channels;  // the expand's sum over C
-    Halide::RDom over_hidden;    // the project's sum over C * r
+    Halide::RDom kernel;  // (kx, ky) over the k x k window
+    // The depthwise sum in a second form, equal to dw_sum, for the planes whose rows a
+    // schedule packs whole into a vector (rows_form): the plane staged as one run of
+    // W * H floats, zero beyond it, so that a tap's window over whole rows is one dense
+    // load; each column kx of taps is summed over ky, then masked off where x + kx
+    // falls beyond the row. Undefined where a schedule packs no rows (GPUs).
+    std::vector<int> row_widths;               // the plane widths W of the rows form
+    Halide::Expr rows_form;                    // W is one of them: dw reads dw_sum_rows, not dw_sum
+    Halide::Func flat_plane;                   // (i, c, n) zeros, the plane's pixel (x, y) at i = x + W * y
+    Halide::Func tap_columns;                  // (x, y, kx, c, n) the column kx of taps, summed over ky
+    Halide::Func dw_sum_rows;                  // (x, y, c, n) folded bias + the masked columns
+    Halide::RDom plane_pixels;                 // (x, y) over the plane, copied into flat_plane
+    Halide::RDom kernel_rows, kernel_columns;  // ky (for tap_columns) and kx (for dw_sum_rows)
+    Halide::RDom over_channels;                // the expand's sum over C
+    Halide::RDom over_hidden;                  // the project's sum over C * r
     Halide::Expr width, height, channels, hidden_channels, batch, kernel_size;
 };
 
