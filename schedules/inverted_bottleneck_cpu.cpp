@@ -172,28 +172,22 @@ void schedule_inverted_bottleneck_cpu(BottleneckStages &s, const BottleneckKnobs
         for (int width : s.row_widths) {
             s.flat_plane.update().specialize(s.width == width).allow_race_conditions().vectorize(s.plane_pixels.x);
         }
+        // Each stage a vector over the tile's rows; at the unrolled k its sums unrolled.
+        auto whole_rows = [&](Stage stage, const std::vector<VarOrRVar> &unrolled) {
+            if (knobs.unrolled_kernel_size > 0 && !unrolled.empty()) {
+                Stage at_k = stage.specialize(s.rows_form && s.kernel_size == knobs.unrolled_kernel_size);
+                at_k.vectorize(v.x).vectorize(v.y);
+                for (const VarOrRVar &u : unrolled) at_k.unroll(u);
+            }
+            stage.specialize(s.rows_form).vectorize(v.x).vectorize(v.y);
+        };
         s.tap_columns.compute_at(s.dw, v.c).store_in(MemoryType::Stack);
-        s.tap_columns.specialize(s.rows_form && s.kernel_size == knobs.unrolled_kernel_size)
-            .vectorize(v.x)
-            .vectorize(v.y)
-            .unroll(column);
-        s.tap_columns.specialize(s.rows_form).vectorize(v.x).vectorize(v.y);
         s.tap_columns.update().reorder(v.x, v.y, column, s.kernel_rows.x);
-        s.tap_columns.update()
-            .specialize(s.rows_form && s.kernel_size == knobs.unrolled_kernel_size)
-            .vectorize(v.x)
-            .vectorize(v.y)
-            .unroll(column)
-            .unroll(s.kernel_rows.x);
-        s.tap_columns.update().specialize(s.rows_form).vectorize(v.x).vectorize(v.y);
+        whole_rows(s.tap_columns, {column});
+        whole_rows(s.tap_columns.update(), {column, s.kernel_rows.x});
         s.dw_sum_rows.compute_at(s.dw, v.c).store_in(MemoryType::Stack);
-        s.dw_sum_rows.specialize(s.rows_form).vectorize(v.x).vectorize(v.y);
-        s.dw_sum_rows.update()
-            .specialize(s.rows_form && s.kernel_size == knobs.unrolled_kernel_size)
-            .vectorize(v.x)
-            .vectorize(v.y)
-            .unroll(s.kernel_columns.x);
-        s.dw_sum_rows.update().specialize(s.rows_form).vectorize(v.x).vectorize(v.y);
+        whole_rows(s.dw_sum_rows, {});
+        whole_rows(s.dw_sum_rows.update(), {s.kernel_columns.x});
     }
 
     // Staging the padded strip keeps the boundary select out of the depthwise loop;
