@@ -134,6 +134,14 @@ private:
         dw_conv_weight.dim(1).set_extent(s.kernel_size);
         dw_conv_weight.dim(2).set_extent(1);
         dw_conv_weight.dim(3).set_extent(s.channels);
+        // Dense on CPUs, as torch's: at a known k a channel's taps then lie at constant
+        // offsets from one pointer, where the depthwise loop kept a pointer per kernel
+        // row on the stack. (The runtime passes every weight dense; the GPU kernels,
+        // which cannot be tested here, keep their code.)
+        if (!get_target().has_gpu_feature()) {
+            dw_conv_weight.dim(1).set_stride(s.kernel_size);
+            dw_conv_weight.dim(3).set_stride(s.kernel_size * s.kernel_size);
+        }
         require_dense_from_zero(dw_conv_bias);
         dw_conv_bias.dim(0).set_extent(s.channels);
         require_dense_from_zero(expand_weight);
