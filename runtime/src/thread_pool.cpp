@@ -8,8 +8,15 @@
 // Two habits keep a block's second pass over its input in cache. Each thread takes
 // the same contiguous share of every loop (stealing only once its own share is
 // done), so when two loops split the same tensor the same way, a core reads back
-// what it read itself, from its own L2. And each loop runs in the opposite order to
-// the one before it, so the second pass starts with what the first read last.
+// what it read itself, from its own L2. And with two threads or more each loop runs
+// in the opposite order to the one before it, so the second pass starts with what
+// the first read last. On one thread every loop runs forward: there a second pass
+// that took its tasks back to front was slower.
+// Measured 2026-12-03, AMD EPYC VM, `prcm bench` medians, 7-9 interleaved rounds, 1 thread,
+// reversed -> forward: PRCM 8x64x64x64 0.97 -> 0.79 ms (8 of 9 rounds faster), 1x192x64x64
+// 0.142 -> 0.124; SE, AffinePRCM, PRCM_SE at 8x64x64x64 0.72-0.79x the time (7 of 7),
+// PRCM_AdaptivePool 0.87x; 1x64x64x64 and 1x128x64x64 level to 0.95x. On 2 threads the
+// direction's effect was mixed (0.96-1.06x), so the alternation stays there.
 #include "thread_pool.h"
 
 #include <HalideRuntime.h>
@@ -105,9 +112,10 @@ public:
         // A loop inside a task, or a second caller at the same time, runs on its own thread.
         std::unique_lock<std::mutex> loop_lock(loop_mutex_, std::try_to_lock);
         if (in_task_ || !loop_lock.owns_lock()) return run_serially(user_context, task, min, size, closure, false);
+        if (workers_.empty()) return run_serially(user_context, task, min, size, closure, false);
         const bool reversed = reverse_next_;
         reverse_next_ = !reverse_next_;
-        if (workers_.empty() || size <= 1) return run_serially(user_context, task, min, size, closure, reversed);
+        if (size <= 1) return run_serially(user_context, task, min, size, closure, reversed);
         Loop loop(user_context, task, min, size, closure, reversed, shares_);
         current_.store(&loop, std::memory_order_seq_cst);
         {
