@@ -109,10 +109,12 @@ public:
     }
 
     int par_for(void *user_context, halide_task_t task, int min, int size, uint8_t *closure) {
-        // A loop inside a task, or a second caller at the same time, runs on its own thread.
+        // A loop inside a task, or a second caller at the same time, runs on its own
+        // thread; on one thread every loop runs forward (see the top of this file).
         std::unique_lock<std::mutex> loop_lock(loop_mutex_, std::try_to_lock);
-        if (in_task_ || !loop_lock.owns_lock()) return run_serially(user_context, task, min, size, closure, false);
-        if (workers_.empty()) return run_serially(user_context, task, min, size, closure, false);
+        if (in_task_ || !loop_lock.owns_lock() || workers_.empty()) {
+            return run_serially(user_context, task, min, size, closure, false);
+        }
         const bool reversed = reverse_next_;
         reverse_next_ = !reverse_next_;
         if (size <= 1) return run_serially(user_context, task, min, size, closure, reversed);
