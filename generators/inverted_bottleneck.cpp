@@ -30,6 +30,7 @@ public:
     void generate() {
         BottleneckStages s;
         const Axes &v = s.v;
+        s.input = input;
         s.width = input.dim(0).extent();
         s.height = input.dim(1).extent();
         s.channels = input.dim(2).extent();

@@ -14,6 +14,7 @@ namespace prcm {
 
 struct BottleneckStages {
     Axes v;                           // the hidden stages use v.c for their hidden channel
+    Halide::ImageParam input;         // (x, y, c, n) the block's input, for a schedule's prefetches
     Halide::Func padded;              // (x, y, c, n) the input, zero outside the plane
     Halide::Func dw_sum, dw;          // (x, y, c, n) depthwise conv + folded bn1; dw = relu of it
     Halide::Func expand_sum, hidden;  // (x, y, h, n) expand + folded bn2; hidden = relu of it

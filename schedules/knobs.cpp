@@ -58,7 +58,7 @@ Knobs default_knobs(TargetFamily family, int natural_lanes) {
     // Measured 2026-12-02, AVX2 EPYC (Zen 3): 1.8-2.1x faster than 2 rows at 1x64x64x64, 1.1-1.8x at three other shapes.
     const int tile_rows = family == TargetFamily::avx512 ? 4 : 2;
     const int dw_rows = family == TargetFamily::avx512 ? 4 : 8;
-    k.bottleneck = {natural_lanes, tile_rows, 4, dw_rows, 16, 1 << 20, 4, 7, {32, 64}};
+    k.bottleneck = {natural_lanes, tile_rows, 4, dw_rows, 16, 1 << 20, 4, 7, {32, 64}, 32};
     // GPUs: a warp (32 threads) along the contiguous axis; 32 x 8 tiles of a plane.
     // The bottleneck's blocks are 16 x 1 pixels, so 1x64x64x64 makes 256 blocks (one
     // kernel that fills the GPU) and a tile's C + C*r activations fit in shared memory
@@ -159,6 +159,8 @@ const std::vector<Field> &fields() {
         PRCM_KNOB(bottleneck, unrolled_kernel_size, 0, 63, kNotSearched,
                   "k whose taps and padded rows are unrolled (0: none)"),
         PRCM_LIST_KNOB(bottleneck, unrolled_widths, 1, 4096, "more plane widths whose padded rows are unrolled"),
+        PRCM_KNOB(bottleneck, prefetch_min_width, 0, 4096, powers_or_zero(16, 256),
+                  "planes this wide or wider prefetch the next channel's rows as they stage the input (0: none)"),
         PRCM_KNOB(gpu_elementwise, block_width, 1, 1024, powers(8, 256), "threads of a block along W"),
         PRCM_KNOB(gpu_elementwise, block_height, 1, 1024, powers(1, 32), "threads of a block along H"),
         PRCM_KNOB(gpu_plane_sum, pool_lanes, 1, 1024, powers(8, 128), "threads of a pool block along W"),
