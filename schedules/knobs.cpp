@@ -42,8 +42,11 @@ Knobs default_knobs(TargetFamily family, int natural_lanes) {
     // Bottleneck register tiles: AVX-512 (and NEON) have 32 vector registers, where
     // 4 rows x 4 channels of accumulators leave room for the operands; AVX2 and SSE
     // have 16, which take 2 x 4. NEON keeps 2 until measured on ARM.
-    // A strip of 16 rows per task at most (the padded input is staged per strip, so a
-    // strip also copies k - 1 rows of its neighbours: (16 + 6) / 16 of it at k = 7).
+    // A strip of 8 rows per task at most. The padded input is staged per strip, k - 1
+    // rows more than it covers, and it shares L2 with the 1x1 weights: at 16 rows a
+    // strip of 1x128x64x64 took 811 KiB and the weights 256 KiB of the 1 MiB L2 (of
+    // 1x64x256x256, 1.5 MiB alone). 8 rows copy (8 + 6) / 8 of the plane at k = 7.
+    // Measured 2026-12-03, AMD EPYC VM, AVX-512, 1 thread, medians of 3 runs: 1x128x64x64 2-6% faster, 1x64x256x256 1% slower to 6% faster, 64x64 level.
     // Up to 2^20 multiply-adds on one core: 1x128x16x16 (about 18 million at r = 2) is not.
     // Measured 2026-11-22, AVX-512 Xeon: 1x128x16x16 r = 4, kept on one core by an element count, ran 2x faster on 2.
     // The padded input in vectors of 4 lanes: a wider vector that straddles the plane's
@@ -58,7 +61,7 @@ Knobs default_knobs(TargetFamily family, int natural_lanes) {
     // Measured 2026-12-02, AVX2 EPYC (Zen 3): 1.8-2.1x faster than 2 rows at 1x64x64x64, 1.1-1.8x at three other shapes.
     const int tile_rows = family == TargetFamily::avx512 ? 4 : 2;
     const int dw_rows = family == TargetFamily::avx512 ? 4 : 8;
-    k.bottleneck = {natural_lanes, tile_rows, 4, dw_rows, 16, 1 << 20, 4, 7, {32, 64}, 32};
+    k.bottleneck = {natural_lanes, tile_rows, 4, dw_rows, 8, 1 << 20, 4, 7, {32, 64}, 32};
     // GPUs: a warp (32 threads) along the contiguous axis; 32 x 8 tiles of a plane.
     // The bottleneck's blocks are 16 x 1 pixels, so 1x64x64x64 makes 256 blocks (one
     // kernel that fills the GPU) and a tile's C + C*r activations fit in shared memory
