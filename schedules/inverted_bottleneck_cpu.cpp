@@ -250,10 +250,11 @@ void schedule_inverted_bottleneck_cpu(BottleneckStages &s, const BottleneckKnobs
         if (prefetching && width >= knobs.prefetch_min_width) prefetch_next_channel(unrolled);
     }
     if (prefetching) {
-        const int line_floats = std::max(16, knobs.border_lanes);
+        constexpr int kCacheLineFloats = 64 / sizeof(float);
         Var line_x("line_x");
         Stage wide = s.padded.specialize(s.width >= knobs.prefetch_min_width)
-                         .split(padded_x, padded_x, line_x, line_floats, TailStrategy::RoundUp)
+                         .split(padded_x, padded_x, line_x, std::max(kCacheLineFloats, knobs.border_lanes),
+                                TailStrategy::RoundUp)
                          .vectorize(line_x, knobs.border_lanes);
         prefetch_next_channel(wide);
     }

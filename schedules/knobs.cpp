@@ -59,6 +59,9 @@ Knobs default_knobs(TargetFamily family, int natural_lanes) {
     // share its input rows. SSE and NEON take it unmeasured; AVX-512 keeps its 4 rows,
     // not measured taller.
     // Measured 2026-12-02, AVX2 EPYC (Zen 3): 1.8-2.1x faster than 2 rows at 1x64x64x64, 1.1-1.8x at three other shapes.
+    // The staging prefetches the next channel from W = 32 (see the schedule): at 8x8 and
+    // 16x16, whose strips stay in cache, the prefetches cost more than they saved.
+    // Measured 2026-12-03, AMD EPYC VM, AVX-512, 1 thread: 1x128x8x8 and 16x16 1-1.5% slower, 1x128x32x32 4% faster.
     const int tile_rows = family == TargetFamily::avx512 ? 4 : 2;
     const int dw_rows = family == TargetFamily::avx512 ? 4 : 8;
     k.bottleneck = {natural_lanes, tile_rows, 4, dw_rows, 8, 1 << 20, 4, 7, {32, 64}, 32};
