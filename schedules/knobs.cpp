@@ -151,7 +151,8 @@ const std::vector<Field> &fields() {
         PRCM_KNOB(adaptive_pool, task_elements, 1, kMaxCount, kTaskSearch, "elements a parallel task covers at least"),
         PRCM_KNOB(adaptive_pool, conv_block, 1, 64, powers(1, 32), "output channels a convolution accumulates at once"),
         PRCM_KNOB(adaptive_pool, small_plane, 0, kMaxCount, powers_or_zero(16, 4096),
-                  "narrow planes of up to this many pixels pool across channels"),
+                  "planes of up to this many pixels pool across channels (narrower than a vector) and "
+                  "interpolate a group of channels row by row (no wider than a vector)"),
         PRCM_KNOB(bottleneck, lanes, 2, 64, powers(4, 32), "floats per vector: a wide plane's tile width"),
         PRCM_KNOB(bottleneck, tile_rows, 1, 16, powers(1, 8), "rows of a wide plane's register tile"),
         PRCM_KNOB(bottleneck, tile_channels, 1, 32, powers(1, 8), "output channels of a wide plane's register tile"),

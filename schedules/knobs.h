@@ -48,7 +48,8 @@ struct AdaptivePoolKnobs {
     int serial_elements;
     int task_elements;
     int conv_block;   // output channels a convolution accumulates at once
-    int small_plane;  // planes narrower than a vector and up to this many pixels pool across channels
+    int small_plane;  // planes of up to this many pixels: pooled across channels if narrower than a vector,
+                      // interpolated a row of a group of channels at a time if no wider
 };
 
 // The inverted bottleneck, one fused pass of register tiles over strips of rows.
