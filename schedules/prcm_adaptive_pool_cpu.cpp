@@ -125,9 +125,9 @@ void schedule_prcm_adaptive_pool_cpu(AdaptivePoolStages &s, const AdaptivePoolKn
     // bounds) at every row of every channel: 44% of the samples outside the convolutions
     // at 1x128x8x8 ps 4 (perf). Here a vector of channels goes through each row together:
     // a row's set-up once for all of them.
-    // Measured 2026-12-03, AVX-512 EPYC, medians of 5-7 interleaved rounds: 1x128x8x8 ps 4
-    // 0.041 -> 0.032 ms, 1x64x8x8 ps 2 0.0128 -> 0.0083, 1x128x7x7 ps 4 0.040 -> 0.035,
-    // 1x128x16x16 ps 4 0.038 -> 0.034.
+    // Measured 2026-12-03, AVX-512 EPYC, with the pool's rows above, medians of 7 interleaved
+    // rounds: 1x128x8x8 ps 4 0.0417 -> 0.0336 ms, 1x64x8x8 ps 2 0.0133 -> 0.0107, 1x128x7x7
+    // ps 4 0.0452 -> 0.0358, 1x128x16x16 ps 4 0.0517 -> 0.0387; AVX2 1x128x8x8 0.0511 -> 0.0383.
     const Expr narrow_plane = s.width <= vec && plane <= knobs.small_plane;
     {
         Var channel("channel");
