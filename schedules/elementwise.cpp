@@ -5,12 +5,20 @@ namespace prcm {
 using namespace Halide;
 
 void schedule_plane_pass_cpu(Stage f, const Axes &v, const PlanePassKnobs &knobs, const Expr &plane,
-                             const Expr &planes) {
+                             const Expr &planes, int channel_group) {
     Var xo("xo"), xi("xi"), cn("cn"), task("task"), plane_in_task("plane_in_task");
-    f.split(v.x, xo, xi, knobs.lanes, TailStrategy::GuardWithIf)
-        .vectorize(xi)
-        .fuse(v.c, v.n, cn)
-        .split(cn, task, plane_in_task, max(1, knobs.task_elements / plane), TailStrategy::GuardWithIf);
+    f.split(v.x, xo, xi, knobs.lanes, TailStrategy::GuardWithIf).vectorize(xi);
+    Var channels = v.c;
+    Expr step = plane;  // the elements of one iteration of plane_in_task
+    if (channel_group > 1) {
+        Var channel("channel");
+        channels = Var("group");
+        f.split(v.c, channels, channel, channel_group, TailStrategy::GuardWithIf)
+            .reorder(xi, channel, xo, v.y, channels, v.n);
+        step = plane * channel_group;
+    }
+    f.fuse(channels, v.n, cn)
+        .split(cn, task, plane_in_task, max(1, knobs.task_elements / step), TailStrategy::GuardWithIf);
     f.specialize(plane * planes <= knobs.serial_elements);
     f.parallel(task);
 }

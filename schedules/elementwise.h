@@ -14,9 +14,11 @@ struct PlaneLoops {
     Halide::LoopLevel task, plane;
 };
 
-// The pass's loops on one stage (a Func's, or one of its specializations).
+// The pass's loops on one stage (a Func's, or one of its specializations). With a
+// `channel_group` above 1, a group of that many channels takes each row in turn (their
+// vectors along W one after another), so what a row costs to set up is paid once a group.
 void schedule_plane_pass_cpu(Halide::Stage f, const Axes &v, const PlanePassKnobs &knobs, const Halide::Expr &plane,
-                             const Halide::Expr &planes);
+                             const Halide::Expr &planes, int channel_group = 1);
 PlaneLoops schedule_elementwise_cpu(Halide::Func f, const Axes &v, const PlanePassKnobs &knobs,
                                     const Halide::Expr &plane, const Halide::Expr &planes);
 void schedule_elementwise_gpu(Halide::Func f, const Axes &v, const GpuPlanePassKnobs &knobs);

@@ -129,22 +129,7 @@ void schedule_prcm_adaptive_pool_cpu(AdaptivePoolStages &s, const AdaptivePoolKn
     // rounds: 1x128x8x8 ps 4 0.0417 -> 0.0336 ms, 1x64x8x8 ps 2 0.0133 -> 0.0107, 1x128x7x7
     // ps 4 0.0452 -> 0.0358, 1x128x16x16 ps 4 0.0517 -> 0.0387; AVX2 1x128x8x8 0.0511 -> 0.0383.
     const Expr narrow_plane = s.width <= vec && plane <= knobs.small_plane;
-    {
-        Var channel("channel");
-        Stage narrow = s.output.specialize(narrow_plane);
-        narrow.split(v.x, xo, xi, vec, TailStrategy::GuardWithIf)
-            .vectorize(xi)
-            .split(v.c, group, channel, vec, TailStrategy::GuardWithIf)
-            .reorder(xi, channel, xo, v.y, group, v.n)
-            .fuse(group, v.n, cn)
-            .split(cn, task, plane_in_task, max(1, knobs.task_elements / (plane * vec)), TailStrategy::GuardWithIf);
-        narrow.specialize(plane * planes <= knobs.serial_elements);
-        narrow.parallel(task);
-        s.upsampled_columns.specialize(narrow_plane)
-            .split(v.x, xo, v.x, kTapGroup, TailStrategy::RoundUp)
-            .vectorize(v.x)
-            .reorder(v.x, xo, v.c, s.j, v.n);
-    }
+    schedule_plane_pass_cpu(s.output.specialize(narrow_plane), v, pass_knobs, plane, planes, vec);
     const PlaneLoops output_loops = schedule_elementwise_cpu(s.output, v, pass_knobs, plane, planes);
     s.upsampled_columns.compute_at(output_loops.plane).hoist_storage(output_loops.task);
     // A group of columns at once (its window's start one load), its taps' pixels picked in
@@ -152,6 +137,8 @@ void schedule_prcm_adaptive_pool_cpu(AdaptivePoolStages &s, const AdaptivePoolKn
     // inside the row.
     // Measured 2026-12-03, AVX-512 EPYC: 1x128x16x16 ps 4 0.047 -> 0.038 ms; 1x64x64x64 ps 32 0.61 -> 0.56.
     s.upsampled_columns.split(v.x, xo, v.x, kTapGroup, TailStrategy::RoundUp).vectorize(v.x);
+    // On narrow planes (a group of channels per task), a pooled row's channels one after another.
+    s.upsampled_columns.specialize(narrow_plane).reorder(v.x, xo, v.c, s.j, v.n);
     s.tap_pixels.compute_at(s.upsampled_columns, xo).vectorize(v.x);
     s.tap_pixels.update().reorder(v.x, s.over_window).vectorize(v.x);
 }
