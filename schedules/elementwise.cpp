@@ -4,8 +4,8 @@ namespace prcm {
 
 using namespace Halide;
 
-void schedule_plane_pass_cpu(Stage f, const Axes &v, const PlanePassKnobs &knobs, const Expr &plane,
-                             const Expr &planes, int channel_group) {
+void schedule_plane_pass_cpu(Stage f, const Axes &v, const PlanePassKnobs &knobs, const Expr &plane, const Expr &planes,
+                             int channel_group) {
     Var xo("xo"), xi("xi"), cn("cn"), task("task"), plane_in_task("plane_in_task");
     f.split(v.x, xo, xi, knobs.lanes, TailStrategy::GuardWithIf).vectorize(xi);
     Var channels = v.c;
