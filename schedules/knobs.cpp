@@ -56,15 +56,17 @@ Knobs default_knobs(TargetFamily family, int natural_lanes) {
     // gain shrinks with W: see schedules/inverted_bottleneck_cpu.cpp).
     // The depthwise tile is 8 rows tall where the register tile is 2: 8 chains of 49
     // FMAs overlap where 2 waited on each other's latency, and the chains of a tile
-    // share its input rows. SSE and NEON take it unmeasured; AVX-512 keeps its 4 rows,
-    // not measured taller.
+    // share its input rows. SSE and NEON take it unmeasured. AVX-512 too: at 4 rows
+    // (its register tile) the 4 chains of 7 FMAs per column of taps just covered the
+    // FMA's latency; `perf` at 1x64x256x256 put the depthwise loop at 18% of the samples
+    // for 16% of the FLOPs. 16 rows (in 16-row strips) were 5-6% slower.
     // Measured 2026-12-02, AVX2 EPYC (Zen 3): 1.8-2.1x faster than 2 rows at 1x64x64x64, 1.1-1.8x at three other shapes.
+    // Measured 2026-12-03, AMD EPYC VM, AVX-512, 1 thread, medians of 5: 8 rows against 4, 1x64x256x256 3.4% faster, 1x24x128x128 8%, 1x256x32x32 r = 4 2%, 16x16 to 64x64 level.
     // The staging prefetches the next channel from W = 32 (see the schedule): at 8x8 and
     // 16x16, whose strips stay in cache, the prefetches cost more than they saved.
     // Measured 2026-12-03, AMD EPYC VM, AVX-512, 1 thread: 1x128x8x8 and 16x16 1-1.5% slower, 1x128x32x32 4% faster.
     const int tile_rows = family == TargetFamily::avx512 ? 4 : 2;
-    const int dw_rows = family == TargetFamily::avx512 ? 4 : 8;
-    k.bottleneck = {natural_lanes, tile_rows, 4, dw_rows, 8, 1 << 20, 4, 7, {32, 64}, 32};
+    k.bottleneck = {natural_lanes, tile_rows, 4, 8, 8, 1 << 20, 4, 7, {32, 64}, 32};
     // GPUs: a warp (32 threads) along the contiguous axis; 32 x 8 tiles of a plane.
     // The bottleneck's blocks are 16 x 1 pixels, so 1x64x64x64 makes 256 blocks (one
     // kernel that fills the GPU) and a tile's C + C*r activations fit in shared memory
