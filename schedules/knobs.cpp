@@ -66,7 +66,8 @@ Knobs default_knobs(TargetFamily family, int natural_lanes) {
     // 16x16, whose strips stay in cache, the prefetches cost more than they saved.
     // Measured 2026-12-03, AMD EPYC VM, AVX-512, 1 thread: 1x128x8x8 and 16x16 1-1.5% slower, 1x128x32x32 4% faster.
     const int tile_rows = family == TargetFamily::avx512 ? 4 : 2;
-    k.bottleneck = {natural_lanes, tile_rows, 4, 8, 8, 1 << 20, 4, 7, {32, 64}, 32};
+    const int dw_rows = 8;  // every family (above)
+    k.bottleneck = {natural_lanes, tile_rows, 4, dw_rows, 8, 1 << 20, 4, 7, {32, 64}, 32};
     // GPUs: a warp (32 threads) along the contiguous axis; 32 x 8 tiles of a plane.
     // The bottleneck's blocks are 16 x 1 pixels, so 1x64x64x64 makes 256 blocks (one
     // kernel that fills the GPU) and a tile's C + C*r activations fit in shared memory
