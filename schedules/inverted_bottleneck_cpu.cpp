@@ -227,12 +227,15 @@ void schedule_inverted_bottleneck_cpu(BottleneckStages &s, const BottleneckKnobs
     // (narrow planes and the unrolled widths; wider ones below).
     const Var padded_x = s.padded.args()[0], padded_c = s.padded.args()[2];
     s.padded.compute_at(out, strip).align_bounds(padded_x, knobs.border_lanes);
-    // The copy waits on memory at each line's first load: a strip's channels lie a
-    // plane apart, and the hardware prefetcher did not follow them. On planes of
-    // prefetch_min_width and wider it prefetches the next channel's rows as it copies.
-    // (Halide steps a prefetched box by 64 elements, not 64 bytes: a box of one row
-    // would fetch one line in four, so each prefetch's box is one line or less.)
-    // Profiled 2026-12-03, AMD EPYC VM, AVX-512, 1 thread: the copy's share 8% -> 5.4% at 1x128x64x64, 9% -> 6-7% at 1x64x256x256.
+    // Software prefetch of the next channel's rows as the copy runs (a strip's channels
+    // lie a plane apart), on planes of prefetch_min_width and wider; off by default.
+    // Halide's prefetch is `prefetchnta`: on Intel a line fetched a channel (up to
+    // 14 KiB) ahead lands in L1 only and is evicted before the copy reads it, and its
+    // box arithmetic costs about 50 instructions a line. (Halide steps a prefetched box
+    // by 64 elements, not 64 bytes: a box of one row would fetch one line in four, so
+    // each prefetch's box is one line or less.)
+    // Measured 2026-12-03, Intel Xeon VM (model 207), AVX-512, 1 thread, min of 7 interleaved rounds, with -> without: 1x64x256x256 26.6 -> 21.7 ms, 1x64x128x128 4.87 -> 4.50, 1x48x96x96 1.75 -> 1.62, 1x128x64x64 4.21 -> 4.00; AVX2 1x64x256x256 43.0 -> 38.3.
+    // Profiled 2026-12-03, AMD EPYC VM (Zen 4), AVX-512: it helped there, the copy's share 8% -> 5.4% at 1x128x64x64, 9% -> 6-7% at 1x64x256x256 (`prcm tune` may turn it on).
     const bool prefetching = knobs.prefetch_min_width > 0;
     auto prefetch_next_channel = [&](Stage stage) {
         stage.prefetch(s.input, padded_x, padded_c, 1, PrefetchBoundStrategy::NonFaulting);
@@ -250,19 +253,19 @@ void schedule_inverted_bottleneck_cpu(BottleneckStages &s, const BottleneckKnobs
                              .unroll(padded_x);
         if (prefetching && width >= knobs.prefetch_min_width) prefetch_next_channel(unrolled);
     }
-    // The other wide planes copy a 64-byte line as one vector: one load and one store,
-    // where 4-lane vectors took 8 instructions, and with fewer instructions a line the
-    // core keeps more lines' loads in flight. The two vectors of a row that straddle the
+    // The other planes of line_copy_min_width and wider copy a 64-byte line as one
+    // vector: one load and one store, where 4-lane vectors took 8 instructions, and with
+    // fewer instructions a line the core keeps more lines' loads in flight. The two vectors of a row that straddle the
     // border gather their lanes; at W = 40 already a row's interior outweighs them.
     // Measured 2026-12-03, AMD EPYC VM, AVX-512, 1 thread, medians of 7-9: 1x64x48x48 3.3% faster, 1x32x40x40 2%, 1x48x96x96 2.6-5%, 128x128 and 256x256 0-4% (noise); the copy's share of `perf` samples 12.0 -> 10.4% at 1x64x256x256.
-    if (prefetching) {
+    if (knobs.line_copy_min_width > 0) {
         constexpr int kCacheLineFloats = 64 / sizeof(float);
         Var line_x("line_x");
-        Stage wide = s.padded.specialize(s.width >= knobs.prefetch_min_width)
+        Stage wide = s.padded.specialize(s.width >= knobs.line_copy_min_width)
                          .split(padded_x, padded_x, line_x, std::max(kCacheLineFloats, knobs.border_lanes),
                                 TailStrategy::RoundUp)
                          .vectorize(line_x);
-        prefetch_next_channel(wide);
+        if (prefetching) prefetch_next_channel(wide.specialize(s.width >= knobs.prefetch_min_width));
     }
     s.padded.vectorize(padded_x, knobs.border_lanes);
 

@@ -62,12 +62,15 @@ Knobs default_knobs(TargetFamily family, int natural_lanes) {
     // for 16% of the FLOPs. 16 rows (in 16-row strips) were 5-6% slower.
     // Measured 2026-12-02, AVX2 EPYC (Zen 3): 1.8-2.1x faster than 2 rows at 1x64x64x64, 1.1-1.8x at three other shapes.
     // Measured 2026-12-03, AMD EPYC VM, AVX-512, 1 thread, medians of 5: 8 rows against 4, 1x64x256x256 3.4% faster, 1x24x128x128 8%, 1x256x32x32 r = 4 2%, 16x16 to 64x64 level.
-    // The staging prefetches the next channel from W = 32 (see the schedule): at 8x8 and
-    // 16x16, whose strips stay in cache, the prefetches cost more than they saved.
-    // Measured 2026-12-03, AMD EPYC VM, AVX-512, 1 thread: 1x128x8x8 and 16x16 1-1.5% slower, 1x128x32x32 4% faster.
+    // Planes from W = 32 that are not unrolled stage their rows a cache line a vector
+    // (see the schedule). No software prefetch while staging, on every family: on Intel
+    // (AVX-512 and AVX2 alike) it made every plane of 48x48 and wider slower, by up to
+    // 16% at 1x64x256x256; on AMD Zen 4 it had made 32x32 and wider 1-4% faster (and
+    // 8x8, 16x16 1-1.5% slower), which `prcm tune` can bring back as 32. Figures in the
+    // schedule and in docs/schedule-decisions.md ("No prefetch while staging").
     const int tile_rows = family == TargetFamily::avx512 ? 4 : 2;
     const int dw_rows = 8;  // every family (above)
-    k.bottleneck = {natural_lanes, tile_rows, 4, dw_rows, 8, 1 << 20, 4, 7, {32, 64}, 32};
+    k.bottleneck = {natural_lanes, tile_rows, 4, dw_rows, 8, 1 << 20, 4, 7, {32, 64}, 32, 0};
     // GPUs: a warp (32 threads) along the contiguous axis; 32 x 8 tiles of a plane.
     // The bottleneck's blocks are 16 x 1 pixels, so 1x64x64x64 makes 256 blocks (one
     // kernel that fills the GPU) and a tile's C + C*r activations fit in shared memory
@@ -169,6 +172,9 @@ const std::vector<Field> &fields() {
         PRCM_KNOB(bottleneck, unrolled_kernel_size, 0, 63, kNotSearched,
                   "k whose taps and padded rows are unrolled (0: none)"),
         PRCM_LIST_KNOB(bottleneck, unrolled_widths, 1, 4096, "more plane widths whose padded rows are unrolled"),
+        PRCM_KNOB(
+            bottleneck, line_copy_min_width, 0, 4096, powers_or_zero(16, 256),
+            "planes this wide or wider whose padded rows are not unrolled stage a 64-byte line per vector (0: none)"),
         PRCM_KNOB(bottleneck, prefetch_min_width, 0, 4096, powers_or_zero(16, 256),
                   "planes this wide or wider prefetch the next channel's rows as they stage the input (0: none)"),
         PRCM_KNOB(gpu_elementwise, block_width, 1, 1024, powers(8, 256), "threads of a block along W"),

@@ -63,7 +63,8 @@ struct BottleneckKnobs {
     int border_lanes;                  // vector width of the staged, zero-padded input
     int unrolled_kernel_size;          // k whose depthwise taps and padded rows are unrolled (0: none)
     std::vector<int> unrolled_widths;  // more plane widths whose padded rows are unrolled at that k
-    int prefetch_min_width;            // planes this wide or wider prefetch the next channel as they stage (0: none)
+    int line_copy_min_width;  // planes this wide or wider (not unrolled) stage a 64-byte line per vector (0: none)
+    int prefetch_min_width;   // planes this wide or wider prefetch the next channel as they stage (0: none)
 };
 
 // ---- GPU patterns (only portable directives: CUDA and OpenCL alike) -----------
