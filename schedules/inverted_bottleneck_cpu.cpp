@@ -255,8 +255,9 @@ void schedule_inverted_bottleneck_cpu(BottleneckStages &s, const BottleneckKnobs
     }
     // The other planes of line_copy_min_width and wider copy a 64-byte line as one
     // vector: one load and one store, where 4-lane vectors took 8 instructions, and with
-    // fewer instructions a line the core keeps more lines' loads in flight. The two vectors of a row that straddle the
-    // border gather their lanes; at W = 40 already a row's interior outweighs them.
+    // fewer instructions a line the core keeps more lines' loads in flight. The two
+    // vectors of a row that straddle the border gather their lanes; at W = 40 already a
+    // row's interior outweighs them.
     // Measured 2026-12-03, AMD EPYC VM, AVX-512, 1 thread, medians of 7-9: 1x64x48x48 3.3% faster, 1x32x40x40 2%, 1x48x96x96 2.6-5%, 128x128 and 256x256 0-4% (noise); the copy's share of `perf` samples 12.0 -> 10.4% at 1x64x256x256.
     if (knobs.line_copy_min_width > 0) {
         constexpr int kCacheLineFloats = 64 / sizeof(float);
