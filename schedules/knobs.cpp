@@ -64,8 +64,8 @@ Knobs default_knobs(TargetFamily family, int natural_lanes) {
     // Measured 2026-12-03, AMD EPYC VM, AVX-512, 1 thread, medians of 5: 8 rows against 4, 1x64x256x256 3.4% faster, 1x24x128x128 8%, 1x256x32x32 r = 4 2%, 16x16 to 64x64 level.
     // Planes from W = 32 that are not unrolled stage their rows a cache line a vector
     // (see the schedule). No software prefetch while staging, on every family: on Intel
-    // (AVX-512 and AVX2 alike) it made every plane of 48x48 and wider slower, by up to
-    // 16% at 1x64x256x256; on AMD Zen 4 it had made 32x32 and wider 1-4% faster (and
+    // (AVX-512 and AVX2 alike) it made planes of 96x96 and wider 8-22% slower (64x64
+    // level); on AMD Zen 4 it had made 32x32 and wider 1-4% faster (and
     // 8x8, 16x16 1-1.5% slower), which `prcm tune` can bring back as 32. Figures in the
     // schedule and in docs/schedule-decisions.md ("No prefetch while staging").
     const int tile_rows = family == TargetFamily::avx512 ? 4 : 2;
