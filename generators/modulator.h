@@ -61,6 +61,8 @@ Halide::Expr linear(WeightBuffer &weight, const Halide::Func &in, const Halide::
 // over `in`: a schedule can then vectorize that sum along `in`, the weight's
 // contiguous axis, where the inline linear() can only gather across outputs.
 // In ModulatorStages::vectors it comes right before the one vector that reads it.
+// Past out_features it repeats the last row: a schedule may compute whole blocks of
+// outputs, none of which reads past the weight.
 template <typename WeightBuffer>
 Halide::Func linear_stage(const std::string &name, WeightBuffer &weight, const Halide::Func &in,
                           const Halide::Expr &in_features, const Halide::Expr &out_features, const Halide::Var &out,
@@ -71,7 +73,7 @@ Halide::Func linear_stage(const std::string &name, WeightBuffer &weight, const H
     Halide::RDom over_in(0, in_features, "over_in");
     Halide::Func product(name);
     product(out, n) = 0.0f;
-    product(out, n) += in(over_in, n) * weight(over_in, out);
+    product(out, n) += in(over_in, n) * weight(over_in, Halide::min(out, out_features - 1));
     return product;
 }
 
