@@ -1,6 +1,7 @@
 // The runtime's thread pool (runtime/src/thread_pool.cpp) as Halide's parallel loops
 // reach it, through halide_do_par_for: every task runs exactly once, whatever the
 // shares, the direction, stealing, nesting or a second caller; a task's error comes back.
+#include "thread_pool.h"
 #include "test_support.h"
 
 #include <HalideRuntime.h>
@@ -8,6 +9,10 @@
 #include <atomic>
 #include <thread>
 #include <vector>
+
+#if defined(__linux__)
+#include <sched.h>
+#endif
 
 using namespace prcm;
 
@@ -113,4 +118,34 @@ TEST_CASE("thread pool: a task's error is the loop's result", "[thread_pool]") {
         for (auto &r : counts.runs) CHECK(r <= 1);
     }
     set_cpu_threads(0);
+}
+
+// A worker woken on its caller's CPU moves itself off it (thread_pool.cpp): the thread
+// leaves the CPU, and its affinity is what it was.
+TEST_CASE("thread pool: a thread moved off its CPU runs elsewhere, its affinity unchanged", "[thread_pool]") {
+#if defined(__linux__)
+    cpu_set_t before;
+    REQUIRE(sched_getaffinity(0, sizeof(before), &before) == 0);
+    if (CPU_COUNT(&before) < 2) {
+        WARN("one CPU allowed: nowhere to move");
+        CHECK_FALSE(move_off_cpu(sched_getcpu()));
+        return;
+    }
+    // sched_getcpu() and the move are not atomic: a migration in between makes the
+    // move a no-op (false), so it is tried again.
+    bool moved = false;
+    int from = -1, now = -1;
+    for (int attempt = 0; attempt < 100 && !moved; attempt++) {
+        from = sched_getcpu();
+        moved = move_off_cpu(from);
+        now = sched_getcpu();
+    }
+    REQUIRE(moved);
+    CHECK(now != from);
+    cpu_set_t after;
+    REQUIRE(sched_getaffinity(0, sizeof(after), &after) == 0);
+    CHECK(CPU_EQUAL(&before, &after));
+#else
+    CHECK_FALSE(move_off_cpu(0));
+#endif
 }

@@ -7,5 +7,9 @@ namespace prcm {
 void install_thread_pool();
 // Sets the threads parallel loops use, the calling thread included (0: one per core).
 void resize_thread_pool(int threads);
+// Moves the calling thread off `cpu`, where it runs, to another CPU its affinity allows;
+// its affinity is left as it was. False where it did not move (not on `cpu`, no other
+// CPU allowed, not Linux). The pool's workers call it when woken on their caller's CPU.
+bool move_off_cpu(int cpu);
 
 }  // namespace prcm
