@@ -25,8 +25,11 @@ elsewhere on a shared machine lands on one round of one system, not on its figur
 
 The noise rule: prcm counts as slower than a peer only where its figure (the median of at
 least 3 rounds) is more than --band (3%) above the peer's. A configuration that looks
-slower so is measured again, --confirm-rounds more turns each, and judged on all of its
-rounds together: on a shared 2-vCPU VM a single round's median moves by 10-40%.
+slower so is measured again, --confirm-rounds (8) more turns each, and judged on all of its
+rounds together: on a shared 2-vCPU VM a single round's median moves by 10-40%, and on the
+Intel Xeon VM about one round in three of every system ran 1.5-2x slower (PRCM_AdaptivePool
+at 1x128x8x8, serial code: 0.035 or 0.060-0.069 ms; ONNX Runtime likewise), so 3 + 4 rounds
+left a verdict on a slow median about one time in eight, 3 + 8 about one in thirteen (a third of rounds slow).
 
     .venv/bin/pip install -r scripts/requirements-peers.txt     # once: torch, onnx, onnxruntime, openvino
     .venv/bin/python scripts/peer_bench.py --json peers.json     # all experiments, 1 thread and all cores
@@ -276,8 +279,8 @@ def main():
     p.add_argument("--rounds", type=int, default=3, help="turns each system takes per configuration (3 at least "
                    "for a verdict)")
     p.add_argument("--band", type=float, default=0.03, help="prcm is slower only beyond this fraction (default 0.03)")
-    p.add_argument("--confirm-rounds", type=int, default=4, help="more turns for a configuration that looks slower "
-                   "(0: none)")
+    p.add_argument("--confirm-rounds", type=int, default=8, help="more turns for a configuration that looks slower "
+                   "(0: none; default 8)")
     p.add_argument("--json", help="write every measurement and the geometric means here")
     a = p.parse_args()
     if a.rounds < 1 or a.confirm_rounds < 0 or a.warmup < 0 or a.repeat < 1:
