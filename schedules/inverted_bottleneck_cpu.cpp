@@ -4,6 +4,7 @@
 #include "schedules/inverted_bottleneck.h"
 
 #include <algorithm>
+#include <numeric>
 
 namespace prcm {
 
@@ -272,8 +273,14 @@ void schedule_inverted_bottleneck_cpu(BottleneckStages &s, const BottleneckKnobs
 
     // The 1x1 weights are read in place: staging them costs more than the tiles on a
     // small plane, and the boundary's clamp and select fall out of whole tiles.
+    // The biases are staged over whole channel tiles of every kind: the tiles past the
+    // last channel (RoundUp) start from them, and Halide bounded them by the channels
+    // alone, so those accumulators began from unwritten heap memory (a denormal there
+    // costs an assist per FMA; tests/scratch_poison_test.cpp).
+    int whole_tiles = std::lcm(vec, knobs.tile_channels);
+    for (const NarrowTile &t : narrow_tiles) whole_tiles = std::lcm(whole_tiles, t.channels);
     for (Func b : {s.expand_bias, s.project_bias}) {
-        b.compute_root().vectorize(b.args()[0], vec);
+        b.compute_root().align_bounds(b.args()[0], whole_tiles).vectorize(b.args()[0], vec);
     }
 }
 
