@@ -115,9 +115,11 @@ public:
                    s.pooled_rows(window + s.bin_columns, clamp(bins[0], 0, PH - 1), v.c, v.n), 0.0f);
         // Defined past the map too, repeating its last pixel: a schedule may compute
         // whole vectors of pixels.
+        // Pooled to its own size, the schedule leaves `binned` unwritten: the select picks
+        // before anything is computed, so no arithmetic sees its garbage (x / 1 is x).
         const Expr last = min(likely(p), PW * PH - 1);
-        s.pooled(p, v.c, v.n) = select(s.same_size, input(last % PW, last / PW, v.c, v.n),
-                                       s.binned(last, v.c, v.n) / cast<float>(s.pixel_bins(last)[4]));
+        s.pooled(p, v.c, v.n) = select(s.same_size, input(last % PW, last / PW, v.c, v.n), s.binned(last, v.c, v.n)) /
+                                select(s.same_size, 1.0f, cast<float>(s.pixel_bins(last)[4]));
 
         // conv1 (C -> C*r), relu, conv2 (C*r -> C): 1x1, no bias, over the pooled pixels.
         s.over_c = RDom(0, s.channels, "over_c");
@@ -167,9 +169,6 @@ public:
         }
         s.upsampled_columns(v.x, j, v.c, v.n) =
             strict_float((1.0f - column_tap[2]) * lower_pixel + column_tap[2] * upper_pixel);
-        const Expr interpolated =
-            strict_float((1.0f - row_tap[2]) * s.upsampled_columns(v.x, clamp(row_tap[0], 0, PH - 1), v.c, v.n) +
-                         row_tap[2] * s.upsampled_columns(v.x, clamp(row_tap[1], 0, PH - 1), v.c, v.n));
         // Pooled to its own size, both axes' taps are one pixel with weights 1 and 0:
         // 1 * (1 * a + 0 * a) + 0 * (...) is a + 0 * a (a finite, or NaN for an infinity, as
         // torch gives), read with no table. The promise keeps the convolutions' bounds at the pooled map (without it, Halide
@@ -178,7 +177,16 @@ public:
         // sides of the select (a GPU's, an autoscheduler's) reads pixel 0 there.
         const Expr same_pixel = unsafe_promise_clamped(select(s.same_size, v.x + v.y * PW, 0), 0, PW * PH - 1);
         const Expr same = s.projected(same_pixel, v.c, v.n);
-        output(v.x, v.y, v.c, v.n) = select(s.same_size, strict_float(same + 0.0f * same), interpolated);
+        // The selects pick the rows before the blend: pooled to its own size, the schedule
+        // leaves upsampled_columns unwritten, and Halide's specialization on same_size
+        // still evaluates both sides of a select on it; arithmetic on the garbage cost
+        // denormal assists (tests/scratch_poison_test.cpp). (1 - 0) * a + 0 * a is a + 0 * a.
+        const Expr row_weight = select(s.same_size, 0.0f, row_tap[2]);
+        const Expr lower_row =
+            select(s.same_size, same, s.upsampled_columns(v.x, clamp(row_tap[0], 0, PH - 1), v.c, v.n));
+        const Expr upper_row =
+            select(s.same_size, same, s.upsampled_columns(v.x, clamp(row_tap[1], 0, PH - 1), v.c, v.n));
+        output(v.x, v.y, v.c, v.n) = strict_float((1.0f - row_weight) * lower_row + row_weight * upper_row);
         require_dense_from_zero(output);
         require_same_shape(output, input);
 

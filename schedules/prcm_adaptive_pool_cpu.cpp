@@ -48,11 +48,23 @@ void schedule_prcm_adaptive_pool_cpu(AdaptivePoolStages &s, const AdaptivePoolKn
          {s.row_start, s.row_count, s.column_start, s.column_count, s.pixel_bins, s.column_taps, s.row_taps}) {
         table.compute_root().store_in(MemoryType::Stack);
     }
+    // The column taps over whole groups, as upsampled_columns reads them (RoundUp below):
+    // Halide bounds a table by the output's columns, and the taps past W were unwritten
+    // stack, their weights often denormal (each blend of them a microcode assist).
+    s.column_taps.align_bounds(s.column_taps.args()[0], kTapGroup);
 
     // The pool reads x once: each task pools whole planes, the rows of each bin
     // summed a vector along W at a time, then each pixel's columns.
     Var cn("cn"), task("task"), plane_in_task("plane_in_task"), group("group"), lane("lane");
-    s.pooled.compute_root().store_in(MemoryType::Stack);
+    // Whole vectors of pixels, as the convolutions read them (RoundUp): Halide bounded the
+    // pool by the map's pixels, so on a map smaller than a vector (the small-map branch
+    // below, pooling channels a vector at a time) the convolutions' other lanes were
+    // unwritten stack. What the stack held decided the call's speed: a denormal there
+    // cost an assist per FMA.
+    // Measured 2026-12-04, Intel Xeon VM, 1 thread: 1x128x8x8 ps 2 ran 0.023 or 2.4 ms a call
+    // (`prcm bench` median 0.025, p90 2.6), 0.024 every call after; with the stack and the
+    // heap filled with a denormal (tests/scratch_poison_test.cpp) 1.5 ms -> 0.023.
+    s.pooled.compute_root().store_in(MemoryType::Stack).align_bounds(s.p, vec);
     // Small maps pool a vector of channels at once, every bin and tap then uniform
     // across lanes; the scratch keeps channels innermost (one plane: the same layout).
     // Pooled to its own size, the pool is a copy of x, in the same loops (Halide wants
