@@ -110,7 +110,7 @@ void schedule_pool(PoolStages &s, const Target &target, const std::string &knobs
     } else {
         const PlanePassKnobs k = knobs_for(target, "plane_sum", knobs).plane_sum;
         schedule_plane_sum_cpu(s.sum, s.v, k, s.plane, s.planes);
-        schedule_vector_cpu(s.output, k.lanes);
+        schedule_output_vector_cpu(s.output, k.lanes);
     }
 }
 

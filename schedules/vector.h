@@ -14,6 +14,10 @@ constexpr const char *kGpuThreadVar = "ki";
 // One core, vectorized along k: waking a thread pool would cost more than the work.
 // `at` is where it is computed: root, or per sample inside the pass that reads it.
 void schedule_vector_cpu(Halide::Func f, int lanes, const Halide::LoopLevel &at = Halide::LoopLevel::root());
+// A pipeline's output vector, which cannot be rounded up: its last vector shifted inwards
+// (recomputing a few elements); fewer elements than a vector in narrower vectors, and
+// fewer than 4 one at a time.
+void schedule_output_vector_cpu(Halide::Func output, int lanes);
 // One thread per element, `threads` along k per block, a column of blocks per n.
 void schedule_vector_gpu(Halide::Stage stage, const Halide::Var &k, const Halide::Var &n, int threads);
 // A stage computed per block of a kernel whose blocks are block_width x block_height
@@ -34,7 +38,7 @@ inline void schedule_vector(VectorStages &s, const Halide::Target &target, const
         schedule_vector_gpu(s.output, s.output.args()[0], s.output.args()[1],
                             knobs_for(target, "gpu_vector", knobs).gpu_vector.threads);
     } else {
-        schedule_vector_cpu(s.output, knobs_for(target, "vector", knobs).vector.lanes);
+        schedule_output_vector_cpu(s.output, knobs_for(target, "vector", knobs).vector.lanes);
     }
 }
 
