@@ -35,7 +35,7 @@ Func schedule_block_per_element(Func f, const Var &x, const Var &y, const Var &z
 }
 
 void schedule_vector_in_block(Stage stage, const Var &k, int block_width, int block_height) {
-    Var ko("ko"), k_in_block("k_in_block"), kx(kGpuThreadVar), ky("ky");
+    Var ko(kGpuElementVar), k_in_block("k_in_block"), kx(kGpuThreadVar), ky("ky");
     stage.split(k, ko, k_in_block, block_width * block_height, TailStrategy::GuardWithIf)
         .split(k_in_block, ky, kx, block_width)
         .reorder(ko, kx, ky)

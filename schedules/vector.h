@@ -10,6 +10,9 @@ namespace prcm {
 
 // The name of schedule_vector_gpu's thread loop, for stages computed inside each thread.
 constexpr const char *kGpuThreadVar = "ki";
+// The name of schedule_vector_in_block's innermost loop, over a thread's elements (one an
+// iteration): a stage computed there is one element, held in a register.
+constexpr const char *kGpuElementVar = "ko";
 
 // One core, vectorized along k: waking a thread pool would cost more than the work.
 // `at` is where it is computed: root, or per sample inside the pass that reads it.
@@ -22,7 +25,8 @@ void schedule_output_vector_cpu(Halide::Func output, int lanes);
 void schedule_vector_gpu(Halide::Stage stage, const Halide::Var &k, const Halide::Var &n, int threads);
 // A stage computed per block of a kernel whose blocks are block_width x block_height
 // threads: k spread over all of them, in that shape (one thread loop of the block's
-// size would widen the block). Its innermost thread loop is named kGpuThreadVar.
+// size would widen the block). Its innermost thread loop is named kGpuThreadVar, and the
+// loop inside it, over the thread's elements, kGpuElementVar.
 void schedule_vector_in_block(Halide::Stage stage, const Halide::Var &k, int block_width, int block_height);
 
 // A reduction f of three dimensions (x, y, z) in a kernel of its own, one block per
