@@ -3,6 +3,12 @@
 
 #include <catch2/catch.hpp>
 
+#include <algorithm>
+#include <cstdlib>
+#include <sstream>
+#include <string>
+#include <vector>
+
 #include "prcm/run.h"
 #include "prcm/verify.h"
 
@@ -27,8 +33,26 @@ inline void check_problem(const Problem &p) { check_result(p, verify(p)); }
 
 // The devices of this build that can run here; OpenCL must, once it is built
 // (PoCL is part of the set-up), so its absence fails rather than skips.
+// PRCM_TEST_DEVICES=cuda (a comma list) tests only those, e.g. the grid on a lent GPU
+// (scripts/gpu_check.sh); a device it names that is not built or cannot run here fails.
 inline std::vector<Device> devices_to_test() {
     std::vector<Device> devices;
+    const char *only = std::getenv("PRCM_TEST_DEVICES");
+    if (only != nullptr && *only != '\0') {
+        std::stringstream names(only);
+        std::string name;
+        while (std::getline(names, name, ',')) {
+            INFO("PRCM_TEST_DEVICES names " << name);
+            const std::vector<Device> built = built_devices();
+            const auto d = std::find_if(built.begin(), built.end(), [&](Device b) { return name == device_name(b); });
+            REQUIRE(d != built.end());
+            const Status available = device_available(*d);
+            INFO(available.message());
+            REQUIRE(available);
+            devices.push_back(*d);
+        }
+        return devices;
+    }
     for (Device d : built_devices()) {
         if (d == Device::cuda && !device_available(d)) continue;  // no GPU here: PTX is checked by ptxas
         devices.push_back(d);
