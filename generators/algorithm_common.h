@@ -16,11 +16,20 @@ struct Axes {
 // NaN as torch does; elsewhere NaN and infinities pass through arithmetic, which
 // the hardware keeps IEEE. Checked by tests/nonfinite_test.cpp on every device.
 
+// is_nan() read off the bits (an exponent of all ones, a nonzero mantissa). LLVM may fold
+// a floating-point is_nan() of a value that fast-math arithmetic made to false, that
+// arithmetic being flagged as never making a NaN; it does not reason so about an integer
+// compare. Seen on the SSE2 baseline target: PRCM's gate was sigmoid(NaN) = 0, every output
+// of the sample 0 instead of NaN (tests/nonfinite_test.cpp on every CPU target).
+inline Halide::Expr is_nan_by_bits(const Halide::Expr &z) {
+    return (Halide::reinterpret<int32_t>(z) & 0x7fffffff) > 0x7f800000;
+}
+
 // Logistic function as torch.sigmoid computes it (accurate exp, no fast path).
 // Halide's CPU exp returns 0, not inf, past 2^31 ln 2 (its exponent overflows
 // int32), so the far negative tail, 0 in float from -89 on, is selected outright.
 inline Halide::Expr sigmoid(const Halide::Expr &z) {
-    return Halide::select(Halide::is_nan(z), z, z < -100.0f, 0.0f, 1.0f / (1.0f + Halide::exp(-z)));
+    return Halide::select(is_nan_by_bits(z), z, z < -100.0f, 0.0f, 1.0f / (1.0f + Halide::exp(-z)));
 }
 
 // F.relu: max(v, 0), and NaN for NaN.
