@@ -3,15 +3,21 @@
 # the CUDA libraries against the naive reference over the tests' grids, the notebooks'
 # experiments timed on the GPU, and the blocks beside PyTorch on the same GPU.
 #
-#   scripts/gpu_check.sh OUT_DIR        # from the repository root, with build/bin built here
+#   scripts/gpu_check.sh OUT_DIR [STEPS]   # from the repository root, with build/bin built here
+#
+# STEPS: a comma list of bench_all, peers, tests (default all three).
 #
 # It needs build/bin (a build with PRCM_BUILD_CUDA ON: the CLI and the test binary are
 # self-contained) and, on the GPU machine, the NVIDIA driver and python3 with torch (CUDA),
 # numpy and safetensors; no Halide. Each step has a time limit so that a short lease still
-# brings back the steps before it; logs and results go to OUT_DIR (7 files). Exit status: the
-# number of steps that failed (0 all passed).
+# brings back the steps before it; logs and results go to OUT_DIR (7 files). Exit status: 0 every
+# step passed, 1 a step failed (gpu_check.log names it), 2 bad arguments.
 set -u
-out=${1:?usage: scripts/gpu_check.sh OUT_DIR}
+out=${1:?usage: scripts/gpu_check.sh OUT_DIR [STEPS]}
+steps=${2:-bench_all,peers,tests}
+for s in ${steps//,/ }; do
+    case $s in bench_all | peers | tests) ;; *) echo "gpu_check: unknown step '$s' (bench_all, peers, tests)" >&2; exit 2 ;; esac
+done
 mkdir -p "$out"
 cd "$(dirname "$0")/.."
 bin=build/bin
@@ -22,6 +28,7 @@ failed=0
 step() {
     local name=$1 limit=$2 start rc
     shift 2
+    [[ ",$steps," == *",$name,"* ]] || return 0
     echo "=== $name (limit ${limit} s): $*" | tee -a "$summary"
     start=$(date +%s)
     timeout "$limit" "$@" >"$out/$name.log" 2>&1
@@ -56,4 +63,4 @@ tags+="[prcm_se],[prcm_se_affine],[scale],[se],[shift],[shift_only_prcm],[sigmoi
 PRCM_TEST_DEVICES=cuda step tests 150 "$bin/prcm_tests" "$tags"
 
 echo "gpu_check: $failed step(s) failed" | tee -a "$summary"
-exit "$failed"
+[ "$failed" -eq 0 ]
