@@ -35,18 +35,21 @@ ModulatorStages modulator_stages(InputBuffer &input) {
 }
 
 // coeff = ctx @ basis.T, (b, n). The basis is torch [B, C], i.e. (c, b) here.
+// Past the last basis it repeats the last one: a schedule may compute whole vectors.
 template <typename BasisBuffer>
 Halide::Func basis_coefficients(const ModulatorStages &s, BasisBuffer &basis) {
     require_dense_from_zero(basis);
     basis.dim(0).set_extent(s.channels);
     Halide::RDom over_c(0, s.channels, "over_c");
     Halide::Func coeff("coeff");
-    coeff(s.v.b, s.v.n) = Halide::sum(s.ctx(over_c, s.v.n) * basis(over_c, s.v.b));
+    const Halide::Expr last_basis = basis.dim(1).extent() - 1;
+    coeff(s.v.b, s.v.n) = Halide::sum(s.ctx(over_c, s.v.n) * basis(over_c, Halide::min(s.v.b, last_basis)));
     return coeff;
 }
 
 // nn.Linear(in, out, bias=False) applied to a (k, n) vector: weight is torch
-// [out, in], i.e. (in, out) here; its extents are tied to the given sizes.
+// [out, in], i.e. (in, out) here; its extents are tied to the given sizes. Past
+// out_features it repeats the last row: a schedule may compute whole vectors.
 template <typename WeightBuffer>
 Halide::Expr linear(WeightBuffer &weight, const Halide::Func &in, const Halide::Expr &in_features,
                     const Halide::Expr &out_features, const Halide::Var &out, const Halide::Var &n) {
@@ -54,7 +57,7 @@ Halide::Expr linear(WeightBuffer &weight, const Halide::Func &in, const Halide::
     weight.dim(0).set_extent(in_features);
     weight.dim(1).set_extent(out_features);
     Halide::RDom over_in(0, in_features, "over_in");
-    return Halide::sum(in(over_in, n) * weight(over_in, out));
+    return Halide::sum(in(over_in, n) * weight(over_in, Halide::min(out, out_features - 1)));
 }
 
 // nn.Linear(in, out, bias=False) as a stage of its own, (out, n), whose update sums
@@ -84,7 +87,7 @@ Halide::Expr linear_with_bias(WeightBuffer &weight, BiasBuffer &bias, const Hali
                               const Halide::Var &n) {
     require_dense_from_zero(bias);
     bias.dim(0).set_extent(out_features);
-    return linear(weight, in, in_features, out_features, out, n) + bias(out);
+    return linear(weight, in, in_features, out_features, out, n) + bias(Halide::min(out, out_features - 1));
 }
 
 }  // namespace prcm

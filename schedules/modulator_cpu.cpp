@@ -80,10 +80,15 @@ void schedule_modulator_cpu(ModulatorStages &s, const ModulatorKnobs &knobs) {
     // vectors, at most a few small matrix-vector products: one core, vectorized. They live
     // on the stack, like the pool's sums (Halide moves a Func to the heap past 16 KiB),
     // so a small call allocates nothing.
-    std::vector<Func> per_sample_vectors{s.ctx};
-    per_sample_vectors.insert(per_sample_vectors.end(), s.vectors.begin(), s.vectors.end());
-    for (Func f : per_sample_vectors) {
-        schedule_vector_cpu(f, vec, per_sample);
+    // The vectors after ctx are whole vectors (RoundUp; their weights repeat the last
+    // row past the last output): under a mask, an inline sum's last vector was zeroed
+    // in its lanes in use only, then loaded and added to whole, its other lanes being
+    // whatever the stack held (tests/scratch_poison_test.cpp). ctx stays masked: past C
+    // it would read pool sums nobody wrote.
+    schedule_vector_cpu(s.ctx, vec, per_sample);
+    s.ctx.store_in(MemoryType::Stack);
+    for (Func f : s.vectors) {
+        schedule_vector_cpu(f, vec, per_sample, TailStrategy::RoundUp);
         f.store_in(MemoryType::Stack);
         if (f.has_update_definition()) schedule_linear_stage_cpu(f, vec, knobs.linear_rows);
     }

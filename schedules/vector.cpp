@@ -4,8 +4,8 @@ namespace prcm {
 
 using namespace Halide;
 
-void schedule_vector_cpu(Func f, int lanes, const LoopLevel &at) {
-    f.compute_at(at).vectorize(f.args()[0], lanes, TailStrategy::GuardWithIf);
+void schedule_vector_cpu(Func f, int lanes, const LoopLevel &at, TailStrategy tail) {
+    f.compute_at(at).vectorize(f.args()[0], lanes, tail);
 }
 
 void schedule_output_vector_cpu(Func output, int lanes) {

@@ -16,7 +16,8 @@ constexpr const char *kGpuElementVar = "ko";
 
 // One core, vectorized along k: waking a thread pool would cost more than the work.
 // `at` is where it is computed: root, or per sample inside the pass that reads it.
-void schedule_vector_cpu(Halide::Func f, int lanes, const Halide::LoopLevel &at = Halide::LoopLevel::root());
+void schedule_vector_cpu(Halide::Func f, int lanes, const Halide::LoopLevel &at = Halide::LoopLevel::root(),
+                         Halide::TailStrategy tail = Halide::TailStrategy::GuardWithIf);
 // A pipeline's output vector, which cannot be rounded up: its last vector shifted inwards
 // (recomputing a few elements); fewer elements than a vector in narrower vectors, and
 // fewer than 4 one at a time.
