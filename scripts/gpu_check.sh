@@ -13,7 +13,11 @@
 # brings back the steps before it; logs and results go to OUT_DIR (7 files). Exit status: 0 every
 # step passed, 1 a step failed (gpu_check.log names it), 2 bad arguments.
 set -u
-out=${1:?usage: scripts/gpu_check.sh OUT_DIR [STEPS]}
+if [ $# -lt 1 ] || [ $# -gt 2 ]; then
+    echo "usage: scripts/gpu_check.sh OUT_DIR [STEPS]   (STEPS: a comma list of bench_all, peers, tests)" >&2
+    exit 2
+fi
+out=$1
 steps=${2:-bench_all,peers,tests}
 for s in ${steps//,/ }; do
     case $s in bench_all | peers | tests) ;; *) echo "gpu_check: unknown step '$s' (bench_all, peers, tests)" >&2; exit 2 ;; esac

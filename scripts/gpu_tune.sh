@@ -8,10 +8,14 @@
 #   scripts/gpu_tune.sh OUT_DIR MODULE[,MODULE...] 'N,C,H,W[;N,C,H,W...]' BUDGET
 #
 # Writes OUT_DIR/tuning_cuda.json (the record; README "Tuning for new hardware") and
-# OUT_DIR/tune.log. PRCM_TUNE_DEVICE=opencl runs the same here, on PoCL. Exit status: prcm tune's, or 3 when the machine lacks what it needs.
+# OUT_DIR/tune.log. PRCM_TUNE_DEVICE=opencl runs the same here, on PoCL. Exit status: prcm tune's,
+# 2 bad arguments, 3 when the machine lacks what it needs.
 set -u
-out=${1:?usage: scripts/gpu_tune.sh OUT_DIR MODULES SHAPES BUDGET}
-modules=${2:?modules} shapes=${3:?shapes} budget=${4:?budget}
+if [ $# -ne 4 ]; then
+    echo "usage: scripts/gpu_tune.sh OUT_DIR MODULE[,MODULE...] 'N,C,H,W[;N,C,H,W...]' BUDGET" >&2
+    exit 2
+fi
+out=$1 modules=$2 shapes=$3 budget=$4
 cd "$(dirname "$0")/.."
 mkdir -p "$out" /tmp/halide-lib
 if [ ! -s .halide/libHalide.so.xz ]; then
