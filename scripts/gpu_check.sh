@@ -22,7 +22,7 @@ steps=${2:-bench_all,peers,tests}
 for s in ${steps//,/ }; do
     case $s in bench_all | peers | tests) ;; *) echo "gpu_check: unknown step '$s' (bench_all, peers, tests)" >&2; exit 2 ;; esac
 done
-mkdir -p "$out"
+mkdir -p "$out" && out=$(cd "$out" && pwd) || exit 2  # absolute: the steps run from the repository root
 cd "$(dirname "$0")/.."
 bin=build/bin
 summary="$out/gpu_check.log"

@@ -16,8 +16,8 @@ if [ $# -ne 4 ]; then
     exit 2
 fi
 out=$1 modules=$2 shapes=$3 budget=$4
+mkdir -p "$out" /tmp/halide-lib && out=$(cd "$out" && pwd) || exit 2  # absolute: the rest runs from the repository root
 cd "$(dirname "$0")/.."
-mkdir -p "$out" /tmp/halide-lib
 if [ ! -s .halide/libHalide.so.xz ]; then
     echo "gpu_tune: .halide/libHalide.so.xz is missing (see this script's first lines)" >&2
     exit 3
@@ -30,7 +30,7 @@ if [ -z "$CXX" ]; then
     exit 3
 fi
 export CXX
-echo "gpu_tune: linking with $CXX; modules $modules; shapes $shapes; budget $budget" | tee "$out/tune.log"
+echo "gpu_tune: linking with $CXX; modules $modules; shapes $shapes; budget $budget" >"$out/tune.log"
 rc=0
 for module in ${modules//,/ }; do
     resume=()
