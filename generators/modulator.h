@@ -34,22 +34,26 @@ ModulatorStages modulator_stages(InputBuffer &input) {
     return s;
 }
 
+// The row a weight read uses for output `out`: past the last of `count` rows it repeats the
+// last, so a schedule may compute whole vectors or blocks of outputs without reading past
+// the weight (the extra outputs are discarded).
+inline Halide::Expr row_or_last(const Halide::Expr &out, const Halide::Expr &count) {
+    return Halide::min(out, count - 1);
+}
+
 // coeff = ctx @ basis.T, (b, n). The basis is torch [B, C], i.e. (c, b) here.
-// Past the last basis it repeats the last one: a schedule may compute whole vectors.
 template <typename BasisBuffer>
 Halide::Func basis_coefficients(const ModulatorStages &s, BasisBuffer &basis) {
     require_dense_from_zero(basis);
     basis.dim(0).set_extent(s.channels);
     Halide::RDom over_c(0, s.channels, "over_c");
     Halide::Func coeff("coeff");
-    const Halide::Expr last_basis = basis.dim(1).extent() - 1;
-    coeff(s.v.b, s.v.n) = Halide::sum(s.ctx(over_c, s.v.n) * basis(over_c, Halide::min(s.v.b, last_basis)));
+    coeff(s.v.b, s.v.n) = Halide::sum(s.ctx(over_c, s.v.n) * basis(over_c, row_or_last(s.v.b, basis.dim(1).extent())));
     return coeff;
 }
 
 // nn.Linear(in, out, bias=False) applied to a (k, n) vector: weight is torch
-// [out, in], i.e. (in, out) here; its extents are tied to the given sizes. Past
-// out_features it repeats the last row: a schedule may compute whole vectors.
+// [out, in], i.e. (in, out) here; its extents are tied to the given sizes.
 template <typename WeightBuffer>
 Halide::Expr linear(WeightBuffer &weight, const Halide::Func &in, const Halide::Expr &in_features,
                     const Halide::Expr &out_features, const Halide::Var &out, const Halide::Var &n) {
@@ -57,15 +61,13 @@ Halide::Expr linear(WeightBuffer &weight, const Halide::Func &in, const Halide::
     weight.dim(0).set_extent(in_features);
     weight.dim(1).set_extent(out_features);
     Halide::RDom over_in(0, in_features, "over_in");
-    return Halide::sum(in(over_in, n) * weight(over_in, Halide::min(out, out_features - 1)));
+    return Halide::sum(in(over_in, n) * weight(over_in, row_or_last(out, out_features)));
 }
 
 // nn.Linear(in, out, bias=False) as a stage of its own, (out, n), whose update sums
 // over `in`: a schedule can then vectorize that sum along `in`, the weight's
 // contiguous axis, where the inline linear() can only gather across outputs.
 // In ModulatorStages::vectors it comes right before the one vector that reads it.
-// Past out_features it repeats the last row: a schedule may compute whole blocks of
-// outputs, none of which reads past the weight.
 template <typename WeightBuffer>
 Halide::Func linear_stage(const std::string &name, WeightBuffer &weight, const Halide::Func &in,
                           const Halide::Expr &in_features, const Halide::Expr &out_features, const Halide::Var &out,
@@ -76,7 +78,7 @@ Halide::Func linear_stage(const std::string &name, WeightBuffer &weight, const H
     Halide::RDom over_in(0, in_features, "over_in");
     Halide::Func product(name);
     product(out, n) = 0.0f;
-    product(out, n) += in(over_in, n) * weight(over_in, Halide::min(out, out_features - 1));
+    product(out, n) += in(over_in, n) * weight(over_in, row_or_last(out, out_features));
     return product;
 }
 
@@ -87,7 +89,7 @@ Halide::Expr linear_with_bias(WeightBuffer &weight, BiasBuffer &bias, const Hali
                               const Halide::Var &n) {
     require_dense_from_zero(bias);
     bias.dim(0).set_extent(out_features);
-    return linear(weight, in, in_features, out_features, out, n) + bias(Halide::min(out, out_features - 1));
+    return linear(weight, in, in_features, out_features, out, n) + bias(row_or_last(out, out_features));
 }
 
 }  // namespace prcm

@@ -119,6 +119,7 @@ def main():
         p.error("--warmup >= 0, --repeat >= 1 and --rounds >= 1")
     import torch
     from prcm_torch import BLOCKS, make_block
+    from safetensors.numpy import save_file
 
     blocks = [b for b in BLOCKS if not b.endswith("_no_dropout")]  # aliases: the same library
     if a.blocks:
@@ -155,7 +156,6 @@ def main():
                 x = torch.randn(*shape)
                 with torch.no_grad():
                     want = block(x).numpy()
-                from safetensors.numpy import save_file
                 save_file({k: v.contiguous().numpy() for k, v in block.state_dict().items()}, files["w"])
                 np.save(files["x"], x.numpy())
                 row = {"block": module, "shape": list(shape), "hyper_parameters": hyper}

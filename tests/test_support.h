@@ -39,17 +39,17 @@ inline std::vector<Device> devices_to_test() {
     std::vector<Device> devices;
     const char *only = std::getenv("PRCM_TEST_DEVICES");
     if (only != nullptr && *only != '\0') {
+        const std::vector<Device> built = built_devices();
         std::stringstream names(only);
-        std::string name;
-        while (std::getline(names, name, ',')) {
+        for (std::string name; std::getline(names, name, ',');) {
             INFO("PRCM_TEST_DEVICES names " << name);
-            const std::vector<Device> built = built_devices();
-            const auto d = std::find_if(built.begin(), built.end(), [&](Device b) { return name == device_name(b); });
-            REQUIRE(d != built.end());
-            const Status available = device_available(*d);
+            Device d;
+            REQUIRE(parse_device(name, &d));
+            REQUIRE(std::count(built.begin(), built.end(), d) == 1);
+            const Status available = device_available(d);
             INFO(available.message());
             REQUIRE(available);
-            devices.push_back(*d);
+            devices.push_back(d);
         }
         return devices;
     }
