@@ -73,6 +73,16 @@ void schedule_inverted_bottleneck_cpu(BottleneckStages &s, const BottleneckKnobs
         narrow = narrow || s.width == t.width;
     }
 
+    // The columns a strip's depthwise tiles span (the plane's, its last tile shifted
+    // inwards below, or one whole tile on a narrower plane), their rows (whole tiles),
+    // and the kernel's halo.
+    const Expr tiles_width = max(s.width, tile_x);
+    Expr strip_tile_rows = (wide_strip_rows + dw_rows - 1) / dw_rows * dw_rows;
+    for (const NarrowTile &t : narrow_tiles) {
+        strip_tile_rows = select(s.width == t.width, (strip_rows + t.rows - 1) / t.rows * t.rows, strip_tile_rows);
+    }
+    const Expr half = s.kernel_size / 2;
+
     auto one_strip = [&](const Expr &strip_height) { return s.batch == 1 && s.height <= strip_height; };
 
     Var yo("yo"), yi("yi"), yb("yb"), ybi("ybi"), yg("yg"), yr("yr"), xo("xo"), xi("xi"), co("co"), ci("ci"),
@@ -88,22 +98,28 @@ void schedule_inverted_bottleneck_cpu(BottleneckStages &s, const BottleneckKnobs
     // Measured 2026-12-03, AMD EPYC VM, AVX-512, 1 thread, best of 1 s, 3 interleaved rounds:
     // 1x64x64x64 2.04-2.24 -> 1.86-1.92 ms, 1x128x64x64 6.76-7.06 -> 6.14-6.62,
     // 1x64x256x256 33.9-36.5 -> 31.8-32.0; 4x4 to 32x32 level.
+    // Strips of rows (the parallel tasks), depthwise tiles of depthwise_rows, register
+    // tiles of register_rows by `width` pixels by `channels` output channels.
+    auto output_loops = [&](Stage stage, const Expr &strip_height, int depthwise_rows, int register_rows, int width,
+                            int channels, TailStrategy last_x_tile) {
+        stage.split(v.y, yo, yi, strip_height, TailStrategy::GuardWithIf)
+            .split(yi, yb, ybi, depthwise_rows, TailStrategy::GuardWithIf)
+            .split(ybi, yg, yr, register_rows, TailStrategy::GuardWithIf)
+            .split(v.x, xo, xi, width, last_x_tile)
+            .split(v.c, co, ci, channels, TailStrategy::GuardWithIf)
+            .reorder(xi, yr, ci, co, yg, xo, yb, yo, v.n)
+            .vectorize(xi)
+            .unroll(ci)
+            .unroll(yr)
+            .fuse(yo, v.n, strip);
+    };
     Func out = s.output;
     for (const NarrowTile &t : narrow_tiles) {
         Stage narrow_out = out.specialize(s.width == t.width);
         // Whole tiles per strip: a strip of fewer rows would compute a tile for nothing.
         const Expr narrow_strip_rows = (strip_rows + t.rows - 1) / t.rows * t.rows;
         // The wide plane's loops, with one register tile per depthwise tile (yg of extent 1).
-        narrow_out.split(v.y, yo, yi, narrow_strip_rows, TailStrategy::GuardWithIf)
-            .split(yi, yb, ybi, t.rows, TailStrategy::GuardWithIf)
-            .split(ybi, yg, yr, t.rows, TailStrategy::GuardWithIf)
-            .split(v.x, xo, xi, t.width, TailStrategy::GuardWithIf)
-            .split(v.c, co, ci, t.channels, TailStrategy::GuardWithIf)
-            .reorder(xi, yr, ci, co, yg, xo, yb, yo, v.n)
-            .vectorize(xi)
-            .unroll(ci)
-            .unroll(yr)
-            .fuse(yo, v.n, strip);
+        output_loops(narrow_out, narrow_strip_rows, t.rows, t.rows, t.width, t.channels, TailStrategy::GuardWithIf);
         narrow_out.specialize(serial);
         // One strip in all (a sample of one tile's rows, 4x4 on AVX-512): the cores take
         // the channel tiles instead, of the hidden activations and of the output.
@@ -111,18 +127,21 @@ void schedule_inverted_bottleneck_cpu(BottleneckStages &s, const BottleneckKnobs
         narrow_out.specialize(one_strip(t.rows)).parallel(co);
         narrow_out.parallel(strip);
     }
-    out.split(v.y, yo, yi, wide_strip_rows, TailStrategy::GuardWithIf)
-        .split(yi, yb, ybi, dw_rows, TailStrategy::GuardWithIf)
-        .split(ybi, yg, yr, rows, TailStrategy::GuardWithIf)
-        .split(v.x, xo, xi, vec, TailStrategy::GuardWithIf)
-        .split(v.c, co, ci, knobs.tile_channels, TailStrategy::GuardWithIf)
-        .reorder(xi, yr, ci, co, yg, xo, yb, yo, v.n)
-        .vectorize(xi)
-        .unroll(ci)
-        .unroll(yr)
-        .fuse(yo, v.n, strip);
-    out.specialize(serial);
-    out.parallel(strip);
+    // Where W is not a multiple of a vector, the last tile is shifted inwards over
+    // pixels the tile before computed too: every lane a pixel of the plane, no column
+    // read past the strip's halo, and as many tiles as when the last one's lanes ran
+    // past the plane (they read columns never staged: see the strip's bounds below).
+    // A plane narrower than a vector is one tile, its own branch, where Halide knows
+    // the columns' loop runs once.
+    // Measured 2026-12-04, Intel Xeon VM, AVX-512, 1 thread, min of 7-9 interleaved rounds, before -> after: 1x64x56x56 1.169 -> 1.048 ms, 1x32x28x28 0.117 -> 0.1045, 1x96x14x14 0.247 -> 0.182, 1x64x7x7 0.0599 -> 0.0559, 1x64x65x65 1.863 -> 1.759; the multiples of 16 level (1x64x64x64 1.054 -> 1.064, 1x24x112x112 0.728 -> 0.741).
+    auto wide_loops = [&](Stage stage, TailStrategy last_x_tile) {
+        output_loops(stage, wide_strip_rows, dw_rows, rows, vec, knobs.tile_channels, last_x_tile);
+        stage.specialize(serial);
+        stage.parallel(strip);
+    };
+    wide_loops(out.specialize(s.width < vec), TailStrategy::GuardWithIf);
+    wide_loops(out.specialize(s.width % vec == 0), TailStrategy::GuardWithIf);
+    wide_loops(out, TailStrategy::ShiftInwards);
 
     // A register tile: rounding it up is safe, the weights read zero beyond C and
     // the staged input is zero beyond the plane. On a narrow plane a tile's rows
@@ -192,7 +211,17 @@ void schedule_inverted_bottleneck_cpu(BottleneckStages &s, const BottleneckKnobs
         // i, input(i % W, i / W) loaded its lanes one by one: 34% of the call.) A row's
         // pixels go to distinct places (x + W * y with x < W), which Halide cannot
         // prove of the update's index: the race it guards against is none.
-        s.flat_plane.compute_at(out, strip).align_bounds(i, vec).vectorize(i, vec);
+        // The whole plane (each strip copies it all) and every tile's halo, as for the
+        // padded strip below: bounded by the output's rows, a tile's rows past the plane
+        // read memory the call never wrote. (Wide planes do not realize it, but its bound
+        // must hold there too: their tiles.)
+        const Expr flat_min = -((s.width * half + half + vec - 1) / vec) * vec;
+        const Expr strip_height = select(narrow, strip_tile_rows, wide_strip_rows);
+        const Expr tiles_end_row = ((s.height + strip_height - 1) / strip_height - 1) * strip_height + strip_tile_rows;
+        const Expr flat_end = s.width * (tiles_end_row - 1 + half) + tiles_width + half;
+        s.flat_plane.compute_at(out, strip)
+            .bound(i, flat_min, (flat_end - flat_min + vec - 1) / vec * vec)
+            .vectorize(i, vec);
         for (int width : s.row_widths) {
             s.flat_plane.update().specialize(s.width == width).allow_race_conditions().vectorize(s.plane_pixels.x);
         }
@@ -226,8 +255,8 @@ void schedule_inverted_bottleneck_cpu(BottleneckStages &s, const BottleneckKnobs
     // straddles the border loads its lanes one by one (clamped indices), so the
     // copy runs in short vectors aligned to the border: two of 4 lanes per row
     // (narrow planes and the unrolled widths; wider ones below).
-    const Var padded_x = s.padded.args()[0], padded_c = s.padded.args()[2];
-    s.padded.compute_at(out, strip).align_bounds(padded_x, knobs.border_lanes);
+    const Var padded_x = s.padded.args()[0], padded_y = s.padded.args()[1], padded_c = s.padded.args()[2];
+    s.padded.compute_at(out, strip);
     // Software prefetch of the next channel's rows as the copy runs (a strip's channels
     // lie a plane apart), on planes of prefetch_min_width and wider; off by default.
     // Halide's prefetch is `prefetchnta`: on Intel a line fetched a channel (up to
@@ -248,7 +277,9 @@ void schedule_inverted_bottleneck_cpu(BottleneckStages &s, const BottleneckKnobs
     std::vector<int> unrolled_widths{vec};
     unrolled_widths.insert(unrolled_widths.end(), knobs.unrolled_widths.begin(), knobs.unrolled_widths.end());
     for (const NarrowTile &t : narrow_tiles) unrolled_widths.push_back(t.width);
+    Expr unrolled_copy = cast<bool>(false);
     for (int width : knobs.unrolled_kernel_size > 0 ? unrolled_widths : std::vector<int>{}) {
+        unrolled_copy = unrolled_copy || (s.width == width && s.kernel_size == knobs.unrolled_kernel_size);
         Stage unrolled = s.padded.specialize(s.width == width && s.kernel_size == knobs.unrolled_kernel_size)
                              .vectorize(padded_x, knobs.border_lanes)
                              .unroll(padded_x);
@@ -260,12 +291,27 @@ void schedule_inverted_bottleneck_cpu(BottleneckStages &s, const BottleneckKnobs
     // vectors of a row that straddle the border gather their lanes; at W = 40 already a
     // row's interior outweighs them.
     // Measured 2026-12-03, AMD EPYC VM, AVX-512, 1 thread, medians of 7-9: 1x64x48x48 3.3% faster, 1x32x40x40 2%, 1x48x96x96 2.6-5%, 128x128 and 256x256 0-4% (noise); the copy's share of `perf` samples 12.0 -> 10.4% at 1x64x256x256.
+    constexpr int kCacheLineFloats = 64 / sizeof(float);
+    const int line_floats = std::max(kCacheLineFloats, knobs.border_lanes);
+    const Expr line_copy = knobs.line_copy_min_width > 0 && s.width >= knobs.line_copy_min_width && !unrolled_copy;
+
+    // The strip holds every pixel its depthwise tiles read, their halo included, in
+    // whole copy vectors; beyond the plane, zeros. Halide bounds a Func computed at the
+    // strip by the output's pixels, not by the tiles between them: on a plane narrower
+    // than a tile (W = 7), or whose last strip ends inside a tile (H = 12), the tiles'
+    // last lanes read past what was staged, memory the call never wrote (past the
+    // buffer's end at the last channel), where a denormal costs an assist on every
+    // operation of the lanes it reaches (tests/scratch_poison_test.cpp).
+    const Expr copy_lanes = select(line_copy, line_floats, knobs.border_lanes);
+    const Expr staged_x_min = -((half + knobs.border_lanes - 1) / knobs.border_lanes) * knobs.border_lanes;
+    const Expr staged_x_end = tiles_width + half;
+    const Expr staged_width = (staged_x_end - staged_x_min + copy_lanes - 1) / copy_lanes * copy_lanes;
+    s.padded.bound(padded_x, staged_x_min, staged_width).bound_extent(padded_y, strip_tile_rows + 2 * half);
+
     if (knobs.line_copy_min_width > 0) {
-        constexpr int kCacheLineFloats = 64 / sizeof(float);
         Var line_x("line_x");
-        Stage wide = s.padded.specialize(s.width >= knobs.line_copy_min_width)
-                         .split(padded_x, padded_x, line_x, std::max(kCacheLineFloats, knobs.border_lanes),
-                                TailStrategy::RoundUp)
+        Stage wide = s.padded.specialize(line_copy)
+                         .split(padded_x, padded_x, line_x, line_floats, TailStrategy::RoundUp)
                          .vectorize(line_x);
         if (prefetching) prefetch_next_channel(wide.specialize(s.width >= knobs.prefetch_min_width));
     }
