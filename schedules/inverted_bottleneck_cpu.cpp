@@ -50,7 +50,8 @@ void schedule_inverted_bottleneck_cpu(BottleneckStages &s, const BottleneckKnobs
     // Measured 2026-12-02, AVX2 EPYC: at 1x128x8x8, 8-row tiles in two 4-row strips were 3.7x slower than one strip.
     const Expr wide_strip_rows = clamp(s.height / 2, std::min(dw_rows, knobs.strip_rows), knobs.strip_rows);
     const Expr macs_per_pixel = s.channels * (s.kernel_size * s.kernel_size + 2 * s.hidden_channels);
-    const Expr serial = cast<int64_t>(s.width * s.height * s.batch) * macs_per_pixel <= knobs.serial_macs;
+    const Expr macs = cast<int64_t>(s.width * s.height * s.batch) * macs_per_pixel;
+    const Expr serial = macs <= knobs.serial_macs;
 
     // The narrow widths, and the tile extents every stage is bound to: the select
     // folds to a constant in each specialization of the output.
@@ -84,6 +85,12 @@ void schedule_inverted_bottleneck_cpu(BottleneckStages &s, const BottleneckKnobs
     const Expr half = s.kernel_size / 2;
 
     auto one_strip = [&](const Expr &strip_height) { return s.batch == 1 && s.height <= strip_height; };
+    // Splitting one strip's channel tiles across cores hands each core's hidden
+    // activations to the other (the project reads them all): below four times the
+    // serial threshold one core alone was faster on the Intel Xeon VM, whose calls
+    // split so ran at two speeds (1x128x4x4 r = 4: 0.032 or 0.044 ms).
+    // Measured 2026-12-04, Intel Xeon VM, 2 threads, median of medians (min) of 7 interleaved rounds, channels split -> one core: 1x128x4x4 r = 2 0.0263 (0.0193) -> 0.0197 (0.0193), r = 4 0.0399 (0.0317) -> 0.0345 (0.0340); 1x256x4x4 r = 2 (4.4 M multiply-adds) still split, level.
+    const Expr channel_parallel = !serial && macs > cast<int64_t>(4) * knobs.serial_macs;
 
     Var yo("yo"), yi("yi"), yb("yb"), ybi("ybi"), yg("yg"), yr("yr"), xo("xo"), xi("xi"), co("co"), ci("ci"),
         strip("strip");
@@ -120,7 +127,7 @@ void schedule_inverted_bottleneck_cpu(BottleneckStages &s, const BottleneckKnobs
         const Expr narrow_strip_rows = (strip_rows + t.rows - 1) / t.rows * t.rows;
         // The wide plane's loops, with one register tile per depthwise tile (yg of extent 1).
         output_loops(narrow_out, narrow_strip_rows, t.rows, t.rows, t.width, t.channels, TailStrategy::GuardWithIf);
-        narrow_out.specialize(serial);
+        narrow_out.specialize(serial || (one_strip(t.rows) && !channel_parallel));
         // One strip in all (a sample of one tile's rows, 4x4 on AVX-512): the cores take
         // the channel tiles instead, of the hidden activations and of the output.
         // Measured 2026-12-03, AVX-512 EPYC: 1x128x4x4 r = 4 on 2 threads 0.045 -> 0.035 ms.
@@ -169,7 +176,7 @@ void schedule_inverted_bottleneck_cpu(BottleneckStages &s, const BottleneckKnobs
             .vectorize(v.x)
             .vectorize(v.y)
             .unroll(ci);
-        narrow_hidden.specialize(!serial && one_strip(t.rows)).parallel(co);
+        narrow_hidden.specialize(channel_parallel && one_strip(t.rows)).parallel(co);
     }
     s.hidden.split(v.c, co, ci, knobs.tile_channels, TailStrategy::RoundUp)
         .reorder(v.x, v.y, ci, co)
