@@ -17,6 +17,12 @@ namespace {
 struct NarrowTile {
     int width, rows, channels;
 };
+
+// The least multiple of `multiple` that is `value` or more (value >= 0).
+Expr round_up(const Expr &value, const Expr &multiple) { return (value + multiple - 1) / multiple * multiple; }
+// The greatest multiple of `multiple` that is -`span` or less (span >= 0): a halo's
+// start, aligned.
+Expr aligned_below(const Expr &span, const Expr &multiple) { return -((span + multiple - 1) / multiple) * multiple; }
 }  // namespace
 
 std::vector<int> narrow_plane_widths(int lanes) {
@@ -78,9 +84,12 @@ void schedule_inverted_bottleneck_cpu(BottleneckStages &s, const BottleneckKnobs
     // inwards below, or one whole tile on a narrower plane), their rows (whole tiles),
     // and the kernel's halo.
     const Expr tiles_width = max(s.width, tile_x);
-    Expr strip_tile_rows = (wide_strip_rows + dw_rows - 1) / dw_rows * dw_rows;
+    // A narrow plane's strips are whole tiles: a strip of fewer rows would compute a
+    // tile for nothing.
+    auto narrow_strip_rows = [&](const NarrowTile &t) { return round_up(strip_rows, t.rows); };
+    Expr strip_tile_rows = round_up(wide_strip_rows, dw_rows);
     for (const NarrowTile &t : narrow_tiles) {
-        strip_tile_rows = select(s.width == t.width, (strip_rows + t.rows - 1) / t.rows * t.rows, strip_tile_rows);
+        strip_tile_rows = select(s.width == t.width, narrow_strip_rows(t), strip_tile_rows);
     }
     const Expr half = s.kernel_size / 2;
 
@@ -90,7 +99,7 @@ void schedule_inverted_bottleneck_cpu(BottleneckStages &s, const BottleneckKnobs
     // serial threshold one core alone was faster on the Intel Xeon VM, whose calls
     // split so ran at two speeds (1x128x4x4 r = 4: 0.032 or 0.044 ms).
     // Measured 2026-12-04, Intel Xeon VM, 2 threads, median of medians (min) of 7 interleaved rounds, channels split -> one core: 1x128x4x4 r = 2 0.0263 (0.0193) -> 0.0197 (0.0193), r = 4 0.0399 (0.0317) -> 0.0345 (0.0340); 1x256x4x4 r = 2 (4.4 M multiply-adds) still split, level.
-    const Expr channel_parallel = !serial && macs > cast<int64_t>(4) * knobs.serial_macs;
+    const Expr channel_parallel = macs > cast<int64_t>(4) * knobs.serial_macs;
 
     Var yo("yo"), yi("yi"), yb("yb"), ybi("ybi"), yg("yg"), yr("yr"), xo("xo"), xi("xi"), co("co"), ci("ci"),
         strip("strip");
@@ -123,10 +132,8 @@ void schedule_inverted_bottleneck_cpu(BottleneckStages &s, const BottleneckKnobs
     Func out = s.output;
     for (const NarrowTile &t : narrow_tiles) {
         Stage narrow_out = out.specialize(s.width == t.width);
-        // Whole tiles per strip: a strip of fewer rows would compute a tile for nothing.
-        const Expr narrow_strip_rows = (strip_rows + t.rows - 1) / t.rows * t.rows;
         // The wide plane's loops, with one register tile per depthwise tile (yg of extent 1).
-        output_loops(narrow_out, narrow_strip_rows, t.rows, t.rows, t.width, t.channels, TailStrategy::GuardWithIf);
+        output_loops(narrow_out, narrow_strip_rows(t), t.rows, t.rows, t.width, t.channels, TailStrategy::GuardWithIf);
         narrow_out.specialize(serial || (one_strip(t.rows) && !channel_parallel));
         // One strip in all (a sample of one tile's rows, 4x4 on AVX-512): the cores take
         // the channel tiles instead, of the hidden activations and of the output.
@@ -222,13 +229,11 @@ void schedule_inverted_bottleneck_cpu(BottleneckStages &s, const BottleneckKnobs
         // padded strip below: bounded by the output's rows, a tile's rows past the plane
         // read memory the call never wrote. (Wide planes do not realize it, but its bound
         // must hold there too: their tiles.)
-        const Expr flat_min = -((s.width * half + half + vec - 1) / vec) * vec;
+        const Expr flat_min = aligned_below(s.width * half + half, vec);
         const Expr strip_height = select(narrow, strip_tile_rows, wide_strip_rows);
         const Expr tiles_end_row = ((s.height + strip_height - 1) / strip_height - 1) * strip_height + strip_tile_rows;
         const Expr flat_end = s.width * (tiles_end_row - 1 + half) + tiles_width + half;
-        s.flat_plane.compute_at(out, strip)
-            .bound(i, flat_min, (flat_end - flat_min + vec - 1) / vec * vec)
-            .vectorize(i, vec);
+        s.flat_plane.compute_at(out, strip).bound(i, flat_min, round_up(flat_end - flat_min, vec)).vectorize(i, vec);
         for (int width : s.row_widths) {
             s.flat_plane.update().specialize(s.width == width).allow_race_conditions().vectorize(s.plane_pixels.x);
         }
@@ -286,10 +291,9 @@ void schedule_inverted_bottleneck_cpu(BottleneckStages &s, const BottleneckKnobs
     for (const NarrowTile &t : narrow_tiles) unrolled_widths.push_back(t.width);
     Expr unrolled_copy = cast<bool>(false);
     for (int width : knobs.unrolled_kernel_size > 0 ? unrolled_widths : std::vector<int>{}) {
-        unrolled_copy = unrolled_copy || (s.width == width && s.kernel_size == knobs.unrolled_kernel_size);
-        Stage unrolled = s.padded.specialize(s.width == width && s.kernel_size == knobs.unrolled_kernel_size)
-                             .vectorize(padded_x, knobs.border_lanes)
-                             .unroll(padded_x);
+        const Expr at_width = s.width == width && s.kernel_size == knobs.unrolled_kernel_size;
+        unrolled_copy = unrolled_copy || at_width;
+        Stage unrolled = s.padded.specialize(at_width).vectorize(padded_x, knobs.border_lanes).unroll(padded_x);
         if (prefetching && width >= knobs.prefetch_min_width) prefetch_next_channel(unrolled);
     }
     // The other planes of line_copy_min_width and wider copy a 64-byte line as one
@@ -310,9 +314,8 @@ void schedule_inverted_bottleneck_cpu(BottleneckStages &s, const BottleneckKnobs
     // buffer's end at the last channel), where a denormal costs an assist on every
     // operation of the lanes it reaches (tests/scratch_poison_test.cpp).
     const Expr copy_lanes = select(line_copy, line_floats, knobs.border_lanes);
-    const Expr staged_x_min = -((half + knobs.border_lanes - 1) / knobs.border_lanes) * knobs.border_lanes;
-    const Expr staged_x_end = tiles_width + half;
-    const Expr staged_width = (staged_x_end - staged_x_min + copy_lanes - 1) / copy_lanes * copy_lanes;
+    const Expr staged_x_min = aligned_below(half, knobs.border_lanes);
+    const Expr staged_width = round_up(tiles_width + half - staged_x_min, copy_lanes);
     s.padded.bound(padded_x, staged_x_min, staged_width).bound_extent(padded_y, strip_tile_rows + 2 * half);
 
     if (knobs.line_copy_min_width > 0) {

@@ -28,7 +28,6 @@
 #include <cstdint>
 #include <cstdlib>
 #include <cstring>
-#include <set>
 
 #if defined(__x86_64__) || defined(__i386__)
 #include <xmmintrin.h>
@@ -38,13 +37,6 @@
 using namespace prcm;
 
 namespace {
-
-// Modules that still compute on unwritten scratch somewhere in the grid, on at least
-// one target; every other module must never do so. None since 2026-12-04: the last, the
-// bottlenecks, read their staged strip past what was staged on planes that are not a
-// whole number of depthwise tiles (schedules/inverted_bottleneck_cpu.cpp). The list
-// stays for a schedule found doing it before it is mended.
-const std::set<std::string> kReadsUnwrittenScratch = {};
 
 constexpr uint32_t kPoison = 0x00000001;  // the smallest positive denormal, 1.4e-45
 constexpr size_t kPoisonedStackBytes = 1 << 20;
@@ -126,22 +118,10 @@ TEST_CASE("no CPU library computes on scratch it has not written, over the awkwa
     for (const Module &m : modules()) {
         DYNAMIC_SECTION(m.spec->name) {
             const PoisonedScratch poisoned_scratch;
-            const bool known = kReadsUnwrittenScratch.count(m.spec->name) > 0;
-            size_t poisoned = 0;
             for (const Problem &p : awkward_problems(m, Device::cpu)) {
                 const std::string why = poisoned_read(p);
-                poisoned += !why.empty();
-                if (!known) {
-                    INFO(p.replay() << "\n  " << why);
-                    CHECK(why.empty());
-                }
-            }
-            // Not checked: undefined vector lanes hold what the registers held, which
-            // differs from process to process (basis_projection and linear on AVX2, before
-            // their vectors were whole: 96 of 96 problems in one run, none in the next).
-            if (known && poisoned == 0) {
-                WARN(m.spec->name << " computed on no unwritten scratch in this run: it may come off "
-                                     "kReadsUnwrittenScratch once no target's run shows it");
+                INFO(p.replay() << "\n  " << why);
+                CHECK(why.empty());
             }
         }
     }
