@@ -49,6 +49,15 @@ void schedule_inverted_bottleneck_cpu(BottleneckStages &s, const BottleneckKnobs
     // on each other's latency and the tile's row pointers spilled to the stack.
     // Profiled 2026-12-02, AVX2 EPYC: the depthwise loop, 34% of a 1x64x64x64 call at 2 rows, was 11% of 1x128x64x64 at 8.
     const int dw_rows = std::max(1, std::min(knobs.dw_rows, knobs.strip_rows) / rows) * rows;
+    // Where H is a multiple of tall_rows (and two strips of them or more), the depthwise
+    // tiles and the strips are tall_rows high: twice the chains of taps in flight, and a
+    // strip stages tall_rows + k - 1 rows for tall_rows. Elsewhere the tiles' rows past
+    // the plane's last row would be computed for nothing (1x64x56x56, 16-row tiles: 1.16x
+    // slower), and a plane of fewer rows would be one strip, one task (1x128x16x16 on 2 threads: 2x).
+    // Measured 2026-12-04, Intel Xeon VM, AVX-512, median of medians of 7 (5) interleaved rounds, ms, 8 rows -> 16: 1 thread 1x64x64x64 1.090 -> 1.063, 1x128x64x64 3.915 -> 3.860, 1x64x128x128 4.622 -> 4.473, 1x24x112x112 0.753 -> 0.714, 1x64x32x32 0.265 -> 0.258, 1x64x64x65 1.508 -> 1.444, (1x64x256x256 20.95 -> 20.70); 2 threads 1x64x64x64 0.557 -> 0.539, 8x64x32x32 1.122 -> 1.110, 1x64x256x256 10.36 -> 10.23.
+    const int tall_rows = knobs.tall_dw_rows > 0 ? std::max(1, knobs.tall_dw_rows / rows) * rows : 0;
+    const Expr tall =
+        tall_rows > 0 ? s.width >= vec && s.height % tall_rows == 0 && s.height >= 2 * tall_rows : cast<bool>(false);
     // A sample alone still makes two tasks (for two cores) where its plane allows.
     const Expr strip_rows = clamp(s.height / 2, 1, knobs.strip_rows);
     // A wide strip holds whole depthwise tiles: a tile is bound to its full rows, so one
@@ -70,7 +79,8 @@ void schedule_inverted_bottleneck_cpu(BottleneckStages &s, const BottleneckKnobs
                                             : NarrowTile{w, 4, accumulators});
     }
     // A narrow plane's depthwise tile is its register tile.
-    Expr tile_x = vec, tile_rows = rows, dw_tile_rows = dw_rows, tile_channels = knobs.tile_channels;
+    Expr tile_x = vec, tile_rows = rows, dw_tile_rows = select(tall, tall_rows, dw_rows),
+         tile_channels = knobs.tile_channels;
     Expr narrow = cast<bool>(false);
     for (const NarrowTile &t : narrow_tiles) {
         tile_x = select(s.width == t.width, t.width, tile_x);
@@ -87,7 +97,7 @@ void schedule_inverted_bottleneck_cpu(BottleneckStages &s, const BottleneckKnobs
     // A narrow plane's strips are whole tiles: a strip of fewer rows would compute a
     // tile for nothing.
     auto narrow_strip_rows = [&](const NarrowTile &t) { return round_up(strip_rows, t.rows); };
-    Expr strip_tile_rows = round_up(wide_strip_rows, dw_rows);
+    Expr strip_tile_rows = select(tall, tall_rows, round_up(wide_strip_rows, dw_rows));
     for (const NarrowTile &t : narrow_tiles) {
         strip_tile_rows = select(s.width == t.width, narrow_strip_rows(t), strip_tile_rows);
     }
@@ -153,8 +163,8 @@ void schedule_inverted_bottleneck_cpu(BottleneckStages &s, const BottleneckKnobs
     // A plane narrower than a vector is one tile, its own branch, where Halide knows
     // the columns' loop runs once.
     // Measured 2026-12-04, Intel Xeon VM, AVX-512, 1 thread, min of 7-9 interleaved rounds, before -> after: 1x64x56x56 1.169 -> 1.048 ms, 1x32x28x28 0.117 -> 0.1045, 1x96x14x14 0.247 -> 0.182, 1x64x7x7 0.0599 -> 0.0559, 1x64x65x65 1.863 -> 1.759; the multiples of 16 level (1x64x64x64 1.054 -> 1.064, 1x24x112x112 0.728 -> 0.741).
-    auto wide_loops = [&](Stage stage, TailStrategy last_x_tile) {
-        output_loops(stage, wide_strip_rows, dw_rows, rows, vec, knobs.tile_channels, last_x_tile);
+    auto wide_loops = [&](Stage stage, TailStrategy last_x_tile, const Expr &strip_height, int depthwise_rows) {
+        output_loops(stage, strip_height, depthwise_rows, rows, vec, knobs.tile_channels, last_x_tile);
         stage.specialize(serial);
         // A sample of one strip (a plane of 8 rows or fewer, wider than a tile) made one
         // task: the cores take its columns of tiles instead (the strip staged first).
@@ -162,9 +172,13 @@ void schedule_inverted_bottleneck_cpu(BottleneckStages &s, const BottleneckKnobs
         stage.specialize(one_strip(wide_strip_rows) && s.width > vec).parallel(xo);
         stage.parallel(strip);
     };
-    wide_loops(out.specialize(s.width < vec), TailStrategy::GuardWithIf);
-    wide_loops(out.specialize(s.width % vec == 0), TailStrategy::GuardWithIf);
-    wide_loops(out, TailStrategy::ShiftInwards);
+    wide_loops(out.specialize(s.width < vec), TailStrategy::GuardWithIf, wide_strip_rows, dw_rows);
+    if (tall_rows > 0) {
+        wide_loops(out.specialize(s.width % vec == 0 && tall), TailStrategy::GuardWithIf, tall_rows, tall_rows);
+    }
+    wide_loops(out.specialize(s.width % vec == 0), TailStrategy::GuardWithIf, wide_strip_rows, dw_rows);
+    if (tall_rows > 0) wide_loops(out.specialize(tall), TailStrategy::ShiftInwards, tall_rows, tall_rows);
+    wide_loops(out, TailStrategy::ShiftInwards, wide_strip_rows, dw_rows);
 
     // A register tile: rounding it up is safe, the weights read zero beyond C and
     // the staged input is zero beyond the plane. On a narrow plane a tile's rows

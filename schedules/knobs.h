@@ -65,6 +65,7 @@ struct BottleneckKnobs {
     std::vector<int> unrolled_widths;  // more plane widths whose padded rows are unrolled at that k
     int line_copy_min_width;  // planes this wide or wider (not unrolled) stage a 64-byte line per vector (0: none)
     int prefetch_min_width;   // planes this wide or wider prefetch the next channel as they stage (0: none)
+    int tall_dw_rows;  // rows of a wide plane's depthwise tile and strip where H is a multiple of it, twice it or more (0: none)
 };
 
 // ---- GPU patterns (only portable directives: CUDA and OpenCL alike) -----------
