@@ -16,6 +16,16 @@ namespace {
 // channels' rows, so fewer channels spare the registers that address them.
 struct NarrowTile {
     int width, rows, channels;
+    // Taken where the plane has this many rows or more (a tile for tall planes), or
+    // fewer (the tile it leaves the others): each branch then knows its tile's size.
+    int min_height = 0, below_height = 0;
+
+    Expr applies(const Expr &width, const Expr &height) const {
+        Expr e = width == this->width;
+        if (min_height > 0) e = e && height >= min_height;
+        if (below_height > 0) e = e && height < below_height;
+        return e;
+    }
 };
 
 // The least multiple of `multiple` that is `value` or more (value >= 0).
@@ -78,16 +88,27 @@ void schedule_inverted_bottleneck_cpu(BottleneckStages &s, const BottleneckKnobs
         narrow_tiles.push_back(w == vec / 2 ? NarrowTile{w, 2 * 2, std::max(1, accumulators / 2)}
                                             : NarrowTile{w, 4, accumulators});
     }
+    // A plane of half-vector rows and 16 rows or more takes tiles of 8 rows (4 vectors by
+    // a quarter of the channels): a weight broadcast feeds 4 FMAs, not 2, and a tile stages
+    // 8 + k - 1 rows of the plane for 8, not 4 + k - 1 for 4. At 8x8 it was faster on one
+    // thread but slower on two, whose one strip then splits channel tiles (twelfth session).
+    // Measured 2026-12-04, Intel Xeon VM, AVX-512, median of medians of 5 interleaved rounds, ms: 1 thread 1x64x64x8 0.171 -> 0.163, 1x64x512x8 1.509 -> 1.411, 1x64x16x8 0.0407 -> 0.0387, 1x128x32x8 0.261 -> 0.256; 2 threads 1x64x64x8 0.084 -> 0.081, 1x64x16x8 0.0223 -> 0.0216; 8x8 and 4x4 level.
+    if (vec / 2 >= 2 && accumulators / 4 >= 4) {
+        narrow_tiles.front().below_height = 16;
+        narrow_tiles.push_back(NarrowTile{vec / 2, 8, accumulators / 4, 16});
+    }
     // A narrow plane's depthwise tile is its register tile.
     Expr tile_x = vec, tile_rows = rows, dw_tile_rows = select(tall, tall_rows, dw_rows),
          tile_channels = knobs.tile_channels;
     Expr narrow = cast<bool>(false);
+    // (A later tile of the list overrides an earlier one where both apply.)
     for (const NarrowTile &t : narrow_tiles) {
-        tile_x = select(s.width == t.width, t.width, tile_x);
-        tile_rows = select(s.width == t.width, t.rows, tile_rows);
-        dw_tile_rows = select(s.width == t.width, t.rows, dw_tile_rows);
-        tile_channels = select(s.width == t.width, t.channels, tile_channels);
-        narrow = narrow || s.width == t.width;
+        const Expr applies = t.applies(s.width, s.height);
+        tile_x = select(applies, t.width, tile_x);
+        tile_rows = select(applies, t.rows, tile_rows);
+        dw_tile_rows = select(applies, t.rows, dw_tile_rows);
+        tile_channels = select(applies, t.channels, tile_channels);
+        narrow = narrow || applies;
     }
 
     // The columns a strip's depthwise tiles span (the plane's, its last tile shifted
@@ -99,7 +120,7 @@ void schedule_inverted_bottleneck_cpu(BottleneckStages &s, const BottleneckKnobs
     auto narrow_strip_rows = [&](const NarrowTile &t) { return round_up(strip_rows, t.rows); };
     Expr strip_tile_rows = select(tall, tall_rows, round_up(wide_strip_rows, dw_rows));
     for (const NarrowTile &t : narrow_tiles) {
-        strip_tile_rows = select(s.width == t.width, narrow_strip_rows(t), strip_tile_rows);
+        strip_tile_rows = select(t.applies(s.width, s.height), narrow_strip_rows(t), strip_tile_rows);
     }
     const Expr half = s.kernel_size / 2;
 
@@ -140,20 +161,22 @@ void schedule_inverted_bottleneck_cpu(BottleneckStages &s, const BottleneckKnobs
             .fuse(yo, v.n, strip);
     };
     Func out = s.output;
-    for (const NarrowTile &t : narrow_tiles) {
-        Stage narrow_out = out.specialize(s.width == t.width);
+    // The first specialization that applies is taken: the list backwards.
+    for (auto t = narrow_tiles.rbegin(); t != narrow_tiles.rend(); ++t) {
+        Stage narrow_out = out.specialize(t->applies(s.width, s.height));
         // The wide plane's loops, with one register tile per depthwise tile (yg of extent 1).
-        output_loops(narrow_out, narrow_strip_rows(t), t.rows, t.rows, t.width, t.channels, TailStrategy::GuardWithIf);
+        output_loops(narrow_out, narrow_strip_rows(*t), t->rows, t->rows, t->width, t->channels,
+                     TailStrategy::GuardWithIf);
         // The staged plane's rows (the rows form, below) are zero outside the plane, a
         // BoundaryConditions `likely`: Halide would split the tile loops around them into
         // edge and interior tiles, and in edge tiles it leaves the channel tiles' loops
         // unsplit, every weight load guarded (1x64x8x8, all edge tiles: 2.1x slower).
         narrow_out.partition(yb, Partition::Never).partition(xo, Partition::Never);
-        narrow_out.specialize(serial || (one_strip(t.rows) && !channel_parallel));
+        narrow_out.specialize(serial || (one_strip(t->rows) && !channel_parallel));
         // One strip in all (a sample of one tile's rows, 4x4 on AVX-512): the cores take
         // the channel tiles instead, of the hidden activations and of the output.
         // Measured 2026-12-03, AVX-512 EPYC: 1x128x4x4 r = 4 on 2 threads 0.045 -> 0.035 ms.
-        narrow_out.specialize(one_strip(t.rows)).parallel(co);
+        narrow_out.specialize(one_strip(t->rows)).parallel(co);
         narrow_out.parallel(strip);
     }
     // Where W is not a multiple of a vector, the last tile is shifted inwards over
@@ -199,14 +222,14 @@ void schedule_inverted_bottleneck_cpu(BottleneckStages &s, const BottleneckKnobs
     // channel a tile is contiguous floats, so the sums stream through lines. Split
     // per plane width, so that each branch's channel tile is a constant it can unroll.
     s.hidden.compute_at(out, yg).bound_extent(v.x, tile_x).bound_extent(v.y, tile_rows);
-    for (const NarrowTile &t : narrow_tiles) {
-        Stage narrow_hidden = s.hidden.specialize(s.width == t.width);
-        narrow_hidden.split(v.c, co, ci, t.channels, TailStrategy::RoundUp)
+    for (auto t = narrow_tiles.rbegin(); t != narrow_tiles.rend(); ++t) {
+        Stage narrow_hidden = s.hidden.specialize(t->applies(s.width, s.height));
+        narrow_hidden.split(v.c, co, ci, t->channels, TailStrategy::RoundUp)
             .reorder(v.x, v.y, ci, co)
             .vectorize(v.x)
             .vectorize(v.y)
             .unroll(ci);
-        narrow_hidden.specialize(channel_parallel && one_strip(t.rows)).parallel(co);
+        narrow_hidden.specialize(channel_parallel && one_strip(t->rows)).parallel(co);
     }
     s.hidden.split(v.c, co, ci, knobs.tile_channels, TailStrategy::RoundUp)
         .reorder(v.x, v.y, ci, co)
@@ -312,7 +335,11 @@ void schedule_inverted_bottleneck_cpu(BottleneckStages &s, const BottleneckKnobs
     // Measured 2026-11-22, AVX-512 Xeon: it saved 24% of the call at 4x4, down to 1-2% at 64x64.
     std::vector<int> unrolled_widths{vec};
     unrolled_widths.insert(unrolled_widths.end(), knobs.unrolled_widths.begin(), knobs.unrolled_widths.end());
-    for (const NarrowTile &t : narrow_tiles) unrolled_widths.push_back(t.width);
+    for (const NarrowTile &t : narrow_tiles) {
+        if (std::find(unrolled_widths.begin(), unrolled_widths.end(), t.width) == unrolled_widths.end()) {
+            unrolled_widths.push_back(t.width);
+        }
+    }
     Expr unrolled_copy = cast<bool>(false);
     for (int width : knobs.unrolled_kernel_size > 0 ? unrolled_widths : std::vector<int>{}) {
         const Expr at_width = s.width == width && s.kernel_size == knobs.unrolled_kernel_size;
