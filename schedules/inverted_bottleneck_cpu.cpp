@@ -20,10 +20,10 @@ struct NarrowTile {
     // fewer (the tile it leaves the others): each branch then knows its tile's size.
     int min_height = 0, below_height = 0;
 
-    Expr applies(const Expr &width, const Expr &height) const {
-        Expr e = width == this->width;
-        if (min_height > 0) e = e && height >= min_height;
-        if (below_height > 0) e = e && height < below_height;
+    Expr applies(const Expr &plane_width, const Expr &plane_height) const {
+        Expr e = plane_width == width;
+        if (min_height > 0) e = e && plane_height >= min_height;
+        if (below_height > 0) e = e && plane_height < below_height;
         return e;
     }
 };
@@ -93,9 +93,10 @@ void schedule_inverted_bottleneck_cpu(BottleneckStages &s, const BottleneckKnobs
     // 8 + k - 1 rows of the plane for 8, not 4 + k - 1 for 4. At 8x8 it was faster on one
     // thread but slower on two, whose one strip then splits channel tiles (twelfth session).
     // Measured 2026-12-04, Intel Xeon VM, AVX-512, median of medians of 5 interleaved rounds, ms: 1 thread 1x64x64x8 0.171 -> 0.163, 1x64x512x8 1.509 -> 1.411, 1x64x16x8 0.0407 -> 0.0387, 1x128x32x8 0.261 -> 0.256; 2 threads 1x64x64x8 0.084 -> 0.081, 1x64x16x8 0.0223 -> 0.0216; 8x8 and 4x4 level.
+    constexpr int kTallNarrowHeight = 16;
     if (vec / 2 >= 2 && accumulators / 4 >= 4) {
-        narrow_tiles.front().below_height = 16;
-        narrow_tiles.push_back(NarrowTile{vec / 2, 8, accumulators / 4, 16});
+        narrow_tiles.front().below_height = kTallNarrowHeight;
+        narrow_tiles.push_back(NarrowTile{vec / 2, 8, accumulators / 4, kTallNarrowHeight});
     }
     // A narrow plane's depthwise tile is its register tile.
     Expr tile_x = vec, tile_rows = rows, dw_tile_rows = select(tall, tall_rows, dw_rows),
@@ -338,11 +339,7 @@ void schedule_inverted_bottleneck_cpu(BottleneckStages &s, const BottleneckKnobs
     // Measured 2026-11-22, AVX-512 Xeon: it saved 24% of the call at 4x4, down to 1-2% at 64x64.
     std::vector<int> unrolled_widths{vec};
     unrolled_widths.insert(unrolled_widths.end(), knobs.unrolled_widths.begin(), knobs.unrolled_widths.end());
-    for (const NarrowTile &t : narrow_tiles) {
-        if (std::find(unrolled_widths.begin(), unrolled_widths.end(), t.width) == unrolled_widths.end()) {
-            unrolled_widths.push_back(t.width);
-        }
-    }
+    for (int width : narrow_plane_widths(vec)) unrolled_widths.push_back(width);
     Expr unrolled_copy = cast<bool>(false);
     for (int width : knobs.unrolled_kernel_size > 0 ? unrolled_widths : std::vector<int>{}) {
         const Expr at_width = s.width == width && s.kernel_size == knobs.unrolled_kernel_size;
