@@ -183,3 +183,46 @@ def test_opencl_device_copies_in_and_out(module):
     assert_matches(k(x), _core.reference(module, x, weights, hyper), f"{module} on opencl")
     x *= 2  # the same array, new values: uploaded again
     assert_matches(k(x), _core.reference(module, x, weights, hyper), f"{module} on opencl, x changed in place")
+
+
+class _Versioned:
+    """A stand-in for a torch tensor: weights_unchanged reads only its identity and _version."""
+
+    def __init__(self):
+        self._version = 0
+
+
+def test_weights_unchanged_tells_every_kind_of_change():
+    # The drop-in modules' check (prcm_kernels.torch), without torch: the same submodules,
+    # the same tensors under the same keys, none written since.
+    a, b = _Versioned(), _Versioned()
+    params, buffers = {"weight": a}, {"running_var": b}
+    child = object()
+    modules = {"bn": child}
+
+    def watch():
+        return (modules, (child,), (params, buffers), ("weight", "running_var"), (a, b), (a._version, b._version))
+
+    w = watch()
+    assert _core.weights_unchanged(w)
+    b._version += 1  # written in place
+    assert not _core.weights_unchanged(w)
+    w = watch()
+    params["weight"] = _Versioned()  # replaced, at the same _version
+    assert not _core.weights_unchanged(w)
+    params["weight"] = a
+    assert _core.weights_unchanged(w)
+    del params["weight"]  # removed
+    assert not _core.weights_unchanged(w)
+    params["weight"] = a
+    modules["bn"] = object()  # a replaced submodule
+    assert not _core.weights_unchanged(w)
+    modules["bn"] = child
+    modules["extra"] = object()  # one more
+    assert not _core.weights_unchanged(w)
+    del modules["extra"]
+    assert _core.weights_unchanged(w)
+    for malformed in [(), w[:5], (modules, [child], *w[2:]), (modules, (child,), (params,), *w[3:]),
+                      (modules, (child,), ([], []), *w[3:])]:
+        with pytest.raises(TypeError):
+            _core.weights_unchanged(malformed)
