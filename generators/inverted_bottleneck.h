@@ -34,7 +34,7 @@ struct BottleneckStages {
     Halide::Func flat_plane;                   // (i, c, n) zeros, the plane's pixel (x, y) at i = x + W * y
     Halide::Func tap_columns;                  // (x, y, kx, c, n) the column kx of taps, summed over ky
     Halide::Func dw_sum_rows;                  // (x, y, c, n) folded bias + the masked columns
-    Halide::RDom kernel_rows, kernel_columns;  // ky (for tap_columns) and kx (for dw_sum_rows)
+    Halide::RDom kernel_rows, kernel_columns;  // ky past the first (for tap_columns) and kx (for dw_sum_rows)
     Halide::RDom over_channels;                // the expand's sum over C
     Halide::RDom over_hidden;                  // the project's sum over C * r
     Halide::Expr width, height, channels, hidden_channels, batch, kernel_size;
