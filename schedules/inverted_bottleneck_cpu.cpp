@@ -102,7 +102,7 @@ void schedule_inverted_bottleneck_cpu(BottleneckStages &s, const BottleneckKnobs
     Expr tile_x = vec, tile_rows = rows, dw_tile_rows = select(tall, tall_rows, dw_rows),
          tile_channels = knobs.tile_channels;
     Expr narrow = cast<bool>(false);
-    // (A later tile of the list overrides an earlier one where both apply.)
+    // (No two tiles of the list apply to one plane: the tall tile's rows are the others' below_height.)
     for (const NarrowTile &t : narrow_tiles) {
         const Expr applies = t.applies(s.width, s.height);
         tile_x = select(applies, t.width, tile_x);
@@ -162,22 +162,20 @@ void schedule_inverted_bottleneck_cpu(BottleneckStages &s, const BottleneckKnobs
             .fuse(yo, v.n, strip);
     };
     Func out = s.output;
-    // The first specialization that applies is taken: the list backwards.
-    for (auto t = narrow_tiles.rbegin(); t != narrow_tiles.rend(); ++t) {
-        Stage narrow_out = out.specialize(t->applies(s.width, s.height));
+    for (const NarrowTile &t : narrow_tiles) {
+        Stage narrow_out = out.specialize(t.applies(s.width, s.height));
         // The wide plane's loops, with one register tile per depthwise tile (yg of extent 1).
-        output_loops(narrow_out, narrow_strip_rows(*t), t->rows, t->rows, t->width, t->channels,
-                     TailStrategy::GuardWithIf);
+        output_loops(narrow_out, narrow_strip_rows(t), t.rows, t.rows, t.width, t.channels, TailStrategy::GuardWithIf);
         // The staged plane's rows (the rows form, below) are zero outside the plane, a
         // BoundaryConditions `likely`: Halide would split the tile loops around them into
         // edge and interior tiles, and in edge tiles it leaves the channel tiles' loops
         // unsplit, every weight load guarded (1x64x8x8, all edge tiles: 2.1x slower).
         narrow_out.partition(yb, Partition::Never).partition(xo, Partition::Never);
-        narrow_out.specialize(serial || (one_strip(t->rows) && !channel_parallel));
+        narrow_out.specialize(serial || (one_strip(t.rows) && !channel_parallel));
         // One strip in all (a sample of one tile's rows, 4x4 on AVX-512): the cores take
         // the channel tiles instead, of the hidden activations and of the output.
         // Measured 2026-12-03, AVX-512 EPYC: 1x128x4x4 r = 4 on 2 threads 0.045 -> 0.035 ms.
-        narrow_out.specialize(one_strip(t->rows)).parallel(co);
+        narrow_out.specialize(one_strip(t.rows)).parallel(co);
         narrow_out.parallel(strip);
     }
     // Where W is not a multiple of a vector, the last tile is shifted inwards over
@@ -226,14 +224,14 @@ void schedule_inverted_bottleneck_cpu(BottleneckStages &s, const BottleneckKnobs
     // channel a tile is contiguous floats, so the sums stream through lines. Split
     // per plane width, so that each branch's channel tile is a constant it can unroll.
     s.hidden.compute_at(out, yg).bound_extent(v.x, tile_x).bound_extent(v.y, tile_rows);
-    for (auto t = narrow_tiles.rbegin(); t != narrow_tiles.rend(); ++t) {
-        Stage narrow_hidden = s.hidden.specialize(t->applies(s.width, s.height));
-        narrow_hidden.split(v.c, co, ci, t->channels, TailStrategy::RoundUp)
+    for (const NarrowTile &t : narrow_tiles) {
+        Stage narrow_hidden = s.hidden.specialize(t.applies(s.width, s.height));
+        narrow_hidden.split(v.c, co, ci, t.channels, TailStrategy::RoundUp)
             .reorder(v.x, v.y, ci, co)
             .vectorize(v.x)
             .vectorize(v.y)
             .unroll(ci);
-        narrow_hidden.specialize(channel_parallel && one_strip(t->rows)).parallel(co);
+        narrow_hidden.specialize(channel_parallel && one_strip(t.rows)).parallel(co);
     }
     s.hidden.split(v.c, co, ci, knobs.tile_channels, TailStrategy::RoundUp)
         .reorder(v.x, v.y, ci, co)
