@@ -127,11 +127,13 @@ void schedule_inverted_bottleneck_cpu(BottleneckStages &s, const BottleneckKnobs
 
     auto one_strip = [&](const Expr &strip_height) { return s.batch == 1 && s.height <= strip_height; };
     // Splitting one strip's channel tiles across cores hands each core's hidden
-    // activations to the other (the project reads them all): below four times the
-    // serial threshold one core alone was faster on the Intel Xeon VM, whose calls
-    // split so ran at two speeds (1x128x4x4 r = 4: 0.032 or 0.044 ms).
+    // activations to the other (the project reads them all): up to channel_split_macs
+    // (4 M by default) one core alone was faster on the Intel Xeon VM, whose calls
+    // split so ran at two speeds (1x128x4x4 r = 4: 0.032 or 0.044 ms). On the AMD EPYC
+    // VM the split was faster once the worker had settled on the other core (0.030
+    // against 0.041 ms in runs of 30,000 calls), slower in most runs of 100: a knob.
     // Measured 2026-12-04, Intel Xeon VM, 2 threads, median of medians (min) of 7 interleaved rounds, channels split -> one core: 1x128x4x4 r = 2 0.0263 (0.0193) -> 0.0197 (0.0193), r = 4 0.0399 (0.0317) -> 0.0345 (0.0340); 1x256x4x4 r = 2 (4.4 M multiply-adds) still split, level.
-    const Expr channel_parallel = macs > cast<int64_t>(4) * knobs.serial_macs;
+    const Expr channel_parallel = macs > cast<int64_t>(knobs.channel_split_macs);
 
     Var yo("yo"), yi("yi"), yb("yb"), ybi("ybi"), yg("yg"), yr("yr"), xo("xo"), xi("xi"), co("co"), ci("ci"),
         strip("strip");

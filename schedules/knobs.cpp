@@ -75,7 +75,22 @@ Knobs default_knobs(TargetFamily family, int natural_lanes) {
     // stages 16 + k - 1 rows for 16. Measured on the Intel Xeon VM only (AVX2 unmeasured: off);
     // figures in the schedule.
     const int tall_dw_rows = family == TargetFamily::avx512 ? 16 : 0;
-    k.bottleneck = {natural_lanes, tile_rows, 4, dw_rows, 8, 1 << 20, 4, 7, {32, 64}, 32, 0, tall_dw_rows};
+    // A sample of one strip splits its channel tiles across cores above 4 M multiply-adds
+    // (see the schedule): below, one core was faster on the Intel Xeon VM, while on the AMD
+    // EPYC VM 2 M was faster in long runs.
+    k.bottleneck = {.lanes = natural_lanes,
+                    .tile_rows = tile_rows,
+                    .tile_channels = 4,
+                    .dw_rows = dw_rows,
+                    .strip_rows = 8,
+                    .serial_macs = 1 << 20,
+                    .channel_split_macs = 4 << 20,
+                    .border_lanes = 4,
+                    .unrolled_kernel_size = 7,
+                    .unrolled_widths = {32, 64},
+                    .line_copy_min_width = 32,
+                    .prefetch_min_width = 0,
+                    .tall_dw_rows = tall_dw_rows};
     // GPUs: a warp (32 threads) along the contiguous axis; 32 x 8 tiles of a plane.
     // The bottleneck's blocks are 16 x 1 pixels, so 1x64x64x64 makes 256 blocks (one
     // kernel that fills the GPU) and a tile's C + C*r activations fit in shared memory
@@ -173,6 +188,9 @@ const std::vector<Field> &fields() {
         PRCM_KNOB(bottleneck, strip_rows, 1, 4096, powers(1, 64), "rows per parallel task at most"),
         PRCM_KNOB(bottleneck, serial_macs, 0, kMaxCount, powers_or_zero(1 << 16, 1 << 24),
                   "a call of at most this many multiply-adds stays on one core"),
+        PRCM_KNOB(bottleneck, channel_split_macs, 0, kMaxCount, powers_or_zero(1 << 20, 1 << 24),
+                  "a sample of one strip (a 4x4 plane on AVX-512) of more multiply-adds than this splits its "
+                  "channel tiles across cores; at most, one core runs them"),
         PRCM_KNOB(bottleneck, border_lanes, 1, 64, powers(1, 16), "vector width of the staged, zero-padded input"),
         PRCM_KNOB(bottleneck, unrolled_kernel_size, 0, 63, kNotSearched,
                   "k whose taps and padded rows are unrolled (0: none)"),

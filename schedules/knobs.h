@@ -60,6 +60,7 @@ struct BottleneckKnobs {
     int dw_rows;                       // rows of a wide plane's depthwise tile (a multiple of tile_rows, <= strip_rows)
     int strip_rows;                    // rows per parallel task at most
     int serial_macs;                   // a call of at most this many multiply-adds stays on one core
+    int channel_split_macs;            // a sample of one strip splits its channel tiles across cores above this
     int border_lanes;                  // vector width of the staged, zero-padded input
     int unrolled_kernel_size;          // k whose depthwise taps and padded rows are unrolled (0: none)
     std::vector<int> unrolled_widths;  // more plane widths whose padded rows are unrolled at that k
