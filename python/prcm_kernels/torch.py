@@ -60,6 +60,10 @@ class _Compiled(nn.Module):
         watch = self.__dict__.get("_watch")
         if watch is not None and _pk._core.weights_unchanged(watch):
             return self._kernel
+        return self._prepare_kernel()
+
+    def _prepare_kernel(self):
+        # A new kernel from the weights as they are now, and what to watch for a change.
         weights = list(self._weights())
         self._kernel = _pk.kernel(self.module_name, {key: table[attr].detach() for table, attr, key in weights},
                                   device=self.device, **self._hyper())
@@ -82,7 +86,7 @@ class _Compiled(nn.Module):
             y = self._kernel.call_if_unchanged(x, watch)  # the checks and the call in one step
             if y is not None:
                 return y
-        return self._current_kernel()(x)
+        return self._prepare_kernel()(x)  # none prepared yet, or a weight changed
 
     def to_device(self, device):
         """Runs the `device` library ("cpu", "opencl", "cuda") from now on; tensors stay on the host."""

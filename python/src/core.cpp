@@ -443,19 +443,17 @@ bool weights_unchanged(nb::handle watch) {
     while (PyDict_Next(modules, &position, &key, &module)) {
         if (module != PyTuple_GET_ITEM(seen_modules, i++)) return false;
     }
+    static PyObject *const version = PyUnicode_InternFromString("_version");
     for (i = 0; i < n; i++) {
         PyObject *table = PyTuple_GET_ITEM(tables, i);
         if (!PyDict_Check(table)) throw nb::type_error("watch's tables must be dicts");
         PyObject *now = PyDict_GetItemWithError(table, PyTuple_GET_ITEM(keys, i));  // borrowed
         if (!now && PyErr_Occurred()) throw nb::python_error();
         if (now != PyTuple_GET_ITEM(tensors, i)) return false;
-    }
-    static PyObject *const version = PyUnicode_InternFromString("_version");
-    for (i = 0; i < n; i++) {
-        PyObject *now = PyObject_GetAttr(PyTuple_GET_ITEM(tensors, i), version);
-        if (!now) throw nb::python_error();
-        const int same = PyObject_RichCompareBool(now, PyTuple_GET_ITEM(versions, i), Py_EQ);
-        Py_DECREF(now);
+        PyObject *version_now = PyObject_GetAttr(now, version);
+        if (!version_now) throw nb::python_error();
+        const int same = PyObject_RichCompareBool(version_now, PyTuple_GET_ITEM(versions, i), Py_EQ);
+        Py_DECREF(version_now);
         if (same < 0) throw nb::python_error();
         if (!same) return false;
     }
