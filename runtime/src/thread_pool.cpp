@@ -148,20 +148,26 @@ private:
         return 0;
     }
 
-    // Thread `me` runs its own share, then helps with the others'.
+    // Thread `me` runs its own share, then helps with the others'. It counts the
+    // tasks it finished once, at the end: a count after each task moved the counter's
+    // line between the cores at every task, and a line's round trip between the AMD
+    // EPYC VM's two vCPUs is 330-370 ns in some hours (60-80 in others: the host moves
+    // them between core complexes; see docs/schedule-decisions.md).
+    // Measured 2026-12-05, AMD EPYC VM, 2 threads, median of medians of 5 interleaved rounds, ms, in a 350 ns hour: PRCM 1x64x64x64 0.0283 -> 0.0265, SE 1x64x32x32 0.0098 -> 0.0093, InvertedBottleneck 1x64x64x64 0.731 -> 0.730, 1x128x8x8 r = 4 0.0858 -> 0.0855, with its channels split 1x128x4x4 r = 4 0.0568 -> 0.0538 (in a 80 ns hour 0.0301 -> 0.0294).
     static void run_tasks(Loop &loop, int me) {
         in_task_ = true;
+        int done = 0;
         for (int s = 0; s < loop.shares; s++) {
             const int from = (me + s) % loop.shares;
-            for (int i; (i = loop.take(from)) >= 0;) {
+            for (int i; (i = loop.take(from)) >= 0; done++) {
                 if (int err = loop.task(loop.user_context, loop.min + i, loop.closure); err != 0) {
                     int expected = 0;
                     loop.error.compare_exchange_strong(expected, err);
                 }
-                loop.finished.fetch_add(1, std::memory_order_release);
             }
         }
         in_task_ = false;
+        if (done > 0) loop.finished.fetch_add(done, std::memory_order_release);
     }
 
     // Linux wakes a sleeping thread on its waker's CPU when it deems that CPU's cache
