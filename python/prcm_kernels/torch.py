@@ -72,6 +72,12 @@ class _Compiled(nn.Module):
                        tuple(attr for _, attr, _ in weights), tensors, tuple(t._version for t in tensors))
         return self._kernel
 
+    # The whole call in C++ where torch's own __call__ would only call forward and
+    # forward would only run the kernel (_core.drop_in_call says when: no hooks, no
+    # tracing, eval mode, ...), else torch's nn.Module.__call__ and forward below:
+    # PRCM at 1x64x8x8 4.9 -> 4.1 µs a call (see drop_in_call).
+    __call__ = _pk._core.drop_in_module_call
+
     def forward(self, x):
         if self.training:
             raise RuntimeError(f"{type(self).__name__} runs a compiled inference kernel: call .eval() first "

@@ -146,6 +146,32 @@ def test_training_mode_and_grad_are_refused():
         assert block(x).shape == x.shape  # under no_grad the same input is fine
 
 
+def test_hooks_run_as_on_any_module():
+    # The call skips torch's nn.Module.__call__ only where it would call forward alone.
+    block = compiled.PRCM(8).eval()
+    x = torch.randn(1, 8, 4, 4)
+    with torch.no_grad():
+        plain = block(x)
+        seen = []
+        pre = block.register_forward_pre_hook(lambda m, args: (args[0] * 2,))
+        post = block.register_forward_hook(lambda m, args, out: seen.append(args[0]) or out + 1)
+        check_close(block(x), block.forward(x * 2) + 1, "with its own hooks")
+        check_close(seen[0], x * 2, "the pre-hook's input, seen by the hook")
+        pre.remove()
+        post.remove()
+        check_close(block(x), plain, "hooks removed")
+        calls = []
+        handle = torch.nn.modules.module.register_module_forward_hook(lambda m, args, out: calls.append(m))
+        try:
+            block(x)
+        finally:
+            handle.remove()
+        assert calls == [block]  # a global hook too
+        check_close(block(x=x), plain, "x by keyword, through torch's path")
+        with pytest.raises(TypeError):
+            block(x, x)  # forward's own signature, through torch's path
+
+
 def test_bad_tensors_raise():
     block = compiled.PRCM(8).eval()
     with torch.no_grad():
