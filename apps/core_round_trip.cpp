@@ -9,13 +9,13 @@
 //
 // Prints the minimum, median and maximum of 7 rounds of 200,000 round trips, in ns.
 // Exit status 2 for bad arguments or a CPU the process may not run on.
+#include <pthread.h>
+#include <sched.h>
 #include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
-#include <pthread.h>
-#include <sched.h>
 #include <thread>
 #include <vector>
 
