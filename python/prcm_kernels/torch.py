@@ -17,6 +17,9 @@ RuntimeError. Inputs are float32 CPU tensors (any contiguous NCHW tensor; others
 raise TypeError or ValueError); device="cuda" or "opencl" runs the GPU library on
 them, copying to the GPU and back.
 
+Forward hooks, pre-hooks and global hooks run as on any module: a call with none
+registered (and none of the other things torch's __call__ handles) runs whole in C++.
+
 convert(model) swaps every notebook block inside a model for its compiled twin.
 """
 import torch
