@@ -45,6 +45,7 @@ import json
 import math
 import os
 import platform
+import re
 import statistics
 import subprocess
 import sys
@@ -131,6 +132,22 @@ def median_ms(fn, warmup, repeat):
         fn()
         times.append((time.perf_counter() - start) * 1000)
     return float(np.median(times))
+
+
+def cpu_round_trip_ns(build):
+    """The median round trip of a cache line between CPUs 0 and 1 (apps/core_round_trip), or
+    None where the tool is not built or there is one CPU. On the AMD EPYC VM the host put the
+    two vCPUs 60-80 or 330-370 ns apart, by the hour, and two-thread figures on small maps
+    followed it (docs/schedule-decisions.md, "Two distances between the vCPUs")."""
+    tool = os.path.join(build, "bin", "core_round_trip")
+    if (os.cpu_count() or 1) < 2 or not os.access(tool, os.X_OK):
+        return None
+    try:
+        out = subprocess.run([tool], capture_output=True, text=True, timeout=60, check=True).stdout
+    except (OSError, subprocess.SubprocessError):
+        return None
+    found = re.search(r"median (\d+) ns", out)
+    return int(found.group(1)) if found else None
 
 
 def import_prcm_kernels(build):
@@ -343,6 +360,9 @@ def main():
         pass
     print(f"machine: {machine['cpu']}, torch {torch.__version__}; "
           f"{a.rounds} rounds of {a.warmup} warm-up / {a.repeat} timed calls each; median ms")
+    round_trip = {"before": cpu_round_trip_ns(a.build)}
+    if round_trip["before"] is not None:
+        print(f"CPUs 0 and 1: a cache line's round trip {round_trip['before']} ns")
 
     overhead = None
     if "overhead" in a.experiments.split(","):
@@ -417,6 +437,11 @@ def main():
                       " ".join(f"{ms[n]:9.4f}" for n in peers) + " " +
                       " ".join(f"{row['speedup_vs'][n]:11.2f}x" for n in peers))
 
+    if round_trip["before"] is not None:
+        round_trip["after"] = cpu_round_trip_ns(a.build)
+        machine["cpu_round_trip_ns"] = round_trip
+        print(f"\nCPUs 0 and 1: a cache line's round trip {round_trip['after']} ns (before the run: "
+              f"{round_trip['before']})")
     if not rows:
         write_json(a.json, {"machine": machine, "binding_overhead_us": overhead})
         return

@@ -83,6 +83,11 @@ def source_lines(data, path):
              f"{t.get('repeat', '?')} timed calls, each system's figure the median of its rounds' medians."]
     if "command" in m:
         lines.append(f"Command: `{m['command']}`.")
+    trip = m.get("cpu_round_trip_ns") or {}
+    if trip.get("before") is not None:
+        after = f", {trip['after']} ns after" if trip.get("after") is not None else ""
+        lines.append(f"CPUs 0 and 1 were {trip['before']} ns apart before the run (a cache line's round trip, "
+                     f"`build/bin/core_round_trip`){after}: on a VM, two-thread figures on small maps follow it.")
     band = t.get("band", 0.03)
     lines.append(f"The noise rule: prcm counts as slower than a peer only where its figure is more than "
                  f"{band:.0%} above the peer's; a configuration that looks slower is measured again "
