@@ -861,12 +861,10 @@ NB_MODULE(_core, m) {
         .def_prop_ro("schedule", &Kernel::schedule)
         .def_prop_ro("schedule_in_use", &Kernel::schedule_in_use);
 
-    m.def("drop_in_call", &drop_in_call, nb::arg("module"), nb::arg("x"),
-          "A drop-in torch module's call run whole in C++ (its kernel on x) where torch's nn.Module.__call__ "
-          "would only call forward and forward would only run the kernel; else None (see "
-          "prcm_kernels.torch._Compiled.__call__).");
     m.def("drop_in_module_call", &drop_in_module_call, nb::is_method(),
-          "prcm_kernels.torch's modules' __call__: drop_in_call where it applies, else torch.nn.Module.__call__.");
+          "prcm_kernels.torch's modules' __call__: the whole call in C++ where torch's nn.Module.__call__ would "
+          "only call forward and forward would only run the kernel (no hooks, no tracing, eval mode, ...), else "
+          "torch.nn.Module.__call__.");
     m.def("weights_unchanged", &weights_unchanged, nb::arg("watch"),
           "Whether the weights a drop-in module's kernel was prepared from are unchanged: watch = (_modules, "
           "its values then, per weight its parameter or buffer dict, key, tensor and _version then).");
