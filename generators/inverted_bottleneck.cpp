@@ -27,6 +27,13 @@ public:
     Input<Buffer<float, 1>> project_bias{"project_bias"};  // (c)              ==  torch project.bias [C]
     Output<Buffer<float, 4>> output{"output"};             // (w, h, c, n)     ==  torch [N, C, H, W]
 
+    // A CPU library's last input: the threads of the pool the call runs on (the runtime
+    // passes its pool's size at each call), for the schedule's choice of tiles. Any value
+    // gives the same result; GPU libraries have no such input.
+    void configure() {
+        if (!get_target().has_gpu_feature()) cpu_threads = add_input<int>("cpu_threads");
+    }
+
     void generate() {
         BottleneckStages s;
         const Axes &v = s.v;
@@ -38,6 +45,7 @@ public:
         s.kernel_size = dw_conv_weight.dim(0).extent();
         s.hidden_channels = expand_weight.dim(3).extent();
         tie_weights(s);
+        if (cpu_threads) s.cpu_threads = *cpu_threads;
 
         // Zero padding of k // 2 on each side of the plane (only x and y are bounded).
         s.padded = BoundaryConditions::constant_exterior(input, 0.0f, {{0, s.width}, {0, s.height}});
@@ -125,12 +133,15 @@ public:
             expand_bias.set_estimates({{0, hidden}});
             project_weight.set_estimates({{0, 1}, {0, 1}, {0, hidden}, {0, kEstimateChannels}});
             project_bias.set_estimates({{0, kEstimateChannels}});
+            if (cpu_threads) cpu_threads->set_estimate(1);
         } else {
             schedule_inverted_bottleneck(s, get_target(), knob_overrides());
         }
     }
 
 private:
+    Input<int> *cpu_threads = nullptr;
+
     // Every weight's extents follow from C, k and C*r, so a mismatched buffer is
     // refused by the pipeline. k must be odd: padding k // 2 keeps the plane's size
     // only then (the constraint below reads "k == 2 * (k / 2) + 1").

@@ -38,6 +38,7 @@ struct BottleneckStages {
     Halide::RDom over_channels;                // the expand's sum over C
     Halide::RDom over_hidden;                  // the project's sum over C * r
     Halide::Expr width, height, channels, hidden_channels, batch, kernel_size;
+    Halide::Expr cpu_threads;  // the pool's threads at the call (a CPU library's input); undefined on GPUs
 };
 
 }  // namespace prcm

@@ -1,9 +1,11 @@
 // InvertedBottleneck's own edge cases, checked against figures worked out by hand
-// rather than against the reference.
+// rather than against the reference; and its CPU library's cpu_threads input, which
+// may change how a call is split across cores but never what it computes.
 #include "bottleneck_test_support.h"
 
 #include <algorithm>
 #include <cmath>
+#include <cstring>
 #include <utility>
 
 using namespace prcm;
@@ -134,4 +136,76 @@ TEST_CASE("inverted_bottleneck: an even kernel, which would change the plane's s
     INFO(s.message());
     CHECK_FALSE(s.is_ok());
     CHECK(s.message().find("dw_conv_weight") != std::string::npos);
+}
+
+namespace {
+// A stand-in for the library that records the cpu_threads call_prepared passed.
+int recorded_threads_slot = -1, recorded_threads = 0;
+int record_threads(void **args) {
+    recorded_threads = *static_cast<const int *>(args[recorded_threads_slot]);
+    return 0;
+}
+}  // namespace
+
+TEST_CASE("inverted_bottleneck: call_prepared passes the pool's size as the CPU library's cpu_threads",
+          "[inverted_bottleneck]") {
+    const Module &m = test::module_named("inverted_bottleneck");
+    Problem p = make_problem(m, Device::cpu, {1, 16, 4, 4});
+    ProblemData d = make_problem_data(p);
+    Tensor out = make_output(p, d);
+    PreparedCall c;
+    const Status prepared = prepare_call(m, Device::cpu, d.input, d.weights, out, &c, &p.hp);
+    INFO(prepared.message());
+    REQUIRE(prepared.is_ok());
+    REQUIRE(c.threads_slot >= 0);
+    Library recording = *c.library;
+    recording.argv = record_threads;
+    c.library = &recording;
+    recorded_threads_slot = c.threads_slot;
+    for (int threads : {1, 2, 5, 1}) {
+        set_cpu_threads(threads);
+        recorded_threads = 0;
+        REQUIRE(call_prepared(c, d.input, out).is_ok());
+        CHECK(recorded_threads == threads);
+    }
+    set_cpu_threads(0);
+}
+
+TEST_CASE("inverted_bottleneck: cpu_threads changes how a call is split, never its result", "[inverted_bottleneck]") {
+    const Module &m = test::module_named("inverted_bottleneck");
+    set_cpu_threads(2);
+    // One strip (a 4 x 4 sample: one core, or each core all the hidden activations and
+    // half the output, or the channel tiles split), on either side of serial_macs and
+    // channel_split_macs; a batch; a plane of 3 rows; a plane of two strips.
+    const std::vector<TorchShape> shapes{{1, 128, 4, 4}, {1, 256, 4, 4}, {1, 16, 4, 4},  {1, 40, 4, 4},
+                                         {2, 128, 4, 4}, {1, 128, 3, 4}, {1, 136, 4, 4}, {1, 128, 8, 8}};
+    for (const TorchShape &shape : shapes) {
+        for (int expansion : {2, 4}) {
+            Problem p = make_problem(m, Device::cpu, shape);
+            p.hp.expansion = expansion;
+            INFO(p.replay());
+            test::check_problem(p);  // on the pool's two threads, against the reference
+            ProblemData d = make_problem_data(p);
+            Tensor first = make_output(p, d);
+            PreparedCall c;
+            REQUIRE(prepare_call(m, Device::cpu, d.input, d.weights, first, &c, &p.hp).is_ok());
+            REQUIRE(c.threads_slot >= 0);
+            for (int threads : {1, 2, 3, 64, 0, -1}) {
+                INFO("cpu_threads " << threads);
+                Tensor out = make_output(p, d);
+                std::vector<void *> args = c.argv;
+                args[c.input_slot] = d.input.raw_buffer();
+                args[c.output_slot] = out.raw_buffer();
+                args[c.threads_slot] = &threads;
+                REQUIRE(c.library->argv(args.data()) == 0);
+                if (threads == 1) {
+                    first = std::move(out);
+                    continue;
+                }
+                // The same sums in the same order, on whichever core: equal bit for bit.
+                CHECK(std::memcmp(out.data(), first.data(), first.size_in_bytes()) == 0);
+            }
+        }
+    }
+    set_cpu_threads(0);
 }

@@ -98,6 +98,9 @@ Status bind(PreparedCall &c) {
             c.input_slot = i;
         } else if (name == "output") {
             c.output_slot = i;
+        } else if (name == "cpu_threads" && arg.kind == halide_argument_kind_input_scalar &&
+                   arg.type.code == halide_type_int && arg.type.bits == 32) {
+            c.threads_slot = i;
         } else if (arg.kind == halide_argument_kind_input_scalar && spec && spec->scalar_argument &&
                    arg.type.code == halide_type_int && arg.type.bits == 32) {
             c.scalars[i] = spec->scalar_argument(name, c.hp);
@@ -252,6 +255,11 @@ Status call_prepared(const PreparedCall &c, const Tensor &input, Tensor &output)
     std::copy(c.argv.begin(), c.argv.end(), args);
     args[c.input_slot] = const_cast<Tensor &>(input).raw_buffer();
     args[c.output_slot] = output.raw_buffer();
+    int threads = 0;
+    if (c.threads_slot >= 0) {
+        threads = thread_pool_threads();
+        args[c.threads_slot] = &threads;
+    }
     if (int err = c.library->argv(args); err != 0) {
         std::string msg = take_halide_error();
         std::ostringstream out;

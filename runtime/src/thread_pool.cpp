@@ -109,8 +109,11 @@ public:
         workers_.clear();
         stop_ = false;
         shares_ = std::vector<Share>(std::max(1, threads));
+        threads_.store(static_cast<int>(shares_.size()), std::memory_order_relaxed);
         for (int i = 1; i < threads; i++) workers_.emplace_back([this, i] { work(i); });
     }
+
+    int threads() const { return threads_.load(std::memory_order_relaxed); }
 
     int par_for(void *user_context, halide_task_t task, int min, int size, uint8_t *closure) {
         // A loop inside a task, or a second caller at the same time, runs on its own
@@ -227,6 +230,7 @@ private:
     std::atomic<uint64_t> generation_{0};
     std::atomic<Loop *> current_{nullptr};
     std::atomic<int> active_{0};
+    std::atomic<int> threads_{1};      // shares_.size(), for readers outside loop_mutex_
     std::atomic<int> caller_cpu_{-1};  // the CPU the current loop's caller ran on when it started it
     static thread_local bool in_task_;
 };
@@ -275,6 +279,8 @@ void install_thread_pool() {
     static std::once_flag once;
     std::call_once(once, [] { halide_set_custom_do_par_for(spinning_do_par_for); });
 }
+
+int thread_pool_threads() { return pool().threads(); }
 
 void resize_thread_pool(int threads) {
     install_thread_pool();

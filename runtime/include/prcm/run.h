@@ -33,6 +33,7 @@ struct PreparedCall {
     std::vector<void *> argv;  // the input and output slots are filled in a copy per call
     std::vector<int> scalars;
     int input_slot = -1, output_slot = -1;
+    int threads_slot = -1;  // a CPU library's cpu_threads: the pool's size, filled in per call
 
     PreparedCall() = default;
     PreparedCall(const PreparedCall &) = delete;
