@@ -28,7 +28,7 @@ public:
     Output<Buffer<float, 4>> output{"output"};             // (w, h, c, n)     ==  torch [N, C, H, W]
 
     // A CPU library's last input: the threads of the pool the call runs on (the runtime
-    // passes its pool's size at each call), for the schedule's choice of tiles. Any value
+    // passes its pool's size at each call), for the schedule's split across cores. Any value
     // gives the same result; GPU libraries have no such input.
     void configure() {
         if (!get_target().has_gpu_feature()) cpu_threads = add_input<int>("cpu_threads");

@@ -136,7 +136,9 @@ void schedule_inverted_bottleneck_cpu(BottleneckStages &s, const BottleneckKnobs
     // output (below), and on one thread one core runs it.
     // Measured 2026-12-04, Intel Xeon VM, 2 threads, median of medians (min) of 7 interleaved rounds, channels split -> one core: 1x128x4x4 r = 2 0.0263 (0.0193) -> 0.0197 (0.0193), r = 4 0.0399 (0.0317) -> 0.0345 (0.0340); 1x256x4x4 r = 2 (4.4 M multiply-adds) still split, level.
     const Expr channel_parallel = macs > cast<int64_t>(knobs.channel_split_macs);
-    const Expr two_cores = s.cpu_threads.defined() ? s.cpu_threads >= 2 : cast<bool>(false);
+    _halide_user_assert(s.cpu_threads.defined())
+        << "the bottleneck's CPU schedule needs BottleneckStages::cpu_threads\n";
+    const Expr two_cores = s.cpu_threads >= 2;
 
     Var core_half("core_half"), yo("yo"), yi("yi"), yb("yb"), ybi("ybi"), yg("yg"), yr("yr"), xo("xo"), xi("xi"),
         co("co"), ci("ci"), strip("strip");
@@ -179,22 +181,16 @@ void schedule_inverted_bottleneck_cpu(BottleneckStages &s, const BottleneckKnobs
         narrow_out.specialize(serial || (one_strip(t.rows) && !channel_parallel && !two_cores));
         // One strip on two cores or more, below channel_split_macs: each core computes
         // the strip's depthwise output and hidden activations, all of them, and half the
-        // output's channel tiles. It does 3/4 of the work of one core alone (at r = 2 and
-        // 4 the depthwise sum is a tenth), hands nothing across (each hidden tile stays
-        // in its core's L1), and each core writes whole lines of the output. (A split of
-        // a 4x4 sample's rows, one per core, was slower than one core: a 4x4 plane is one
-        // 64-byte line a channel, and both cores wrote every line, 0.045 ms against 0.023
-        // at 1x128x4x4 r = 2 with the vCPUs 360 ns apart.) Above channel_split_macs the
-        // channel split (below) was faster in a near hour: 1x256x4x4 r = 2 0.054 against
-        // 0.065 ms, r = 4 0.135 against 0.162.
+        // output's channel tiles: 3/4 of one core's work each, nothing handed across, and
+        // each core writes whole lines of the output (a split of a 4x4 sample's rows had
+        // both cores write every line, slower than one core; docs/schedule-decisions.md,
+        // "One strip on two cores").
         // Measured 2026-12-05, AMD EPYC VM, AVX-512, 2 threads, median of medians of 5 interleaved rounds, vCPUs 60-77 ns apart, one core -> split so: 1x128x4x4 r = 2 0.0234 -> 0.0197 ms, r = 4 0.0413 -> 0.0333.
-        if (s.cpu_threads.defined()) {
-            const Expr channel_tiles = (s.channels + t.channels - 1) / t.channels;
-            narrow_out.specialize(one_strip(t.rows) && !channel_parallel)
-                .split(co, core_half, co, (channel_tiles + 1) / 2, TailStrategy::GuardWithIf)
-                .reorder(co, yg, xo, yb, core_half)
-                .parallel(core_half);
-        }
+        const Expr channel_tiles = (s.channels + t.channels - 1) / t.channels;
+        narrow_out.specialize(one_strip(t.rows) && !channel_parallel)
+            .split(co, core_half, co, (channel_tiles + 1) / 2, TailStrategy::GuardWithIf)
+            .reorder(co, yg, xo, yb, core_half)
+            .parallel(core_half);
         // One strip in all (a sample of one tile's rows, 4x4 on AVX-512): the cores take
         // the channel tiles instead, of the hidden activations and of the output.
         // Measured 2026-12-03, AVX-512 EPYC: 1x128x4x4 r = 4 on 2 threads 0.045 -> 0.035 ms.
