@@ -131,14 +131,20 @@ void schedule_inverted_bottleneck_cpu(BottleneckStages &s, const BottleneckKnobs
     // round trip between the cores costs: on the AMD EPYC VM, whose two vCPUs the host
     // puts 60-80 ns apart in some hours and 330-370 ns in others, 1x128x4x4 r = 4 so split
     // ran at 0.030 or 0.054-0.057 ms, one core 0.041. Above channel_split_macs (4 M by
-    // default) it is split so; below, on a pool of two threads or more (the library's
-    // cpu_threads input), each core computes all the hidden activations and half the
-    // output (below), and on one thread one core runs it.
+    // default) it is split so; below, the project's sum in halves or the output (see there).
     // Measured 2026-12-04, Intel Xeon VM, 2 threads, median of medians (min) of 7 interleaved rounds, channels split -> one core: 1x128x4x4 r = 2 0.0263 (0.0193) -> 0.0197 (0.0193), r = 4 0.0399 (0.0317) -> 0.0345 (0.0340); 1x256x4x4 r = 2 (4.4 M multiply-adds) still split, level.
     const Expr channel_parallel = macs > cast<int64_t>(knobs.channel_split_macs);
     _halide_user_assert(s.cpu_threads.defined())
         << "the bottleneck's CPU schedule needs BottleneckStages::cpu_threads\n";
     const Expr two_cores = s.cpu_threads >= 2;
+    // Above 2 M multiply-adds a one-strip sample's project is summed in two halves of the
+    // hidden channels, one a core (see there); below, each core takes half the output.
+    // The halves hand the depthwise output and one half's sums across (16 KiB at C = 128),
+    // which in the hours when 2-thread calls ran slow on the AMD EPYC VM cost 10-17 us:
+    // at 1x128x4x4 r = 2 (1.2 M) the halves ran 0.0174 ms or 0.0345, half the output
+    // 0.0197 or 0.0224 (docs/schedule-decisions.md, "the project summed in two halves").
+    constexpr int kHalvesMinMacs = 2 << 20;
+    const Expr sum_in_halves = macs > kHalvesMinMacs && !channel_parallel;
 
     Var core_half("core_half"), yo("yo"), yi("yi"), yb("yb"), ybi("ybi"), yg("yg"), yr("yr"), xo("xo"), xi("xi"),
         co("co"), ci("ci"), strip("strip");
@@ -178,9 +184,11 @@ void schedule_inverted_bottleneck_cpu(BottleneckStages &s, const BottleneckKnobs
         // edge and interior tiles, and in edge tiles it leaves the channel tiles' loops
         // unsplit, every weight load guarded (1x64x8x8, all edge tiles: 2.1x slower).
         narrow_out.partition(yb, Partition::Never).partition(xo, Partition::Never);
-        narrow_out.specialize(serial || (one_strip(t.rows) && !channel_parallel && !two_cores));
-        // One strip on two cores or more, below channel_split_macs: each core computes
-        // the strip's depthwise output and hidden activations, all of them, and half the
+        // One strip between kHalvesMinMacs and channel_split_macs: the output's loops stay
+        // on one core, the project's halves (below) take the cores.
+        narrow_out.specialize(serial || (one_strip(t.rows) && (sum_in_halves || (!channel_parallel && !two_cores))));
+        // One strip on two cores or more, below kHalvesMinMacs: each core computes the
+        // strip's depthwise output and hidden activations, all of them, and half the
         // output's channel tiles: 3/4 of one core's work each, nothing handed across, and
         // each core writes whole lines of the output (a split of a 4x4 sample's rows had
         // both cores write every line, slower than one core; docs/schedule-decisions.md,
@@ -235,6 +243,60 @@ void schedule_inverted_bottleneck_cpu(BottleneckStages &s, const BottleneckKnobs
         sum.update().specialize(narrow).vectorize(v.x).vectorize(v.y).unroll(v.c);
         sum.update().vectorize(v.x).unroll(v.y).unroll(v.c);
     };
+
+    // A narrow plane of one strip (a 4x4 sample on AVX-512) is one register tile of pixels,
+    // too few to split across cores by rows or by pixels. Between kHalvesMinMacs and
+    // channel_split_macs its project's sum over C*r is split in two halves of the hidden
+    // channels (rfactor): each half computes its hidden activations and a partial project
+    // of every output channel, and the output adds the two partial sums to the bias. About
+    // half of one core's work a core, where half the output a core (below 2 M) is 3/4. The
+    // halves are a parallel loop at any thread count, so neither the sum's order nor the
+    // result depends on it; on one thread they run in turn. Their stages are clones of the
+    // hidden activations and the expand, computed inside a half: with the halves' loop
+    // serial on one thread, their register tiles fell in the function that computes the
+    // depthwise output, whose sums then went to the stack (1x128x4x8 r = 4, 1 thread:
+    // 0.0800 -> 0.0853 ms).
+    // Measured 2026-12-05, AMD EPYC VM, AVX-512, median of medians of 5 interleaved rounds, vCPUs 60-80 ns apart, each core half the output (the split below 2 M) -> halves of the hidden channels: 2 threads 1x128x4x4 r = 4 0.0332 -> 0.0263 ms, 1x128x4x8 r = 2 0.0361 -> 0.0283 (in a slow hour 0.0385 -> 0.047); 1 thread 1x128x4x4 r = 4 level (0.0412 -> 0.0413), 1x128x4x8 r = 2 0.0437 -> 0.0449; above channel_split_macs, with the knob raised, 1x256x4x4 r = 4 0.1438 -> 0.1266 and r = 2 0.0547 -> 0.0521 (docs/schedule-decisions.md).
+    {
+        Expr one_narrow_strip = cast<bool>(false);
+        for (const NarrowTile &t : narrow_tiles) {
+            one_narrow_strip = one_narrow_strip || (t.applies(s.width, s.height) && one_strip(t.rows));
+        }
+        RVar halves("halves"), in_half("in_half");
+        Var hidden_half("hidden_half"), hco("hco"), hci("hci");
+        const Expr half_channels = round_up((s.hidden_channels + 1) / 2, tile_channels);
+        Stage add_halves = s.project_sum.update().specialize(one_narrow_strip && sum_in_halves);
+        Func partial = add_halves.split(s.over_hidden.x, halves, in_half, half_channels, TailStrategy::GuardWithIf)
+                           .rfactor(halves, hidden_half);
+        add_halves.reorder(v.x, v.y, v.c, halves).vectorize(v.x).vectorize(v.y).unroll(v.c);
+        // (Cloned before the wrapper below: Halide 21 clones a Func with wrappers no more.)
+        Func half_hidden = s.hidden.clone_in(partial);
+        Func half_expand = s.expand_sum.clone_in(half_hidden);
+        Func partial_sums = partial.in(s.project_sum);
+        partial_sums.compute_at(out, yg).bound_extent(v.x, tile_x).bound_extent(v.y, tile_rows);
+        half_hidden.compute_at(partial_sums, hidden_half).bound_extent(v.x, tile_x).bound_extent(v.y, tile_rows);
+        for (const NarrowTile &t : narrow_tiles) {
+            const Expr applies = t.applies(s.width, s.height);
+            partial_sums.specialize(applies)
+                .split(v.c, hco, hci, t.channels, TailStrategy::RoundUp)
+                .reorder(v.x, v.y, hci, hco, hidden_half)
+                .vectorize(v.x)
+                .vectorize(v.y)
+                .unroll(hci)
+                .parallel(hidden_half);
+            half_hidden.specialize(applies)
+                .split(v.c, hco, hci, t.channels, TailStrategy::RoundUp)
+                .reorder(v.x, v.y, hci, hco)
+                .vectorize(v.x)
+                .vectorize(v.y)
+                .unroll(hci);
+        }
+        partial_sums.split(v.c, hco, hci, tile_channels, TailStrategy::RoundUp)
+            .reorder(v.x, v.y, hci, hco, hidden_half);
+        half_hidden.split(v.c, hco, hci, tile_channels, TailStrategy::RoundUp).reorder(v.x, v.y, hci, hco);
+        register_tile(partial, LoopLevel(partial_sums, hco), in_half);
+        register_tile(half_expand, LoopLevel(half_hidden, hco), s.over_channels.x);
+    }
 
     // The project: the tile's output channels a tile at a time, summed over C*r.
     register_tile(s.project_sum, LoopLevel(out, co), s.over_hidden.x);
