@@ -144,7 +144,7 @@ void schedule_inverted_bottleneck_cpu(BottleneckStages &s, const BottleneckKnobs
     // at 1x128x4x4 r = 2 (1.2 M) the halves ran 0.0174 ms or 0.0345, half the output
     // 0.0197 or 0.0224 (docs/schedule-decisions.md, "the project summed in two halves").
     constexpr int kHalvesMinMacs = 2 << 20;
-    const Expr sum_in_halves = macs > kHalvesMinMacs && !channel_parallel;
+    const Expr sum_in_halves = macs > kHalvesMinMacs && !channel_parallel && !serial;  // serial_macs is a knob
 
     Var core_half("core_half"), yo("yo"), yi("yi"), yb("yb"), ybi("ybi"), yg("yg"), yr("yr"), xo("xo"), xi("xi"),
         co("co"), ci("ci"), strip("strip");
