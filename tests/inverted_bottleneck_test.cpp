@@ -173,13 +173,14 @@ TEST_CASE("inverted_bottleneck: call_prepared passes the pool's size as the CPU 
 
 TEST_CASE("inverted_bottleneck: neither the pool's size nor cpu_threads changes the result", "[inverted_bottleneck]") {
     const Module &m = test::module_named("inverted_bottleneck");
-    set_cpu_threads(2);
-    // One strip (a 4 x 4 sample: its project's sum in two halves of the hidden channels,
-    // or its channel tiles split), on either side of serial_macs and channel_split_macs,
-    // with hidden channels that halve into whole tiles or not (40 x 2 = 80: 48 + 32);
-    // a batch; a plane of 3 rows; a 4 x 8 plane; a plane of two strips.
-    const std::vector<TorchShape> shapes{{1, 128, 4, 4}, {1, 256, 4, 4}, {1, 16, 4, 4},  {1, 40, 4, 4}, {2, 128, 4, 4},
-                                         {1, 128, 3, 4}, {1, 136, 4, 4}, {1, 128, 4, 8}, {1, 128, 8, 8}};
+    // One strip (a 4 x 4 sample: one core, each core half the output, its project's sum in
+    // two halves of the hidden channels, or its channel tiles split), on either side of
+    // serial_macs, 2 M and channel_split_macs, with hidden channels that halve into whole
+    // tiles or not (140 x 4 = 560: 288 + 272); a batch; a plane of 3 rows; a 4 x 8 plane;
+    // a plane of two strips.
+    const std::vector<TorchShape> shapes{{1, 128, 4, 4}, {1, 256, 4, 4}, {1, 16, 4, 4},  {1, 40, 4, 4},
+                                         {1, 140, 4, 4}, {2, 128, 4, 4}, {1, 128, 3, 4}, {1, 136, 4, 4},
+                                         {1, 128, 4, 8}, {1, 128, 8, 8}};
     for (const TorchShape &shape : shapes) {
         for (int expansion : {2, 4}) {
             Problem p = make_problem(m, Device::cpu, shape);
