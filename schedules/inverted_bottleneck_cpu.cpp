@@ -244,6 +244,28 @@ void schedule_inverted_bottleneck_cpu(BottleneckStages &s, const BottleneckKnobs
         sum.update().vectorize(v.x).unroll(v.y).unroll(v.c);
     };
 
+    // A tile's hidden activations (all C*r channels, or a half's), a channel tile at a time.
+    // Per channel a tile is contiguous floats, so the sums stream through lines. Split per
+    // plane width, so that each branch's channel tile is a constant it can unroll; with
+    // `split_channels`, a sample of one strip past channel_split_macs splits them across cores.
+    auto hidden_tiles = [&](Func hidden, const LoopLevel &at, const Var &outer, const Var &inner, bool split_channels) {
+        hidden.compute_at(at).bound_extent(v.x, tile_x).bound_extent(v.y, tile_rows);
+        for (const NarrowTile &t : narrow_tiles) {
+            Stage narrow_hidden = hidden.specialize(t.applies(s.width, s.height));
+            narrow_hidden.split(v.c, outer, inner, t.channels, TailStrategy::RoundUp)
+                .reorder(v.x, v.y, inner, outer)
+                .vectorize(v.x)
+                .vectorize(v.y)
+                .unroll(inner);
+            if (split_channels) narrow_hidden.specialize(channel_parallel && one_strip(t.rows)).parallel(outer);
+        }
+        hidden.split(v.c, outer, inner, knobs.tile_channels, TailStrategy::RoundUp)
+            .reorder(v.x, v.y, inner, outer)
+            .vectorize(v.x)
+            .unroll(v.y)
+            .unroll(inner);
+    };
+
     // A narrow plane of one strip (a 4x4 sample on AVX-512) is one register tile of pixels,
     // too few to split across cores by rows or by pixels. Between kHalvesMinMacs and
     // channel_split_macs its project's sum over C*r is split in two halves of the hidden
@@ -274,7 +296,6 @@ void schedule_inverted_bottleneck_cpu(BottleneckStages &s, const BottleneckKnobs
         Func half_expand = s.expand_sum.clone_in(half_hidden);
         Func partial_sums = partial.in(s.project_sum);
         partial_sums.compute_at(out, yg).bound_extent(v.x, tile_x).bound_extent(v.y, tile_rows);
-        half_hidden.compute_at(partial_sums, hidden_half).bound_extent(v.x, tile_x).bound_extent(v.y, tile_rows);
         for (const NarrowTile &t : narrow_tiles) {
             const Expr applies = t.applies(s.width, s.height);
             partial_sums.specialize(applies)
@@ -284,15 +305,9 @@ void schedule_inverted_bottleneck_cpu(BottleneckStages &s, const BottleneckKnobs
                 .vectorize(v.y)
                 .unroll(hci)
                 .parallel(hidden_half);
-            half_hidden.specialize(applies)
-                .split(v.c, hco, hci, t.channels, TailStrategy::RoundUp)
-                .reorder(v.x, v.y, hci, hco)
-                .vectorize(v.x)
-                .vectorize(v.y)
-                .unroll(hci);
         }
         // Never run, but compiled into every branch of the output, the wide planes' among
-        // them: read at variable indices there, the halves' tiles kept the expand's and the
+        // them: read at variable indices there (as hidden_tiles' default did too), the halves' tiles kept the expand's and the
         // project's, which share their stack slot, out of registers (see the output's
         // loops): 1x64x256x256 on one thread 25.47 -> 26.31 ms.
         partial_sums.split(v.c, hco, hci, knobs.tile_channels, TailStrategy::RoundUp)
@@ -300,11 +315,7 @@ void schedule_inverted_bottleneck_cpu(BottleneckStages &s, const BottleneckKnobs
             .vectorize(v.x)
             .unroll(v.y)
             .unroll(hci);
-        half_hidden.split(v.c, hco, hci, knobs.tile_channels, TailStrategy::RoundUp)
-            .reorder(v.x, v.y, hci, hco)
-            .vectorize(v.x)
-            .unroll(v.y)
-            .unroll(hci);
+        hidden_tiles(half_hidden, LoopLevel(partial_sums, hidden_half), hco, hci, false);
         register_tile(partial, LoopLevel(partial_sums, hco), in_half);
         register_tile(half_expand, LoopLevel(half_hidden, hco), s.over_channels.x);
     }
@@ -312,24 +323,8 @@ void schedule_inverted_bottleneck_cpu(BottleneckStages &s, const BottleneckKnobs
     // The project: the tile's output channels a tile at a time, summed over C*r.
     register_tile(s.project_sum, LoopLevel(out, co), s.over_hidden.x);
 
-    // The tile's hidden activations, all C*r channels, a channel tile at a time. Per
-    // channel a tile is contiguous floats, so the sums stream through lines. Split
-    // per plane width, so that each branch's channel tile is a constant it can unroll.
-    s.hidden.compute_at(out, yg).bound_extent(v.x, tile_x).bound_extent(v.y, tile_rows);
-    for (const NarrowTile &t : narrow_tiles) {
-        Stage narrow_hidden = s.hidden.specialize(t.applies(s.width, s.height));
-        narrow_hidden.split(v.c, co, ci, t.channels, TailStrategy::RoundUp)
-            .reorder(v.x, v.y, ci, co)
-            .vectorize(v.x)
-            .vectorize(v.y)
-            .unroll(ci);
-        narrow_hidden.specialize(channel_parallel && one_strip(t.rows)).parallel(co);
-    }
-    s.hidden.split(v.c, co, ci, knobs.tile_channels, TailStrategy::RoundUp)
-        .reorder(v.x, v.y, ci, co)
-        .vectorize(v.x)
-        .unroll(v.y)
-        .unroll(ci);
+    // The tile's hidden activations, all C*r channels.
+    hidden_tiles(s.hidden, LoopLevel(out, yg), co, ci, true);
     register_tile(s.expand_sum, LoopLevel(s.hidden, co), s.over_channels.x);
 
     // The tile's depthwise output, all C channels, one channel at a time.
