@@ -6,7 +6,10 @@
 #include "generators/prcm_generator.h"
 #include "schedules/prcm_adaptive_pool.h"
 
+#include <algorithm>
 #include <limits>
+#include <string>
+#include <vector>
 
 namespace prcm {
 
@@ -41,6 +44,66 @@ Taps align_corners_taps(const Expr &d, const Expr &in, const Expr &out) {
     // pixel and nowhere else (with the next pixel as upper tap, 0 * inf reached its neighbours).
     const Expr upper = select(in == out, lower, min(lower + 1, in - 1));
     return {lower, upper, source - cast<float>(lower)};
+}
+
+// align_corners_taps of output index d along an axis of `in` -> `out`, both constants, in
+// the float arithmetic the generated code does: the same taps and weights bit for bit.
+struct ConstantTap {
+    int lower, upper;
+    float weight;
+};
+ConstantTap constant_taps(int d, int in, int out) {
+    const float scale = out > 1 ? static_cast<float>(in - 1) / static_cast<float>(std::max(out - 1, 1)) : 0.0f;
+    const float source = static_cast<float>(d) * scale;
+    const int lower = std::clamp(static_cast<int>(source), 0, in - 1);
+    return {lower, in == out ? lower : std::min(lower + 1, in - 1), source - static_cast<float>(lower)};
+}
+
+// The taps of every index of an axis of a fixed shape (FixedPool), and a table of values
+// of them: a chain of selects on d % side, which the branch has equal to d (d < side).
+// Vectorized along d, or unrolled, each lane's or copy's entry is a constant.
+struct FixedAxis {
+    std::vector<ConstantTap> taps;
+    Expr index;
+
+    FixedAxis(const Expr &d, int side, int pooled_side) : index(d % side) {
+        for (int i = 0; i < side; i++) taps.push_back(constant_taps(i, pooled_side, side));
+    }
+    template <typename Value>
+    Expr table(Value value) const {  // value(tap) at every index
+        Expr e = value(taps.back());
+        for (size_t i = taps.size() - 1; i-- > 0;) e = select(index == static_cast<int>(i), value(taps[i]), e);
+        return e;
+    }
+};
+
+// A fixed shape's pooled row `row` interpolated along W, as upsampled_columns: the same
+// blend of the same taps. A tap's pixel is picked among the row's few pixels (each one
+// load for a whole vector) by selects on the tap, whose masks are constants: a vector of
+// W gathering its lanes' pixels one by one cost a load a lane.
+Expr fixed_columns(const Func &projected, const Expr &x, const Expr &row, const Expr &c, const Expr &n, int side,
+                   int pooled_side) {
+    const FixedAxis across(x, side, pooled_side);
+    auto tap_pixel = [&](auto which) {
+        const Expr column = across.table([&](const ConstantTap &t) { return Expr(which(t)); });
+        Expr pixel = projected(row * pooled_side + pooled_side - 1, c, n);
+        for (int k = pooled_side - 1; k-- > 0;)
+            pixel = select(column == k, projected(row * pooled_side + k, c, n), pixel);
+        return pixel;
+    };
+    const Expr weight = across.table([](const ConstantTap &t) { return Expr(t.weight); });
+    return strict_float((1.0f - weight) * tap_pixel([](const ConstantTap &t) { return t.lower; }) +
+                        weight * tap_pixel([](const ConstantTap &t) { return t.upper; }));
+}
+
+// Then along H, as the output: rows of `columns` (x, pooled row, c, n) blended.
+Expr fixed_rows_blend(const Func &columns, const Expr &x, const Expr &y, const Expr &c, const Expr &n, int side,
+                      int pooled_side) {
+    const FixedAxis down(y, side, pooled_side);
+    const Expr weight = down.table([](const ConstantTap &t) { return Expr(t.weight); });
+    return strict_float((1.0f - weight) *
+                            columns(x, down.table([](const ConstantTap &t) { return Expr(t.lower); }), c, n) +
+                        weight * columns(x, down.table([](const ConstantTap &t) { return Expr(t.upper); }), c, n));
 }
 
 }  // namespace
@@ -118,8 +181,38 @@ public:
         // Pooled to its own size, the schedule leaves `binned` unwritten: the select picks
         // before anything is computed, so no arithmetic sees its garbage (x / 1 is x).
         const Expr last = min(likely(p), PW * PH - 1);
-        s.pooled(p, v.c, v.n) = select(s.same_size, input(last % PW, last / PW, v.c, v.n), s.binned(last, v.c, v.n)) /
-                                select(s.same_size, 1.0f, cast<float>(s.pixel_bins(last)[4]));
+        Expr pooled = select(s.same_size, input(last % PW, last / PW, v.c, v.n), s.binned(last, v.c, v.n)) /
+                      select(s.same_size, 1.0f, cast<float>(s.pixel_bins(last)[4]));
+        // The fixed shapes (FixedPool): the same sums in the same order, rows of a bin
+        // then its columns, over bins and pixels whose places are constants. A branch of
+        // the schedule takes each, and the others sit in branches that know it false,
+        // where Halide folds its select away.
+        if (!using_autoscheduler()) s.fixed_pools = fixed_pool_shapes(get_target(), knob_overrides());
+        for (size_t f = s.fixed_pools.size(); f-- > 0;) {
+            const int side = s.fixed_pools[f].side, pooled_side = s.fixed_pools[f].pooled, bin = side / pooled_side;
+            // (pool_size * bin == W, not pool_size == pooled_side: Halide's definitions bind
+            // a term two conditions share to a variable, and a schedule's branch folds a
+            // select on a condition only where it finds that condition whole. Written as
+            // Halide's simplifier writes it, so that it stays whole; the bins differ.)
+            s.fixed.insert(s.fixed.begin(), (W == side && H == side) && pool_size * bin == W);
+            Func rows("fixed_rows_" + std::to_string(side) + "_" + std::to_string(pooled_side));
+            Expr row_sum = 0.0f;
+            // Promised inside the plane, which the branch guarantees: Halide bounds the
+            // input by every branch's reads together, and this one's are constants. A row
+            // past the last bin's (the schedule's padding) sums the plane's last row.
+            for (int dy = 0; dy < bin; dy++) {
+                row_sum += input(unsafe_promise_clamped(v.x, 0, W - 1),
+                                 unsafe_promise_clamped(min(j * bin + dy, side - 1), 0, H - 1), v.c, v.n);
+            }
+            rows(v.x, j, v.c, v.n) = row_sum;
+            s.fixed_rows.insert(s.fixed_rows.begin(), rows);
+            // A vector of the pooled map holds whole pooled rows: p % pooled_side and
+            // p / pooled_side fold per lane (the schedule keeps p below pooled_side^2).
+            Expr bin_sum = 0.0f;
+            for (int dx = 0; dx < bin; dx++) bin_sum += rows((p % pooled_side) * bin + dx, p / pooled_side, v.c, v.n);
+            pooled = select(s.fixed.front(), bin_sum / static_cast<float>(bin * bin), pooled);
+        }
+        s.pooled(p, v.c, v.n) = pooled;
 
         // conv1 (C -> C*r), relu, conv2 (C*r -> C): 1x1, no bias, over the pooled pixels.
         s.over_c = RDom(0, s.channels, "over_c");
@@ -186,7 +279,17 @@ public:
             select(s.same_size, same, s.upsampled_columns(v.x, clamp(row_tap[0], 0, PH - 1), v.c, v.n));
         const Expr upper_row =
             select(s.same_size, same, s.upsampled_columns(v.x, clamp(row_tap[1], 0, PH - 1), v.c, v.n));
-        output(v.x, v.y, v.c, v.n) = strict_float((1.0f - row_weight) * lower_row + row_weight * upper_row);
+        Expr interpolated = strict_float((1.0f - row_weight) * lower_row + row_weight * upper_row);
+        // The fixed shapes: the same blends of the same taps, the taps constants.
+        for (size_t f = s.fixed_pools.size(); f-- > 0;) {
+            const int side = s.fixed_pools[f].side, pooled_side = s.fixed_pools[f].pooled;
+            Func columns("fixed_columns_" + std::to_string(side) + "_" + std::to_string(pooled_side));
+            columns(v.x, j, v.c, v.n) = fixed_columns(s.projected, v.x, j, v.c, v.n, side, pooled_side);
+            s.fixed_columns.insert(s.fixed_columns.begin(), columns);
+            interpolated =
+                select(s.fixed[f], fixed_rows_blend(columns, v.x, v.y, v.c, v.n, side, pooled_side), interpolated);
+        }
+        output(v.x, v.y, v.c, v.n) = interpolated;
         require_dense_from_zero(output);
         require_same_shape(output, input);
 

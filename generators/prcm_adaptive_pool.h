@@ -6,11 +6,22 @@
 #include "Halide.h"
 #include "generators/algorithm_common.h"
 
+#include <vector>
+
 namespace prcm {
 
 // The interpolation along W on CPUs picks the taps' pixels of kTapGroup columns at
 // once (aligned groups) out of one window of the pooled row: a schedule's vectors span a group.
 constexpr int kTapGroup = 16;
+
+// A square plane of `side` x `side` pooled to `pooled` x `pooled` in uniform bins, a
+// shape the algorithm also spells with its sizes as constants (CPU schedules): in its
+// branch the bins' pixels and the interpolation's taps are constants, so a vector of a
+// plane loads whole rows and shuffles them, where the general form reads tables and
+// gathers a lane at a time.
+struct FixedPool {
+    int side, pooled;
+};
 
 struct AdaptivePoolStages {
     Axes v;                       // x, y, c, n of the input and the output
@@ -41,6 +52,11 @@ struct AdaptivePoolStages {
     Halide::Func output;                                  // (x, y, c, n) and along H
     Halide::Expr width, height, channels, batch, hidden_channels, pooled_width, pooled_height;
     Halide::Expr same_size;  // pooled to the input's own size: the interpolation reads one pixel
+
+    std::vector<FixedPool> fixed_pools;       // the shapes spelled with constants (none on GPUs)
+    std::vector<Halide::Expr> fixed;          // the call is of fixed_pools[i] (dense rows in and out)
+    std::vector<Halide::Func> fixed_rows;     // (x, j, c, n) x summed over each bin of rows, for fixed_pools[i]
+    std::vector<Halide::Func> fixed_columns;  // (x, j, c, n) projected interpolated along W, for fixed_pools[i]
 };
 
 }  // namespace prcm

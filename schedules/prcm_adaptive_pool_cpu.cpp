@@ -56,6 +56,9 @@ void schedule_prcm_adaptive_pool_cpu(AdaptivePoolStages &s, const AdaptivePoolKn
     // The pool reads x once: each task pools whole planes, the rows of each bin
     // summed a vector along W at a time, then each pixel's columns.
     Var cn("cn"), task("task"), plane_in_task("plane_in_task"), group("group"), lane("lane");
+    // The fixed shapes' loops have names of their own: a scratch whose storage is hoisted to
+    // a loop must be realized inside every loop of that name.
+    Var fixed_task("fixed_task"), fixed_plane("fixed_plane");
     // Whole vectors of pixels, as the convolutions read them (RoundUp): Halide bounded the
     // pool by the map's pixels, so on a map smaller than a vector (the small-map branch
     // below, pooling channels a vector at a time) the convolutions' other lanes were
@@ -70,8 +73,56 @@ void schedule_prcm_adaptive_pool_cpu(AdaptivePoolStages &s, const AdaptivePoolKn
     // Pooled to its own size, the pool is a copy of x, in the same loops (Halide wants
     // the scratch's loops in every branch, though this one does not use it).
     const Expr small_map = s.width < vec && plane <= knobs.small_plane;
+    // The fixed shapes (FixedPool) take branches of their own; every other call goes down
+    // a chain of branches, one `!fixed` each, the schedule's other branches at its end.
+    // Halide folds the algorithm's select on a fixed shape's condition only in a branch
+    // whose own condition is that condition or its negation, found whole: not in the
+    // branches after the fixed shape's, nor under a conjunction of negations. A select
+    // left standing computed a fixed shape's stages, never written, in every call of the
+    // general branches (tests/scratch_poison_test.cpp saw their denormals).
+    // Measured 2026-12-05, AMD EPYC VM, AVX-512, 1 thread, median of medians of 5 interleaved
+    // rounds, general branch -> fixed: 1x128x8x8 ps 4 0.0288 -> 0.0213 ms, 1x128x16x16 ps 4
+    // 0.0334 -> 0.0232, 1x64x8x8 ps 4 0.0104 -> 0.0065; the general branches level
+    // (1x128x4x4 0.0218 -> 0.0217, 1x128x32x32 0.0568 -> 0.0566, 1x64x64x64 0.0553 -> 0.0560).
+    const std::string unreachable = "unreachable: the fixed shapes' branches come first";
+    auto others = [&](Func f) {
+        Stage stage = f;
+        for (const Expr &fixed : s.fixed) {
+            Stage inner = stage.specialize(!fixed);
+            stage.specialize_fail(unreachable);
+            stage = inner;
+        }
+        return stage;
+    };
+    // A fixed shape's planes are its tasks' units, as the general branches' are.
+    auto fixed_tasks = [&](Stage stage) {
+        stage.fuse(v.c, v.n, cn)
+            .split(cn, fixed_task, fixed_plane, max(1, knobs.task_elements / plane), TailStrategy::GuardWithIf);
+        stage.specialize(plane * planes <= knobs.serial_elements);
+        stage.parallel(fixed_task);
+    };
+    // Its scratch (x, j): constant extents, a few vectors on the stack a plane, nothing
+    // allocated.
+    auto fixed_scratch = [&](Func scratch, const Func &at, int side, int rows) {
+        scratch.compute_at(at, fixed_plane)
+            .bound(v.x, 0, side)
+            .bound(s.j, 0, rows)
+            .store_in(MemoryType::Stack)
+            .vectorize(v.x);
+    };
+    // A fixed shape's vector of the pooled map: its bins' rows summed a row of the plane
+    // at a time (a vector each), its columns picked by shuffles of those rows. One row
+    // more than the bins': the shuffles' dense loads run up to a vector past the last
+    // lane they use, and read it (written) there.
+    for (size_t f = 0; f < s.fixed.size(); f++) {
+        Stage fixed_pool = s.pooled.specialize(s.fixed[f]);
+        fixed_pool.vectorize(s.p, vec, TailStrategy::RoundUp);
+        fixed_tasks(fixed_pool);
+        fixed_scratch(s.fixed_rows[f], s.pooled, s.fixed_pools[f].side, s.fixed_pools[f].pooled + 1);
+    }
+    Stage pooled = others(s.pooled);
     for (const Expr &condition : {s.same_size, small_map}) {
-        Stage small_pool = s.pooled.specialize(condition);
+        Stage small_pool = pooled.specialize(condition);
         small_pool.split(v.c, group, lane, vec, TailStrategy::GuardWithIf)
             .reorder(lane, s.p, group, v.n)
             .vectorize(lane)
@@ -80,11 +131,11 @@ void schedule_prcm_adaptive_pool_cpu(AdaptivePoolStages &s, const AdaptivePoolKn
         small_pool.specialize(plane * planes <= knobs.serial_elements);
         small_pool.parallel(task);
     }
-    s.pooled.vectorize(s.p, vec, TailStrategy::RoundUp)
+    pooled.vectorize(s.p, vec, TailStrategy::RoundUp)
         .fuse(v.c, v.n, cn)
         .split(cn, task, plane_in_task, max(1, knobs.task_elements / plane), TailStrategy::GuardWithIf);
-    s.pooled.specialize(plane * planes <= knobs.serial_elements);
-    s.pooled.parallel(task);
+    pooled.specialize(plane * planes <= knobs.serial_elements);
+    pooled.parallel(task);
     // A plane's scratch is allocated once per task, not once per plane.
     // Measured 2026-11-22, AVX-512 Xeon: a malloc each of 2 x 128 planes was a fifth of the call at 1x128x8x8.
     const LoopLevel pool_task(s.pooled, task);
@@ -131,7 +182,24 @@ void schedule_prcm_adaptive_pool_cpu(AdaptivePoolStages &s, const AdaptivePoolKn
     // Pooled to its own size, the pass reads the convolution's output row by row: no taps.
     // With the pool's copy above, 2026-12-02: 1x128x4x4 0.032 -> 0.025 ms on 1 thread.
     const PlanePassKnobs pass_knobs{vec, knobs.serial_elements, knobs.task_elements};
-    schedule_plane_pass_cpu(s.output.specialize(s.same_size), v, pass_knobs, plane, planes);
+    // The fixed shapes' branches (as the pool's): a plane's rows a vector each, the rows
+    // unrolled, so that each row's taps and each lane's are constants.
+    for (size_t f = 0; f < s.fixed.size(); f++) {
+        const int side = s.fixed_pools[f].side;
+        Var fx("fx"), fxi("fxi"), fy("fy"), fyi("fyi");
+        Stage fixed_out = s.output.specialize(s.fixed[f]);
+        fixed_out.split(v.x, fx, fxi, side)
+            .split(v.y, fy, fyi, side)
+            .reorder(fxi, fyi, fx, fy, v.c, v.n)
+            .vectorize(fxi)
+            .unroll(fyi);
+        fixed_tasks(fixed_out);
+        // A plane's pooled rows interpolated along W, a vector each, once for its rows.
+        fixed_scratch(s.fixed_columns[f], s.output, side, s.fixed_pools[f].pooled);
+        s.fixed_columns[f].unroll(s.j);
+    }
+    Stage output = others(s.output);
+    schedule_plane_pass_cpu(output.specialize(s.same_size), v, pass_knobs, plane, planes);
     // Planes no wider than a vector: each row is one vector, and the loops over a plane's
     // rows paid their set-up (the taps from the tables, the window's start, the loop
     // bounds) at every row of every channel: 44% of the samples outside the convolutions
@@ -141,8 +209,10 @@ void schedule_prcm_adaptive_pool_cpu(AdaptivePoolStages &s, const AdaptivePoolKn
     // rounds: 1x128x8x8 ps 4 0.0417 -> 0.0336 ms, 1x64x8x8 ps 2 0.0133 -> 0.0107, 1x128x7x7
     // ps 4 0.0452 -> 0.0358, 1x128x16x16 ps 4 0.0517 -> 0.0387; AVX2 1x128x8x8 0.0511 -> 0.0383.
     const Expr narrow_plane = s.width <= vec && plane <= knobs.small_plane;
-    schedule_plane_pass_cpu(s.output.specialize(narrow_plane), v, pass_knobs, plane, planes, vec);
-    const PlaneLoops output_loops = schedule_elementwise_cpu(s.output, v, pass_knobs, plane, planes);
+    schedule_plane_pass_cpu(output.specialize(narrow_plane), v, pass_knobs, plane, planes, vec);
+    schedule_plane_pass_cpu(output, v, pass_knobs, plane, planes);
+    // A LoopLevel names its loop: the plane pass's loops of these names.
+    const PlaneLoops output_loops{LoopLevel(s.output, task), LoopLevel(s.output, plane_in_task)};
     s.upsampled_columns.compute_at(output_loops.plane).hoist_storage(output_loops.task);
     // A group of columns at once (its window's start one load), its taps' pixels picked in
     // registers. RoundUp: the row's scratch holds whole groups, and past W the taps stay

@@ -97,6 +97,31 @@ TEST_CASE("non-finite: PRCM_AdaptivePool's axes that keep their size give what t
     }
 }
 
+TEST_CASE("non-finite: PRCM_AdaptivePool's planes pooled in a branch of constants give what the reference gives",
+          "[nonfinite]") {
+    // 8x8 and 16x16 into 4x4: the CPU library's branch of constant bins and taps
+    // (generators/prcm_adaptive_pool.h, FixedPool) picks each tap's pixel by selects, so a
+    // non-finite pixel reaches the pixels torch's taps reach and no others.
+    for (const TorchShape &shape : {TorchShape{2, 6, 8, 8}, TorchShape{2, 6, 16, 16}}) {
+        for (Device d : test::devices_to_test()) {
+            Problem p = make_problem(test::module_named("prcm_adaptive_pool"), d, shape);
+            p.hp.pool_size = 4;
+            const size_t count = static_cast<size_t>(shape[0]) * shape[1] * shape[2] * shape[3];
+            for (size_t at : {count / 3, count / 2 + 5}) {
+                ProblemData data = make_problem_data(p);
+                element(data.input, at) = kNaN;
+                data.input.set_host_dirty();
+                check_case(p, data, "x[flat " + std::to_string(at) + "] = nan");
+            }
+            ProblemData data = make_problem_data(p);
+            element(data.input, count / 3) = kInf;
+            element(data.input, 2 * count / 3 + 1) = -kInf;
+            data.input.set_host_dirty();
+            check_case(p, data, "x[flat " + std::to_string(count / 3) + "] = inf, the next third's = -inf");
+        }
+    }
+}
+
 TEST_CASE("non-finite: a NaN in any weight gives what the reference gives", "[nonfinite]") {
     for (const Module &m : modules()) {
         for (Device d : test::devices_to_test()) {
