@@ -16,9 +16,10 @@ constexpr int kTapGroup = 16;
 
 // A square plane of `side` x `side` pooled to `pooled` x `pooled` in uniform bins, a
 // shape the algorithm also spells with its sizes as constants (CPU schedules): in its
-// branch the bins' pixels and the interpolation's taps are constants, so a vector of a
-// plane loads whole rows and shuffles them, where the general form reads tables and
-// gathers a lane at a time.
+// branch the bins' pixels and the interpolation's taps are constants, so the pool loads
+// whole rows of the plane and shuffles them, and the interpolation picks each lane's tap
+// by a constant mask, where the general form reads tables and gathers a lane at a time.
+// The list: schedules/prcm_adaptive_pool.h, fixed_pool_shapes.
 struct FixedPool {
     int side, pooled;
 };
