@@ -77,6 +77,17 @@ struct FixedAxis {
     }
 };
 
+// A fixed shape's pooled pixel p, as binned over pooled: its bin's columns of `rows` (x,
+// pooled row, c, n) summed, over the bin's area. A vector of the pooled map holds whole
+// pooled rows, so p % pooled and p / pooled fold per lane (the schedule keeps p below
+// pooled^2).
+Expr fixed_pooled(const Func &rows, const Expr &p, const Expr &c, const Expr &n, const FixedPool &f) {
+    const int bin = f.side / f.pooled;
+    Expr bin_sum = 0.0f;
+    for (int dx = 0; dx < bin; dx++) bin_sum += rows((p % f.pooled) * bin + dx, p / f.pooled, c, n);
+    return bin_sum / static_cast<float>(bin * bin);
+}
+
 // A fixed shape's pooled row `row` interpolated along W, as upsampled_columns: the same
 // blend of the same taps. A tap's pixel is picked among the row's few pixels (each one
 // load for a whole vector) by selects on the tap, whose masks are constants: a vector of
@@ -188,30 +199,34 @@ public:
         // the schedule takes each, and the others sit in branches that know it false,
         // where Halide folds its select away.
         if (!using_autoscheduler()) s.fixed_pools = fixed_pool_shapes(get_target(), knob_overrides());
-        for (size_t f = s.fixed_pools.size(); f-- > 0;) {
-            const int side = s.fixed_pools[f].side, pooled_side = s.fixed_pools[f].pooled, bin = side / pooled_side;
-            // (pool_size * bin == W, not pool_size == pooled_side: Halide's definitions bind
+        for (const FixedPool &f : s.fixed_pools) {
+            const int bin = f.side / f.pooled;
+            // (pool_size * bin == W, not pool_size == f.pooled: Halide's definitions bind
             // a term two conditions share to a variable, and a schedule's branch folds a
             // select on a condition only where it finds that condition whole. Written as
             // Halide's simplifier writes it, so that it stays whole; the bins differ.)
-            s.fixed.insert(s.fixed.begin(), (W == side && H == side) && pool_size * bin == W);
-            Func rows("fixed_rows_" + std::to_string(side) + "_" + std::to_string(pooled_side));
+            s.fixed.push_back((W == f.side && H == f.side) && pool_size * bin == W);
+            Func rows("fixed_rows_" + std::to_string(f.side) + "_" + std::to_string(f.pooled));
             Expr row_sum = 0.0f;
             // Promised inside the plane, which the branch guarantees: Halide bounds the
             // input by every branch's reads together, and this one's are constants. A row
             // past the last bin's (the schedule's padding) sums the plane's last row.
             for (int dy = 0; dy < bin; dy++) {
                 row_sum += input(unsafe_promise_clamped(v.x, 0, W - 1),
-                                 unsafe_promise_clamped(min(j * bin + dy, side - 1), 0, H - 1), v.c, v.n);
+                                 unsafe_promise_clamped(min(j * bin + dy, f.side - 1), 0, H - 1), v.c, v.n);
             }
             rows(v.x, j, v.c, v.n) = row_sum;
-            s.fixed_rows.insert(s.fixed_rows.begin(), rows);
-            // A vector of the pooled map holds whole pooled rows: p % pooled_side and
-            // p / pooled_side fold per lane (the schedule keeps p below pooled_side^2).
-            Expr bin_sum = 0.0f;
-            for (int dx = 0; dx < bin; dx++) bin_sum += rows((p % pooled_side) * bin + dx, p / pooled_side, v.c, v.n);
-            pooled = select(s.fixed.front(), bin_sum / static_cast<float>(bin * bin), pooled);
+            s.fixed_rows.push_back(rows);
         }
+        // `general` unless the call is of a fixed shape, then `fast(f)`: the first shape's
+        // select outermost, as its branch comes first, so that each branch folds its own
+        // select and those of the branches before it, which it knows false.
+        auto fixed_or = [&](Expr general, const auto &fast) {
+            for (size_t f = s.fixed.size(); f-- > 0;) general = select(s.fixed[f], fast(f), general);
+            return general;
+        };
+        pooled =
+            fixed_or(pooled, [&](size_t f) { return fixed_pooled(s.fixed_rows[f], p, v.c, v.n, s.fixed_pools[f]); });
         s.pooled(p, v.c, v.n) = pooled;
 
         // conv1 (C -> C*r), relu, conv2 (C*r -> C): 1x1, no bias, over the pooled pixels.
@@ -281,14 +296,15 @@ public:
             select(s.same_size, same, s.upsampled_columns(v.x, clamp(row_tap[1], 0, PH - 1), v.c, v.n));
         Expr interpolated = strict_float((1.0f - row_weight) * lower_row + row_weight * upper_row);
         // The fixed shapes: the same blends of the same taps, the taps constants.
-        for (size_t f = s.fixed_pools.size(); f-- > 0;) {
-            const int side = s.fixed_pools[f].side, pooled_side = s.fixed_pools[f].pooled;
-            Func columns("fixed_columns_" + std::to_string(side) + "_" + std::to_string(pooled_side));
-            columns(v.x, j, v.c, v.n) = fixed_columns(s.projected, v.x, j, v.c, v.n, side, pooled_side);
-            s.fixed_columns.insert(s.fixed_columns.begin(), columns);
-            interpolated =
-                select(s.fixed[f], fixed_rows_blend(columns, v.x, v.y, v.c, v.n, side, pooled_side), interpolated);
+        for (const FixedPool &f : s.fixed_pools) {
+            Func columns("fixed_columns_" + std::to_string(f.side) + "_" + std::to_string(f.pooled));
+            columns(v.x, j, v.c, v.n) = fixed_columns(s.projected, v.x, j, v.c, v.n, f.side, f.pooled);
+            s.fixed_columns.push_back(columns);
         }
+        interpolated = fixed_or(interpolated, [&](size_t f) {
+            return fixed_rows_blend(s.fixed_columns[f], v.x, v.y, v.c, v.n, s.fixed_pools[f].side,
+                                    s.fixed_pools[f].pooled);
+        });
         output(v.x, v.y, v.c, v.n) = interpolated;
         require_dense_from_zero(output);
         require_same_shape(output, input);

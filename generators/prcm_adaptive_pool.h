@@ -55,7 +55,7 @@ struct AdaptivePoolStages {
     Halide::Expr same_size;  // pooled to the input's own size: the interpolation reads one pixel
 
     std::vector<FixedPool> fixed_pools;       // the shapes spelled with constants (none on GPUs)
-    std::vector<Halide::Expr> fixed;          // the call is of fixed_pools[i] (dense rows in and out)
+    std::vector<Halide::Expr> fixed;          // the call is of fixed_pools[i]
     std::vector<Halide::Func> fixed_rows;     // (x, j, c, n) x summed over each bin of rows, for fixed_pools[i]
     std::vector<Halide::Func> fixed_columns;  // (x, j, c, n) projected interpolated along W, for fixed_pools[i]
 };

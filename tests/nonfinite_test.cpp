@@ -7,6 +7,8 @@
 
 #include <cmath>
 #include <limits>
+#include <string>
+#include <vector>
 
 using namespace prcm;
 
@@ -49,30 +51,32 @@ void check_case(const Problem &p, const ProblemData &d, const std::string &what)
 
 float &element(Tensor &t, size_t flat_index) { return t.data()[flat_index]; }
 
+// A NaN at a third of the input (and, with `second_nan`, one past its middle instead),
+// then an infinity there and a negative one at two thirds.
+void check_nan_and_infinities(const Problem &p, bool second_nan = false) {
+    const size_t count = make_problem_data(p).input.number_of_elements();
+    std::vector<size_t> nan_at{count / 3};
+    if (second_nan) nan_at.push_back(count / 2 + 5);
+    for (size_t at : nan_at) {
+        ProblemData data = make_problem_data(p);
+        element(data.input, at) = kNaN;
+        data.input.set_host_dirty();
+        check_case(p, data, "x[flat " + std::to_string(at) + "] = nan");
+    }
+    ProblemData data = make_problem_data(p);
+    element(data.input, count / 3) = kInf;
+    element(data.input, 2 * count / 3 + 1) = -kInf;
+    data.input.set_host_dirty();
+    check_case(
+        p, data,
+        "x[flat " + std::to_string(count / 3) + "] = inf, x[flat " + std::to_string(2 * count / 3 + 1) + "] = -inf");
+}
+
 }  // namespace
 
 TEST_CASE("non-finite: a NaN or an infinity in the input gives what the reference gives", "[nonfinite]") {
     for (const Module &m : modules()) {
-        for (Device d : test::devices_to_test()) {
-            const Problem p = make_problem(m, d, kShape);
-            const ProblemData clean = make_problem_data(p);
-            const size_t count = clean.input.number_of_elements();
-            {
-                ProblemData data = make_problem_data(p);
-                element(data.input, count / 3) = kNaN;
-                data.input.set_host_dirty();
-                check_case(p, data, "x[flat " + std::to_string(count / 3) + "] = nan");
-            }
-            {
-                ProblemData data = make_problem_data(p);
-                element(data.input, count / 3) = kInf;
-                element(data.input, 2 * count / 3 + 1) = -kInf;
-                data.input.set_host_dirty();
-                check_case(p, data,
-                           "x[flat " + std::to_string(count / 3) + "] = inf, x[flat " +
-                               std::to_string(2 * count / 3 + 1) + "] = -inf");
-            }
-        }
+        for (Device d : test::devices_to_test()) check_nan_and_infinities(make_problem(m, d, kShape));
     }
 }
 
@@ -106,18 +110,7 @@ TEST_CASE("non-finite: PRCM_AdaptivePool's planes pooled in a branch of constant
         for (Device d : test::devices_to_test()) {
             Problem p = make_problem(test::module_named("prcm_adaptive_pool"), d, shape);
             p.hp.pool_size = 4;
-            const size_t count = static_cast<size_t>(shape[0]) * shape[1] * shape[2] * shape[3];
-            for (size_t at : {count / 3, count / 2 + 5}) {
-                ProblemData data = make_problem_data(p);
-                element(data.input, at) = kNaN;
-                data.input.set_host_dirty();
-                check_case(p, data, "x[flat " + std::to_string(at) + "] = nan");
-            }
-            ProblemData data = make_problem_data(p);
-            element(data.input, count / 3) = kInf;
-            element(data.input, 2 * count / 3 + 1) = -kInf;
-            data.input.set_host_dirty();
-            check_case(p, data, "x[flat " + std::to_string(count / 3) + "] = inf, the next third's = -inf");
+            check_nan_and_infinities(p, true);
         }
     }
 }
