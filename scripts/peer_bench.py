@@ -116,6 +116,17 @@ def multiply_adds(label, shape):
     return n * c * h * w
 
 
+def onnx_exportable(label, shape):
+    """Whether PyTorch's ONNX exporter takes the block at this shape: it refuses an adaptive
+    average pool to a size that does not divide the plane's (PRCM_AdaptivePool pools a plane at
+    least as large as its pooled size, so ps 2 at 7x7: "output size that are not factor of input
+    size"), and the other peers are timed on the same configurations."""
+    module, hyper = BLOCKS[label]
+    _, _, h, w = shape
+    ps = hyper.get("pool_size")
+    return not (module == "prcm_adaptive_pool" and h >= ps and w >= ps and (h % ps or w % ps))
+
+
 def grid():
     shapes = ([(1, 64, s, s) for s in GRID_PLANES] + [(1, c, 32, 32) for c in GRID_CHANNELS] +
               [(n, 64, 32, 32) for n in GRID_BATCHES] +
@@ -123,7 +134,8 @@ def grid():
     shapes = list(dict.fromkeys(shapes))
     blocks = dict.fromkeys(label for label, _ in catalogue_configs("latency"))  # the notebooks' blocks
     return [(label, shape) for label in blocks for shape in shapes
-            if math.prod(shape) <= GRID_ELEMENTS and multiply_adds(label, shape) <= GRID_MULTIPLY_ADDS]
+            if math.prod(shape) <= GRID_ELEMENTS and multiply_adds(label, shape) <= GRID_MULTIPLY_ADDS
+            and onnx_exportable(label, shape)]
 
 
 def median_ms(fn, warmup, repeat):
