@@ -98,8 +98,24 @@ void schedule_inverted_bottleneck_cpu(BottleneckStages &s, const BottleneckKnobs
         narrow_tiles.front().below_height = kTallNarrowHeight;
         narrow_tiles.push_back(NarrowTile{vec / 2, 8, accumulators / 4, kTallNarrowHeight});
     }
+    // A plane narrower than half a vector (and not a narrow plane's width: 1-3 and 5-7 pixels
+    // on AVX-512) takes tiles half a vector wide, as the wide planes' otherwise: a 7-pixel
+    // row fills 7 of 8 lanes, not 7 of 16. A core whose 512-bit FMA is two 256-bit ones (AMD
+    // Zen 4) runs half-width FMAs at the same lanes a cycle, so the call takes about half the
+    // time; where the 512-bit FMA is one unit (Intel), its lanes a cycle halve, which should
+    // leave it level (not measured there).
+    // Measured 2026-12-05, AMD EPYC VM, AVX-512, median of medians of 5 interleaved rounds, ms, 16-lane -> 8-lane tiles (with the 4-row tiles below): 1 thread 1x64x7x7 0.0585 -> 0.0348, 1x160x7x7 0.391 -> 0.165, 1x64x3x3 0.0621 -> 0.0222; 2 threads 1x64x7x7 0.0585 -> 0.0227, 1x160x7x7 0.390 -> 0.100 (docs/schedule-decisions.md, "Planes of 7x7 to 28x28").
+    const Expr half_wide = vec >= 8 ? s.width < vec / 2 && s.width != vec / 4 : cast<bool>(false);
+    // On two cores or more, and on planes of a register tile's rows or fewer, their depthwise
+    // tiles are a register tile's rows: a sample of 5-8 rows then makes two strips, two tasks
+    // (a 7x7 sample was one, on one core), and a 3x3 plane computes 4 rows, not 8. On one core
+    // the 8-row tiles were faster at 7x7 (their 8 chains of taps).
+    // Measured 2026-12-05, AMD EPYC VM, AVX-512, median of medians of 5 interleaved rounds, ms, 8-row -> 4-row tiles: 2 threads 1x64x7x7 0.0473 -> 0.0364, 1x160x7x7 0.191 -> 0.142; 1 thread 1x64x7x7 0.0472 -> 0.0527, 1x160x7x7 0.196 -> 0.223; 1x64x3x3 0.053 -> 0.022 (3 rounds).
+    const Expr half_wide_split = half_wide && (s.cpu_threads >= 2 || s.height <= rows);
+    const Expr half_wide_strip_rows = clamp(s.height / 2, rows, knobs.strip_rows);
     // A narrow plane's depthwise tile is its register tile.
-    Expr tile_x = vec, tile_rows = rows, dw_tile_rows = select(tall, tall_rows, dw_rows),
+    Expr tile_x = select(half_wide, vec / 2, vec), tile_rows = rows,
+         dw_tile_rows = select(half_wide_split, rows, select(tall, tall_rows, dw_rows)),
          tile_channels = knobs.tile_channels;
     Expr narrow = cast<bool>(false);
     // (No two tiles of the list apply to one plane: the tall tile's rows are the others' below_height.)
@@ -119,7 +135,8 @@ void schedule_inverted_bottleneck_cpu(BottleneckStages &s, const BottleneckKnobs
     // A narrow plane's strips are whole tiles: a strip of fewer rows would compute a
     // tile for nothing.
     auto narrow_strip_rows = [&](const NarrowTile &t) { return round_up(strip_rows, t.rows); };
-    Expr strip_tile_rows = select(tall, tall_rows, round_up(wide_strip_rows, dw_rows));
+    Expr strip_tile_rows = select(half_wide_split, round_up(half_wide_strip_rows, rows),
+                                  select(tall, tall_rows, round_up(wide_strip_rows, dw_rows)));
     for (const NarrowTile &t : narrow_tiles) {
         strip_tile_rows = select(t.applies(s.width, s.height), narrow_strip_rows(t), strip_tile_rows);
     }
@@ -212,25 +229,33 @@ void schedule_inverted_bottleneck_cpu(BottleneckStages &s, const BottleneckKnobs
     // A plane narrower than a vector is one tile, its own branch, where Halide knows
     // the columns' loop runs once.
     // Measured 2026-12-04, Intel Xeon VM, AVX-512, 1 thread, min of 7-9 interleaved rounds, before -> after: 1x64x56x56 1.169 -> 1.048 ms, 1x32x28x28 0.117 -> 0.1045, 1x96x14x14 0.247 -> 0.182, 1x64x7x7 0.0599 -> 0.0559, 1x64x65x65 1.863 -> 1.759; the multiples of 16 level (1x64x64x64 1.054 -> 1.064, 1x24x112x112 0.728 -> 0.741).
-    auto wide_loops = [&](Stage stage, TailStrategy last_x_tile, const Expr &strip_height, int depthwise_rows) {
-        output_loops(stage, strip_height, depthwise_rows, rows, vec, knobs.tile_channels, last_x_tile);
-        stage.specialize(serial);
+    auto wide_loops = [&](Stage stage, TailStrategy last_x_tile, const Expr &strip_height, int depthwise_rows,
+                          int width) {
+        output_loops(stage, strip_height, depthwise_rows, rows, width, knobs.tile_channels, last_x_tile);
+        // (Not the half-vector tiles: in the serial branch LLVM kept pairs of their 8-lane
+        // accumulators in the halves of 512-bit registers, an extract and an insert around
+        // every FMA: 1x64x7x7 0.0337 ms in the parallel loop's function, 0.0664 there.)
+        if (width == vec) stage.specialize(serial);
         // A sample of one strip (a plane of 8 rows or fewer, wider than a tile) made one
         // task: the cores take its columns of tiles instead (the strip staged first).
         // Measured 2026-12-04, Intel Xeon VM, AVX-512, median of medians of 3 interleaved rounds, ms, 2 threads: 1x64x8x512 1.270 -> 0.837, 1x64x4x128 0.401 -> 0.252, 1x128x8x32 0.308 -> 0.210, 1x64x8x64 0.133 -> 0.110; 1 thread level (1x64x8x512 1.293 -> 1.243, 1x64x8x64 0.133 -> 0.137).
         stage.specialize(one_strip(wide_strip_rows) && s.width > vec).parallel(xo);
         stage.parallel(strip);
     };
-    wide_loops(out.specialize(s.width < vec), TailStrategy::GuardWithIf, wide_strip_rows, dw_rows);
+    if (vec >= 8) {
+        wide_loops(out.specialize(half_wide_split), TailStrategy::GuardWithIf, half_wide_strip_rows, rows, vec / 2);
+        wide_loops(out.specialize(half_wide), TailStrategy::GuardWithIf, wide_strip_rows, dw_rows, vec / 2);
+    }
+    wide_loops(out.specialize(s.width < vec), TailStrategy::GuardWithIf, wide_strip_rows, dw_rows, vec);
     if (tall_rows > 0) {
-        wide_loops(out.specialize(s.width % vec == 0 && tall), TailStrategy::GuardWithIf, tall_rows, tall_rows);
+        wide_loops(out.specialize(s.width % vec == 0 && tall), TailStrategy::GuardWithIf, tall_rows, tall_rows, vec);
     }
     // (!tall spelled out: Halide does not infer it from the branch before, and the tile's
     // extents, selects on tall, were unknown in this one: 1x64x24x64 0.409 -> 0.396 ms,
     // 1x64x40x32 0.341 -> 0.330 with it, as before the 16-row tiles, 0.397 and 0.330.)
-    wide_loops(out.specialize(s.width % vec == 0 && !tall), TailStrategy::GuardWithIf, wide_strip_rows, dw_rows);
-    if (tall_rows > 0) wide_loops(out.specialize(tall), TailStrategy::ShiftInwards, tall_rows, tall_rows);
-    wide_loops(out, TailStrategy::ShiftInwards, wide_strip_rows, dw_rows);
+    wide_loops(out.specialize(s.width % vec == 0 && !tall), TailStrategy::GuardWithIf, wide_strip_rows, dw_rows, vec);
+    if (tall_rows > 0) wide_loops(out.specialize(tall), TailStrategy::ShiftInwards, tall_rows, tall_rows, vec);
+    wide_loops(out, TailStrategy::ShiftInwards, wide_strip_rows, dw_rows, vec);
 
     // A register tile: rounding it up is safe, the weights read zero beyond C and
     // the staged input is zero beyond the plane. On a narrow plane a tile's rows
