@@ -113,8 +113,14 @@ void schedule_inverted_bottleneck_cpu(BottleneckStages &s, const BottleneckKnobs
     // Measured 2026-12-05, AMD EPYC VM, AVX-512, median of medians of 5 interleaved rounds, ms, 8-row -> 4-row tiles: 2 threads 1x64x7x7 0.0473 -> 0.0364, 1x160x7x7 0.191 -> 0.142; 1 thread 1x64x7x7 0.0472 -> 0.0527, 1x160x7x7 0.196 -> 0.223; 1x64x3x3 0.053 -> 0.022 (3 rounds).
     const Expr half_wide_split = half_wide && (s.cpu_threads >= 2 || s.height <= rows);
     const Expr half_wide_strip_rows = clamp(s.height / 2, rows, knobs.strip_rows);
+    // Planes wider than a vector whose last vector would be half empty or more (W % vec in
+    // 1..vec/2, not tall: 20, 24, 40, 56, 65 on AVX-512) take half-vector tiles too: a 56-pixel
+    // row is 7 of them, not 4 vectors for 56 lanes of 64 (the last shifted inwards).
+    // Measured 2026-12-05, AMD EPYC VM, AVX-512, median of medians of 5 (2 threads: 3) interleaved rounds, ms, 1 thread: 1x24x56x56 0.2681 -> 0.2607, 1x64x56x56 1.341 -> 1.251, 1x64x24x24 0.2843 -> 0.2268, 1x64x20x20 0.2900 -> 0.2370, 1x32x40x40 0.2333 -> 0.2138, 1x64x65x65 2.192 -> 2.124; 2 threads 1x64x56x56 0.763 -> 0.705, 1x64x24x24 0.190 -> 0.152, 1x24x56x56 0.156 -> 0.150.
+    const Expr half_tail =
+        vec >= 8 ? s.width > vec && s.width % vec != 0 && s.width % vec <= vec / 2 && !tall : cast<bool>(false);
     // A narrow plane's depthwise tile is its register tile.
-    Expr tile_x = select(half_wide, vec / 2, vec), tile_rows = rows,
+    Expr tile_x = select(half_wide || half_tail, vec / 2, vec), tile_rows = rows,
          dw_tile_rows = select(half_wide_split, rows, select(tall, tall_rows, dw_rows)),
          tile_channels = knobs.tile_channels;
     Expr narrow = cast<bool>(false);
@@ -255,6 +261,7 @@ void schedule_inverted_bottleneck_cpu(BottleneckStages &s, const BottleneckKnobs
     // 1x64x40x32 0.341 -> 0.330 with it, as before the 16-row tiles, 0.397 and 0.330.)
     wide_loops(out.specialize(s.width % vec == 0 && !tall), TailStrategy::GuardWithIf, wide_strip_rows, dw_rows, vec);
     if (tall_rows > 0) wide_loops(out.specialize(tall), TailStrategy::ShiftInwards, tall_rows, tall_rows, vec);
+    if (vec >= 8) wide_loops(out.specialize(half_tail), TailStrategy::ShiftInwards, wide_strip_rows, dw_rows, vec / 2);
     wide_loops(out, TailStrategy::ShiftInwards, wide_strip_rows, dw_rows, vec);
 
     // A register tile: rounding it up is safe, the weights read zero beyond C and
