@@ -105,7 +105,10 @@ void schedule_inverted_bottleneck_cpu(BottleneckStages &s, const BottleneckKnobs
     // time; where the 512-bit FMA is one unit (Intel), its lanes a cycle halve, which should
     // leave it level (not measured there).
     // Measured 2026-12-05, AMD EPYC VM, AVX-512, median of medians of 5 interleaved rounds, ms, 16-lane -> 8-lane tiles (with the 4-row tiles below): 1 thread 1x64x7x7 0.0585 -> 0.0348, 1x160x7x7 0.391 -> 0.165, 1x64x3x3 0.0621 -> 0.0222; 2 threads 1x64x7x7 0.0585 -> 0.0227, 1x160x7x7 0.390 -> 0.100 (docs/schedule-decisions.md, "Planes of 7x7 to 28x28").
-    const Expr half_wide = vec >= 8 ? s.width < vec / 2 && s.width != vec / 4 : cast<bool>(false);
+    // AVX-512 only (16 lanes): on AVX2 a 4-lane FMA is half an FMA unit's lanes, and its
+    // half-vector tiles for W % 8 in 1..4 were far slower (1x64x20x20 0.283 -> 8.05 ms).
+    const bool half_vector_tiles = vec >= 16;
+    const Expr half_wide = half_vector_tiles ? s.width < vec / 2 && s.width != vec / 4 : cast<bool>(false);
     // On two cores or more, and on planes of a register tile's rows or fewer, their depthwise
     // tiles are a register tile's rows: a sample of 5-8 rows then makes two strips, two tasks
     // (a 7x7 sample was one, on one core), and a 3x3 plane computes 4 rows, not 8. On one core
@@ -117,8 +120,8 @@ void schedule_inverted_bottleneck_cpu(BottleneckStages &s, const BottleneckKnobs
     // 1..vec/2, not tall: 20, 24, 40, 56, 65 on AVX-512) take half-vector tiles too: a 56-pixel
     // row is 7 of them, not 4 vectors for 56 lanes of 64 (the last shifted inwards).
     // Measured 2026-12-05, AMD EPYC VM, AVX-512, median of medians of 5 (2 threads: 3) interleaved rounds, ms, 1 thread: 1x24x56x56 0.2681 -> 0.2607, 1x64x56x56 1.341 -> 1.251, 1x64x24x24 0.2843 -> 0.2268, 1x64x20x20 0.2900 -> 0.2370, 1x32x40x40 0.2333 -> 0.2138, 1x64x65x65 2.192 -> 2.124; 2 threads 1x64x56x56 0.763 -> 0.705, 1x64x24x24 0.190 -> 0.152, 1x24x56x56 0.156 -> 0.150.
-    const Expr half_tail =
-        vec >= 8 ? s.width > vec && s.width % vec != 0 && s.width % vec <= vec / 2 && !tall : cast<bool>(false);
+    const Expr half_tail = half_vector_tiles ? s.width > vec && s.width % vec != 0 && s.width % vec <= vec / 2 && !tall
+                                             : cast<bool>(false);
     // A narrow plane's depthwise tile is its register tile.
     Expr tile_x = select(half_wide || half_tail, vec / 2, vec), tile_rows = rows,
          dw_tile_rows = select(half_wide_split, rows, select(tall, tall_rows, dw_rows)),
@@ -248,7 +251,7 @@ void schedule_inverted_bottleneck_cpu(BottleneckStages &s, const BottleneckKnobs
         stage.specialize(one_strip(wide_strip_rows) && s.width > vec).parallel(xo);
         stage.parallel(strip);
     };
-    if (vec >= 8) {
+    if (half_vector_tiles) {
         wide_loops(out.specialize(half_wide_split), TailStrategy::GuardWithIf, half_wide_strip_rows, rows, vec / 2);
         wide_loops(out.specialize(half_wide), TailStrategy::GuardWithIf, wide_strip_rows, dw_rows, vec / 2);
     }
@@ -261,7 +264,8 @@ void schedule_inverted_bottleneck_cpu(BottleneckStages &s, const BottleneckKnobs
     // 1x64x40x32 0.341 -> 0.330 with it, as before the 16-row tiles, 0.397 and 0.330.)
     wide_loops(out.specialize(s.width % vec == 0 && !tall), TailStrategy::GuardWithIf, wide_strip_rows, dw_rows, vec);
     if (tall_rows > 0) wide_loops(out.specialize(tall), TailStrategy::ShiftInwards, tall_rows, tall_rows, vec);
-    if (vec >= 8) wide_loops(out.specialize(half_tail), TailStrategy::ShiftInwards, wide_strip_rows, dw_rows, vec / 2);
+    if (half_vector_tiles)
+        wide_loops(out.specialize(half_tail), TailStrategy::ShiftInwards, wide_strip_rows, dw_rows, vec / 2);
     wide_loops(out, TailStrategy::ShiftInwards, wide_strip_rows, dw_rows, vec);
 
     // A register tile: rounding it up is safe, the weights read zero beyond C and
