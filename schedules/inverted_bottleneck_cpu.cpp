@@ -73,7 +73,10 @@ void schedule_inverted_bottleneck_cpu(BottleneckStages &s, const BottleneckKnobs
     // A wide strip holds whole depthwise tiles: a tile is bound to its full rows, so one
     // cut by a strip's end is computed whole in each strip it touches.
     // Measured 2026-12-02, AVX2 EPYC: at 1x128x8x8, 8-row tiles in two 4-row strips were 3.7x slower than one strip.
-    const Expr wide_strip_rows = clamp(s.height / 2, std::min(dw_rows, knobs.strip_rows), knobs.strip_rows);
+    auto wide_strip_rows_of = [&](int depthwise_rows) {
+        return clamp(s.height / 2, std::min(depthwise_rows, knobs.strip_rows), knobs.strip_rows);
+    };
+    const Expr wide_strip_rows = wide_strip_rows_of(dw_rows);
     const Expr macs_per_pixel = s.channels * (s.kernel_size * s.kernel_size + 2 * s.hidden_channels);
     const Expr macs = cast<int64_t>(s.width * s.height * s.batch) * macs_per_pixel;
     const Expr serial = macs <= knobs.serial_macs;
@@ -108,14 +111,20 @@ void schedule_inverted_bottleneck_cpu(BottleneckStages &s, const BottleneckKnobs
     // AVX-512 only (16 lanes): on AVX2 a 4-lane FMA is half an FMA unit's lanes, and its
     // half-vector tiles for W % 8 in 1..4 were far slower (1x64x20x20 0.283 -> 8.05 ms).
     const bool half_vector_tiles = vec >= 16;
-    const Expr half_wide = half_vector_tiles ? s.width < vec / 2 && s.width != vec / 4 : cast<bool>(false);
+    Expr half_wide = cast<bool>(false);
+    if (half_vector_tiles) {
+        half_wide = s.width < vec / 2;
+        for (int w : narrow_plane_widths(vec)) {
+            if (w < vec / 2) half_wide = half_wide && s.width != w;
+        }
+    }
     // On two cores or more, and on planes of a register tile's rows or fewer, their depthwise
     // tiles are a register tile's rows: a sample of 5-8 rows then makes two strips, two tasks
     // (a 7x7 sample was one, on one core), and a 3x3 plane computes 4 rows, not 8. On one core
     // the 8-row tiles were faster at 7x7 (their 8 chains of taps).
     // Measured 2026-12-05, AMD EPYC VM, AVX-512, median of medians of 5 interleaved rounds, ms, 8-row -> 4-row tiles: 2 threads 1x64x7x7 0.0473 -> 0.0364, 1x160x7x7 0.191 -> 0.142; 1 thread 1x64x7x7 0.0472 -> 0.0527, 1x160x7x7 0.196 -> 0.223; 1x64x3x3 0.053 -> 0.022 (3 rounds).
     const Expr half_wide_split = half_wide && (s.cpu_threads >= 2 || s.height <= rows);
-    const Expr half_wide_strip_rows = clamp(s.height / 2, rows, knobs.strip_rows);
+    const Expr half_wide_strip_rows = wide_strip_rows_of(rows);
     // Planes wider than a vector whose last vector would be half empty or more (W % vec in
     // 1..vec/2, not tall: 20, 24, 40, 56, 65 on AVX-512) take half-vector tiles too: a 56-pixel
     // row is 7 of them, not 4 vectors for 56 lanes of 64 (the last shifted inwards).
