@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# docs/performance.md (the CPU) and docs/gpu-h200.md (a lent GPU) are generated: `prcm report`
+# docs/performance.md (the CPU) and docs/gpu-h200.md and docs/gpu-h100.md (lent GPUs) are generated: `prcm report`
 # remakes each from the results file its first lines name, and the two must be the same.
 # Usage: PRCM SOURCE_DIR OUT [DOC, default docs/performance.md]
 set -euo pipefail
