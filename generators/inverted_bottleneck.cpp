@@ -95,10 +95,21 @@ public:
         s.dw = Func("dw");
         s.dw(v.x, v.y, v.c, v.n) = relu(depthwise);
 
-        // The 1x1 weights read as zero beyond their channels (see BottleneckStages).
-        s.expand_weight = BoundaryConditions::constant_exterior(expand_weight, 0.0f);
+        // A tile rounded up past the last output channel reads that channel's weights again:
+        // its sums are never stored (the output's tiles are guarded, the project sums over
+        // the hidden channels' RDom only), so they need not be zero, and the clamp on the
+        // output channel alone is invariant in the sum's loop. Zero weights (a boundary on
+        // every dimension) cost a test, a mask and a clamp of the summed channel at every
+        // FMA where Halide did not partition them away (a 7x7 plane's 8-lane tiles).
+        auto last_channel_past_end = [&](const Input<Buffer<float, 4>> &weight, const Expr &outputs, const char *name) {
+            Func f(name);
+            Var k0, k1, in, out;
+            f(k0, k1, in, out) = weight(k0, k1, in, min(out, outputs - 1));
+            return f;
+        };
+        s.expand_weight = last_channel_past_end(expand_weight, s.hidden_channels, "expand_weight_clamped");
         s.expand_bias = BoundaryConditions::constant_exterior(expand_bias, 0.0f);
-        s.project_weight = BoundaryConditions::constant_exterior(project_weight, 0.0f);
+        s.project_weight = last_channel_past_end(project_weight, s.channels, "project_weight_clamped");
         s.project_bias = BoundaryConditions::constant_exterior(project_bias, 0.0f);
 
         s.over_channels = RDom(0, s.channels, "over_channels");

@@ -20,8 +20,9 @@ struct BottleneckStages {
     Halide::Func expand_sum, hidden;  // (x, y, h, n) expand + folded bn2; hidden = relu of it
     Halide::Func project_sum;         // (x, y, c, n) project + folded bn3
     Halide::Func output;              // project_sum, plus the input in the residual variant
-    // The 1x1 weights and biases, zero beyond their channels: a schedule may round
-    // channel tiles up and read them without a bounds check.
+    // The 1x1 weights and biases, read past the last output channel without a bounds
+    // check (a schedule may round channel tiles up): the biases read zero there, the
+    // weights the last channel's again (such a tile's sums are never stored).
     Halide::Func expand_weight, expand_bias, project_weight, project_bias;
     Halide::RDom kernel;  // (kx, ky) over the k x k window
     // The depthwise sum in a second form, equal to dw_sum, for the planes whose rows a

@@ -71,12 +71,12 @@ void schedule_inverted_bottleneck_gpu(BottleneckStages &s, const GpuBottleneckKn
     // The selects fold to constants in each version of the kernel.
     const Expr tile_width = select(fits, knobs.tile_width, pixels), tile_height = select(fits, knobs.tile_height, 1);
     // A thread's project sums in registers. Rounding its channels up is safe: the
-    // weights and biases read zero beyond C.
+    // weights and biases are read past C (see BottleneckStages), the sums there never stored.
     s.project_sum.compute_at(out, co).bound_extent(v.x, pixels).bound_extent(v.c, channels).vectorize(v.x).unroll(v.c);
     s.project_sum.update().reorder(v.x, v.c, s.over_hidden.x).vectorize(v.x).unroll(v.c);
 
     // Rounded up in x and in the hidden channels: the extra pixels read the padded
-    // input's zeros, the extra channels zero weights, and nothing reads them.
+    // input's zeros, the extra channels the last channel's weights, and nothing reads them.
     // (Not vectorized: a vector relu fails Halide's OpenCL codegen, EliminateBoolVectors.)
     s.hidden.compute_at(out, xo)
         .store_in(MemoryType::GPUShared)
