@@ -53,7 +53,10 @@ Knobs default_knobs(TargetFamily family, int natural_lanes) {
     // border loads its lanes one by one.
     // Measured 2026-11-22, AVX-512 Xeon: 16 lanes took 20% longer at W = 16, 8 lanes 15% longer at W = 8.
     // At the notebooks' k = 7 and widths 32 and 64 the padded rows are unrolled (the
-    // gain shrinks with W: see schedules/inverted_bottleneck_cpu.cpp).
+    // gain shrinks with W: see schedules/inverted_bottleneck_cpu.cpp), and at the widths
+    // of a network's stages on 224x224 images (7, 14, 28, 56, 112), where a vector that
+    // straddles the border was otherwise gathered a lane at a time.
+    // Measured 2026-12-05, AMD EPYC VM, AVX-512, median of medians of 3 interleaved rounds, ms, 1 thread: 1x64x7x7 0.0313 -> 0.0257, 1x160x7x7 0.1437 -> 0.1295, 1x96x14x14 0.2084 -> 0.1912, 1x32x28x28 0.1221 -> 0.1109, 1x24x56x56 0.2603 -> 0.2353, 1x64x56x56 1.242 -> 1.195, 1x16x112x112 0.4975 -> 0.4807; 2 threads 1x160x7x7 0.0823 -> 0.0730, 1x96x14x14 0.1113 -> 0.1025, 1x32x28x28 0.0667 -> 0.0612, 1x64x56x56 0.711 -> 0.669; AVX2 library, 1 thread: 1x64x7x7 0.0460 -> 0.0271, 1x96x14x14 0.2234 -> 0.2039, 1x32x28x28 0.1316 -> 0.1196, 1x64x56x56 1.295 -> 1.230.
     // The depthwise tile is 8 rows tall where the register tile is 2: 8 chains of 49
     // FMAs overlap where 2 waited on each other's latency, and the chains of a tile
     // share its input rows. SSE and NEON take it unmeasured. AVX-512 too: at 4 rows
@@ -87,7 +90,7 @@ Knobs default_knobs(TargetFamily family, int natural_lanes) {
                     .channel_split_macs = 4 << 20,
                     .border_lanes = 4,
                     .unrolled_kernel_size = 7,
-                    .unrolled_widths = {32, 64},
+                    .unrolled_widths = {7, 14, 28, 32, 56, 64, 112},
                     .line_copy_min_width = 32,
                     .prefetch_min_width = 0,
                     .tall_dw_rows = tall_dw_rows};
