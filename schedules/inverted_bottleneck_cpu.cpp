@@ -278,8 +278,8 @@ void schedule_inverted_bottleneck_cpu(BottleneckStages &s, const BottleneckKnobs
     wide_loops(out, TailStrategy::ShiftInwards, wide_strip_rows, dw_rows, vec);
 
     // A register tile: rounding it up is safe, the weights and biases read past the last
-    // channel (see BottleneckStages) and the staged input is zero beyond the plane. On a narrow plane a tile's rows
-    // are one dense vector.
+    // channel (see BottleneckStages) and the staged input is zero beyond the plane. On a
+    // narrow plane a tile's rows are one dense vector.
     auto register_tile = [&](Func sum, const LoopLevel &at, const RVar &over) {
         sum.compute_at(at).bound_extent(v.x, tile_x).bound_extent(v.y, tile_rows).bound_extent(v.c, tile_channels);
         sum.specialize(narrow).vectorize(v.x).vectorize(v.y).unroll(v.c);
