@@ -56,12 +56,12 @@ Knobs default_knobs(TargetFamily family, int natural_lanes) {
     // gain shrinks with W: see schedules/inverted_bottleneck_cpu.cpp), and at the widths
     // of a network's stages on 224x224 images narrower than a vector (7, 14), where a
     // vector that straddles the border was otherwise gathered a lane at a time. Not 28,
-    // 56, 112 (9adf359 had them): each width is a branch of the staging in every branch
-    // of the output that does not rule it out, and those three are ruled out by few (7
-    // and 14 by every plane at least a vector wide), so the AVX-512 library's generator
-    // ran 25-27 minutes instead of 5 and CI took 64 minutes. 28 alone added half the time.
+    // 56, 112 (9adf359 had them, 6-13% faster there: docs/schedule-decisions.md): each
+    // width is a branch of the staging in every branch of the output that does not rule
+    // it out, and those three are ruled out by few (7 and 14 by every plane at least a
+    // vector wide), so the AVX-512 library's generator ran 25-27 minutes instead of 5.
     // Measured 2026-12-06, Intel Xeon VM, the bottleneck's generator for the AVX-512 target alone, 2 at once on 2 vCPUs, s: widths 32/64 304, 32/64/7 296, 32/64/7/14 296, 32/64/7/14/28 448, 32/64/56/112 over 660 (stopped), all seven over 1200 (stopped; 1493-1645 s in the build, the 3 targets).
-    // Measured 2026-12-05, AMD EPYC VM, AVX-512, median of medians of 3 interleaved rounds, ms, 1 thread: 1x64x7x7 0.0313 -> 0.0257, 1x160x7x7 0.1437 -> 0.1295, 1x96x14x14 0.2084 -> 0.1912, 1x32x28x28 0.1221 -> 0.1109, 1x24x56x56 0.2603 -> 0.2353, 1x64x56x56 1.242 -> 1.195, 1x16x112x112 0.4975 -> 0.4807; 2 threads 1x160x7x7 0.0823 -> 0.0730, 1x96x14x14 0.1113 -> 0.1025, 1x32x28x28 0.0667 -> 0.0612, 1x64x56x56 0.711 -> 0.669; AVX2 library, 1 thread: 1x64x7x7 0.0460 -> 0.0271, 1x96x14x14 0.2234 -> 0.2039, 1x32x28x28 0.1316 -> 0.1196, 1x64x56x56 1.295 -> 1.230.
+    // Measured 2026-12-05, AMD EPYC VM, AVX-512, median of medians of 3 interleaved rounds, ms, 1 thread, 7 and 14 unrolled: 1x64x7x7 0.0313 -> 0.0257, 1x160x7x7 0.1437 -> 0.1295, 1x96x14x14 0.2084 -> 0.1912; 2 threads 1x160x7x7 0.0823 -> 0.0730, 1x96x14x14 0.1113 -> 0.1025; AVX2 library, 1 thread: 1x64x7x7 0.0460 -> 0.0271, 1x96x14x14 0.2234 -> 0.2039.
     // The depthwise tile is 8 rows tall where the register tile is 2: 8 chains of 49
     // FMAs overlap where 2 waited on each other's latency, and the chains of a tile
     // share its input rows. SSE and NEON take it unmeasured. AVX-512 too: at 4 rows
