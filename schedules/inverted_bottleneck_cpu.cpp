@@ -87,9 +87,15 @@ void schedule_inverted_bottleneck_cpu(BottleneckStages &s, const BottleneckKnobs
     const int accumulators = rows * knobs.tile_channels;
     // Two pixel vectors (of two rows each); one alone where it is a whole 4 x 4 plane.
     // At least one channel: `prcm tune` found that a 1 x 1 tile split by 0 channels.
+    // The one-vector tile takes kNarrowMaxChannels channels at most: each channel's 1x1
+    // weights come through a row pointer of its own (the rows' stride is C or C*r, not a
+    // constant), and with 16 of them in the 16 general registers LLVM reloaded 6 from the
+    // stack in every iteration of the expand's and the project's loops (AVX-512, 4x4).
+    // Measured 2026-12-06, Intel Xeon VM, AVX-512, median of 5 interleaved rounds, ms, 16 -> 8 channels: 1 thread 1x128x4x4 r = 2 0.0205 -> 0.0201, r = 4 0.0354 -> 0.0348, 1x256x4x4 0.0722 -> 0.0681, 1x24x4x4 0.0028 -> 0.0025; 2 threads 1x256x4x4 0.0583 -> 0.0534, 1x128x4x4 level (bimodal rounds); 1x64x4x4, 1x16x4x4, 16x64x4x4 and 1x64x32x4 level.
+    constexpr int kNarrowMaxChannels = 8;
     for (int w : narrow_plane_widths(vec)) {
         narrow_tiles.push_back(w == vec / 2 ? NarrowTile{w, 2 * 2, std::max(1, accumulators / 2)}
-                                            : NarrowTile{w, 4, accumulators});
+                                            : NarrowTile{w, 4, std::min(accumulators, kNarrowMaxChannels)});
     }
     // A plane of half-vector rows and 16 rows or more takes tiles of 8 rows (4 vectors by
     // a quarter of the channels): a weight broadcast feeds 4 FMAs, not 2, and a tile stages
