@@ -12,7 +12,8 @@ using namespace Halide;
 
 namespace {
 // A narrow plane's register tile: pixel vectors of whole rows by output channels,
-// as many accumulators as a wide tile. Each FMA broadcasts its weight from one of the
+// as many accumulators as a wide tile, or fewer where one vector would need more than
+// kNarrowMaxChannels channels. Each FMA broadcasts its weight from one of the
 // channels' rows, so fewer channels spare the registers that address them.
 struct NarrowTile {
     int width, rows, channels;
