@@ -227,15 +227,17 @@ TEST_CASE("prcm_adaptive_pool: each group of columns finds its taps in its windo
 
 TEST_CASE("prcm_adaptive_pool: the planes the CPU library pools in a branch of constants match the reference",
           "[prcm_adaptive_pool]") {
-    // 8x8 and 16x16 pooled to 4x4 take a branch of their own on CPUs, the bins and the
-    // interpolation's taps constants there (FixedPool in generators/prcm_adaptive_pool.h);
+    // 4x4, 8x8 and 16x16 pooled to 4x4 take a branch of their own on CPUs, the bins and
+    // the interpolation's taps constants there (FixedPool in generators/prcm_adaptive_pool.h);
     // their neighbours (one side or the pool size off) take the general one. Batches,
     // odd channel counts, r = 1 and 4, against the reference with random weights.
     const struct {
         TorchShape shape;
         int pool_size, expansion;
     } cases[] = {{{1, 128, 8, 8}, 4, 2}, {{3, 5, 8, 8}, 4, 1},  {{2, 7, 16, 16}, 4, 4}, {{1, 64, 16, 16}, 4, 2},
-                 {{1, 6, 8, 16}, 4, 2},  {{1, 6, 16, 8}, 4, 2}, {{1, 6, 8, 8}, 2, 2},   {{1, 6, 16, 16}, 8, 2}};
+                 {{1, 6, 8, 16}, 4, 2},  {{1, 6, 16, 8}, 4, 2}, {{1, 6, 8, 8}, 2, 2},   {{1, 6, 16, 16}, 8, 2},
+                 {{1, 128, 4, 4}, 4, 2}, {{3, 5, 4, 4}, 4, 4},  {{1, 6, 4, 4}, 2, 2},   {{1, 6, 4, 4}, 8, 2},
+                 {{1, 6, 4, 5}, 4, 2},   {{1, 6, 5, 4}, 4, 2}};
     for (Device d : test::devices_to_test()) {
         for (const auto &c : cases) {
             Problem p = make_problem(adaptive_pool(), d, c.shape);
