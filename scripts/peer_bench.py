@@ -30,6 +30,12 @@ rounds together: on a shared 2-vCPU VM a single round's median moves by 10-40%, 
 Intel Xeon VM about one round in three of every system ran 1.5-2x slower (PRCM_AdaptivePool
 at 1x128x8x8, serial code: 0.035 or 0.060-0.069 ms; ONNX Runtime likewise), so 3 + 4 rounds
 left a verdict on a slow median about one time in eight, 3 + 8 about one in thirteen (a third of rounds slow).
+Against each peer prcm's figure is the median of its rounds in the turns that peer took
+too (`prcm_ms_vs`): the same hours. Before 2026-12-06 it was the median of all of prcm's
+rounds, and the 8 more rounds a configuration took against one peer, when they fell in a
+slow hour, turned a verdict against another peer that had taken only 3 (InvBN(4) at
+1x128x32x32 read 0.87x OpenVINO so: prcm's 11 rounds 1.76-3.06 ms, OpenVINO's 3 2.04-3.19;
+prcm's 3 side by side with them 1.76-2.83, 1.03x).
 
     .venv/bin/pip install -r scripts/requirements-peers.txt     # once: torch, onnx, onnxruntime, openvino
     .venv/bin/python scripts/peer_bench.py --json peers.json     # all experiments, 1 thread and all cores
@@ -415,6 +421,7 @@ def main():
                     y_prcm = twin(x).numpy()
                     states = {n: PEERS[n][2](block, x, work) for n in peers}
                 times = {n: [] for n in ["prcm", *peers]}
+                paired = {n: [] for n in peers}  # prcm's rounds in the turns each peer took too
                 diffs = {}
 
                 def take_turns(rounds, among):
@@ -425,6 +432,8 @@ def main():
                         with torch.no_grad():
                             time.sleep(0.3)
                             times["prcm"].append(median_ms(lambda: twin(x), a.warmup, a.repeat))
+                            for n in among:
+                                paired[n].append(times["prcm"][-1])
                             for n in among:
                                 run, keep = PEERS[n][3](states[n], x, nthreads)
                                 # The same weights and input must give the same output before a time counts.
@@ -439,14 +448,17 @@ def main():
 
                 take_turns(a.rounds, peers)
                 ms = {n: float(np.median(v)) for n, v in times.items()}
-                doubtful = [n for n in peers if ms["prcm"] > ms[n] * (1 + a.band)]
+                ms_vs = {n: float(np.median(paired[n])) for n in peers}
+                doubtful = [n for n in peers if ms_vs[n] > ms[n] * (1 + a.band)]
                 if doubtful and a.confirm_rounds > 0:
-                    take_turns(a.confirm_rounds, doubtful)  # prcm's rounds pool with every peer's
+                    take_turns(a.confirm_rounds, doubtful)
                     ms = {n: float(np.median(v)) for n, v in times.items()}
+                    ms_vs = {n: float(np.median(paired[n])) for n in peers}
                 row = {"experiment": experiment, "block": label, "module": module, "shape": list(shape),
-                       "threads": nthreads, "prcm_ms": ms["prcm"], "peers_ms": {n: ms[n] for n in peers},
-                       "speedup_vs": {n: ms[n] / ms["prcm"] for n in peers}, "max_abs_diff_vs": diffs,
-                       "rounds_ms": times, "confirmed_against": doubtful if a.confirm_rounds > 0 else []}
+                       "threads": nthreads, "prcm_ms": ms["prcm"], "prcm_ms_vs": ms_vs,
+                       "peers_ms": {n: ms[n] for n in peers}, "speedup_vs": {n: ms[n] / ms_vs[n] for n in peers},
+                       "max_abs_diff_vs": diffs, "rounds_ms": times,
+                       "confirmed_against": doubtful if a.confirm_rounds > 0 else []}
                 rows.append(row)
                 print(f"{label:<18} {'x'.join(map(str, shape)):<13} {ms['prcm']:9.4f} " +
                       " ".join(f"{ms[n]:9.4f}" for n in peers) + " " +

@@ -46,6 +46,11 @@ def slower(rows, peers, band):
     return [(r, n) for r in rows for n in peers if r["speedup_vs"][n] < 1 / (1 + band)]
 
 
+def rows_paired(data):
+    """Whether the run judged prcm against each peer on the rounds they took side by side."""
+    return all("prcm_ms_vs" in r for r in data["rows"])
+
+
 def shape_text(shape):
     return "x".join(str(s) for s in shape)
 
@@ -92,7 +97,9 @@ def source_lines(data, path):
     lines.append(f"The noise rule: prcm counts as slower than a peer only where its figure is more than "
                  f"{band:.0%} above the peer's; a configuration that looks slower is measured again "
                  f"({t.get('confirm_rounds', '?')} more rounds of prcm and the peers it trails) and judged "
-                 f"on all its rounds. Every figure comes after the peer's output agreed with prcm's "
+                 f"on all its rounds" + (", prcm's figure against a peer the median of its rounds in the turns "
+                                        "that peer took too" if rows_paired(data) else "") +
+                 f". Every figure comes after the peer's output agreed with prcm's "
                  f"(rtol = atol = 1e-4). Source: `{path}`.")
     return lines
 
@@ -118,7 +125,8 @@ def summary(data):
                 "|---|---|---|---|---|---|---|---|"]
         for r, n in sorted(losses, key=lambda p: p[0]["speedup_vs"][p[1]]):
             out.append(f"| {r['block']} | {shape_text(r['shape'])} | {r['threads']} | {r['experiment']} | {NAMES.get(n, n)} | "
-                       f"{r['prcm_ms']:.4f} | {r['peers_ms'][n]:.4f} | {r['speedup_vs'][n]:.2f}x |")
+                       f"{r.get('prcm_ms_vs', {}).get(n, r['prcm_ms']):.4f} | {r['peers_ms'][n]:.4f} | "
+                       f"{r['speedup_vs'][n]:.2f}x |")
     return out
 
 
