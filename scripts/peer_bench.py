@@ -35,7 +35,7 @@ too (`prcm_ms_vs`): the same hours. Before 2026-12-06 it was the median of all o
 rounds, and the 8 more rounds a configuration took against one peer, when they fell in a
 slow hour, turned a verdict against another peer that had taken only 3 (InvBN(4) at
 1x128x32x32 read 0.87x OpenVINO so: prcm's 11 rounds 1.76-3.06 ms, OpenVINO's 3 2.04-3.19;
-prcm's 3 side by side with them 1.76-2.83, 1.03x).
+prcm's 3 side by side with them 1.79-2.85, 1.10x).
 
     .venv/bin/pip install -r scripts/requirements-peers.txt     # once: torch, onnx, onnxruntime, openvino
     .venv/bin/python scripts/peer_bench.py --json peers.json     # all experiments, 1 thread and all cores
@@ -434,7 +434,6 @@ def main():
                             times["prcm"].append(median_ms(lambda: twin(x), a.warmup, a.repeat))
                             for n in among:
                                 paired[n].append(times["prcm"][-1])
-                            for n in among:
                                 run, keep = PEERS[n][3](states[n], x, nthreads)
                                 # The same weights and input must give the same output before a time counts.
                                 y = as_numpy(run())
@@ -446,14 +445,16 @@ def main():
                                 times[n].append(median_ms(run, a.warmup, a.repeat))
                                 del run, keep  # a session and its thread pool go with it
 
+                def figures():  # each system's median, and prcm's against each peer
+                    return ({n: float(np.median(v)) for n, v in times.items()},
+                            {n: float(np.median(paired[n])) for n in peers})
+
                 take_turns(a.rounds, peers)
-                ms = {n: float(np.median(v)) for n, v in times.items()}
-                ms_vs = {n: float(np.median(paired[n])) for n in peers}
+                ms, ms_vs = figures()
                 doubtful = [n for n in peers if ms_vs[n] > ms[n] * (1 + a.band)]
                 if doubtful and a.confirm_rounds > 0:
                     take_turns(a.confirm_rounds, doubtful)
-                    ms = {n: float(np.median(v)) for n, v in times.items()}
-                    ms_vs = {n: float(np.median(paired[n])) for n in peers}
+                    ms, ms_vs = figures()
                 row = {"experiment": experiment, "block": label, "module": module, "shape": list(shape),
                        "threads": nthreads, "prcm_ms": ms["prcm"], "prcm_ms_vs": ms_vs,
                        "peers_ms": {n: ms[n] for n in peers}, "speedup_vs": {n: ms[n] / ms_vs[n] for n in peers},
