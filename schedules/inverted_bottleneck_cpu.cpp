@@ -434,7 +434,11 @@ void schedule_inverted_bottleneck_cpu(BottleneckStages &s, const BottleneckKnobs
             }
             stage.specialize(s.rows_form).vectorize(v.x).vectorize(v.y);
         };
-        s.tap_columns.compute_at(s.dw, v.c).store_in(MemoryType::Stack);
+        // A column of taps is summed where the depthwise sum adds it, one column at a time:
+        // its vectors alone are live, where all k columns' were (at k = 7, 28 of the 32
+        // registers in a tall narrow plane's tile of 4 vectors, whose loop then spilled).
+        // Measured 2026-12-06, Intel Xeon VM, AVX-512, median of 5 (9) interleaved rounds, ms: 1 thread r = 2 1x64x64x8 0.1508 -> 0.1437, 1x64x16x8 0.0386 -> 0.0367, r = 4 1x64x64x8 0.254 -> 0.247, 1x128x32x8 0.450 -> 0.445; 2 threads 1x64x64x8 0.0783 -> 0.0751, 1x128x8x8 0.0363 -> 0.0348; 1x128x8x8, 16x64x8x8 and 4x4 level on 1 thread (1x128x4x4 r = 2 0.0202 -> 0.0203, 1x256x4x4 0.0683 -> 0.0678).
+        s.tap_columns.compute_at(s.dw_sum_rows, s.kernel_columns.x).store_in(MemoryType::Stack);
         s.tap_columns.update().reorder(v.x, v.y, column, s.kernel_rows.x);
         whole_rows(s.tap_columns, {column});
         whole_rows(s.tap_columns.update(), {column, s.kernel_rows.x});
