@@ -407,7 +407,7 @@ void schedule_inverted_bottleneck_cpu(BottleneckStages &s, const BottleneckKnobs
     // Measured 2026-12-03, AMD EPYC VM: 1x128x4x4 r = 2 0.0288 -> 0.0259 ms, 1x64x4x4 0.0099 -> 0.0084.
     if (s.rows_form.defined()) {
         s.dw.specialize(s.rows_form).vectorize(v.y);
-        const Var i = s.flat_plane.args()[0], column = s.tap_columns.args()[2];
+        const Var i = s.flat_plane.args()[0];
         // A depthwise tile's rows of the plane and their halo, copied with the tile: it
         // spans the tile's rows, not only the output's (a tile past the plane's last row
         // reads zeros, not memory the call never wrote). Each strip copied the whole
@@ -439,9 +439,8 @@ void schedule_inverted_bottleneck_cpu(BottleneckStages &s, const BottleneckKnobs
         // registers in a tall narrow plane's tile of 4 vectors, whose loop then spilled).
         // Measured 2026-12-06, Intel Xeon VM, AVX-512, median of 5 (9) interleaved rounds, ms: 1 thread r = 2 1x64x64x8 0.1508 -> 0.1437, 1x64x16x8 0.0386 -> 0.0367, r = 4 1x64x64x8 0.254 -> 0.247, 1x128x32x8 0.450 -> 0.445; 2 threads 1x64x64x8 0.0783 -> 0.0751, 1x128x8x8 0.0363 -> 0.0348; 1x128x8x8, 16x64x8x8 and 4x4 level on 1 thread (1x128x4x4 r = 2 0.0202 -> 0.0203, 1x256x4x4 0.0683 -> 0.0678).
         s.tap_columns.compute_at(s.dw_sum_rows, s.kernel_columns.x).store_in(MemoryType::Stack);
-        s.tap_columns.update().reorder(v.x, v.y, column, s.kernel_rows.x);
-        whole_rows(s.tap_columns, {column});
-        whole_rows(s.tap_columns.update(), {column, s.kernel_rows.x});
+        whole_rows(s.tap_columns, {});
+        whole_rows(s.tap_columns.update(), {s.kernel_rows.x});
         s.dw_sum_rows.compute_at(s.dw, v.c).store_in(MemoryType::Stack);
         whole_rows(s.dw_sum_rows, {});
         whole_rows(s.dw_sum_rows.update(), {s.kernel_columns.x});
