@@ -482,7 +482,21 @@ void schedule_inverted_bottleneck_cpu(BottleneckStages &s, const BottleneckKnobs
     for (int width : narrow_plane_widths(vec)) unrolled_widths.push_back(width);
     Expr unrolled_copy = cast<bool>(false);
     for (int width : knobs.unrolled_kernel_size > 0 ? unrolled_widths : std::vector<int>{}) {
-        const Expr at_width = s.width == width && s.kernel_size == knobs.unrolled_kernel_size;
+        Expr at_width = s.width == width && s.kernel_size == knobs.unrolled_kernel_size;
+        // Each width is a branch of the copy in every branch of the output that cannot
+        // prove it false: the notebooks' 32 and 64 stay in all that may take them; a width
+        // past a vector and not a multiple of one (a network's 28 and 56) is tied to the one
+        // branch that takes it (its half-vector tiles, or the last branch), not tall, and a
+        // wider multiple (112) to the tall planes' branch, so the others drop it. With 28,
+        // 56 and 112 in every branch the AVX-512 generator ran 25 minutes, not 5.
+        // Measured 2026-12-06, Intel Xeon VM, AVX-512, 1 thread, median of 5 interleaved rounds, ms, 6506740 -> 28, 56, 112 unrolled so: 1x32x28x28 0.1071 -> 0.0912, 1x64x28x28 0.3031 -> 0.2722, 1x24x56x56 0.3551 -> 0.3140, 1x64x56x56 1.668 -> 1.552, 1x16x112x112 0.4414 -> 0.3853, 1x32x112x112 1.119 -> 1.085; 1x64x64x64 and 1x128x8x8 level. The AVX-512 generator alone 294 -> 169 s.
+        if (width > vec && width % vec != 0) {
+            at_width =
+                at_width &&
+                (half_vector_tiles && width % vec <= vec / 2 ? half_tail : !tall && !half_tail && s.width % vec != 0);
+        } else if (width > std::max(vec, 64)) {
+            at_width = at_width && s.width % vec == 0 && tall;
+        }
         unrolled_copy = unrolled_copy || at_width;
         Stage unrolled = s.padded.specialize(at_width).vectorize(padded_x, knobs.border_lanes).unroll(padded_x);
         if (prefetching && width >= knobs.prefetch_min_width) prefetch_next_channel(unrolled);

@@ -95,7 +95,7 @@ Knobs default_knobs(TargetFamily family, int natural_lanes) {
                     .channel_split_macs = 4 << 20,
                     .border_lanes = 4,
                     .unrolled_kernel_size = 7,
-                    .unrolled_widths = {7, 14, 32, 64},
+                    .unrolled_widths = {7, 14, 28, 32, 56, 64, 112},
                     .line_copy_min_width = 32,
                     .prefetch_min_width = 0,
                     .tall_dw_rows = tall_dw_rows};

@@ -37,10 +37,26 @@ TEST_CASE("inverted_bottleneck: a centred delta kernel and identity 1x1 convs gi
 TEST_CASE("inverted_bottleneck: zero padding: a kernel of ones over a plane of ones counts the taps inside",
           "[inverted_bottleneck]") {
     // k = 7 is wider than a 4 x 5 plane: every output sees the whole plane's edge. At
-    // k = 7 the widths 4, 8, 16, 32 and 64 stage the padded plane through unrolled
-    // vectors whose border selects fold away, so each gets its own plane.
-    for (auto [k, W] : {std::pair{3, 5}, {7, 5}, {7, 4}, {7, 8}, {7, 16}, {7, 32}, {7, 64}}) {
-        const int channels = 3, H = 4;
+    // k = 7 the widths 4, 7, 8, 14, 16, 28, 32, 56, 64 and 112 stage the padded plane
+    // through unrolled vectors whose border selects fold away, so each gets its own plane;
+    // 112 in tall planes' branch only (H a multiple of 16, 32 or more), 28 and 56 not there.
+    struct Case {
+        int k, W, H;
+    };
+    for (auto [k, W, H] : {Case{3, 5, 4},
+                           {7, 5, 4},
+                           {7, 4, 4},
+                           {7, 7, 4},
+                           {7, 8, 4},
+                           {7, 14, 4},
+                           {7, 16, 4},
+                           {7, 28, 4},
+                           {7, 32, 4},
+                           {7, 56, 4},
+                           {7, 64, 4},
+                           {7, 112, 32},
+                           {7, 28, 32}}) {
+        const int channels = 3;
         Weights w = test::identity_bottleneck("inverted_bottleneck", channels, 1, k);
         w.at("dw_conv.weight").fill(1.0f);
         for (int c = 0; c < channels; c++) {
@@ -51,7 +67,7 @@ TEST_CASE("inverted_bottleneck: zero padding: a kernel of ones over a plane of o
         x.for_each_element([&](int i, int j, int c, int n) { x(i, j, c, n) = c + 1.0f; });
         auto inside = [&](int p, int size) { return std::min(p + k / 2, size - 1) - std::max(p - k / 2, 0) + 1; };
         for (Device d : test::devices_to_test()) {
-            INFO(device_name(d) << ", k = " << k << ", W = " << W);
+            INFO(device_name(d) << ", k = " << k << ", W = " << W << ", H = " << H);
             Tensor out = make_tensor(torch_shape(x));
             REQUIRE(run_module(test::module_named("inverted_bottleneck"), d, x, w, out).is_ok());
             out.for_each_element([&](int i, int j, int c, int n) {

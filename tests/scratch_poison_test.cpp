@@ -129,3 +129,33 @@ TEST_CASE("no CPU library computes on scratch it has not written, over the awkwa
     WARN("no MXCSR on this architecture: the check needs x86's denormal-operand flag");
 #endif
 }
+
+// The bottleneck's padded rows are staged by unrolled vectors at some widths, each in the
+// branches of the output that may take it (schedules/inverted_bottleneck_cpu.cpp,
+// unrolled_widths): a network's planes (7 to 112, and 112 and 28 in tall planes' branch),
+// which the awkward grid's widths do not reach.
+TEST_CASE("no CPU library computes on scratch it has not written: the bottleneck at a network's planes",
+          "[.scratch_poison]") {
+#if PRCM_HAS_MXCSR
+    INFO("cpu target " << cpu_target_selected());
+    for (const char *name : {"inverted_bottleneck", "inverted_bottleneck_res"}) {
+        DYNAMIC_SECTION(name) {
+            const PoisonedScratch poisoned_scratch;
+            const Module &m = test::module_named(name);
+            for (const TorchShape &shape : std::vector<TorchShape>{{1, 24, 7, 7},
+                                                                   {1, 24, 14, 14},
+                                                                   {1, 24, 28, 28},
+                                                                   {1, 24, 56, 56},
+                                                                   {1, 8, 32, 112},
+                                                                   {1, 8, 32, 28}}) {
+                Problem p = make_problem(m, Device::cpu, shape);
+                const std::string why = poisoned_read(p);
+                INFO(p.replay() << "\n  " << why);
+                CHECK(why.empty());
+            }
+        }
+    }
+#else
+    WARN("no MXCSR on this architecture: the check needs x86's denormal-operand flag");
+#endif
+}
