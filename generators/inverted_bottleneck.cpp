@@ -63,7 +63,12 @@ public:
         if (!using_autoscheduler()) s.row_widths = depthwise_row_widths(get_target(), knob_overrides());
         if (!s.row_widths.empty()) {
             s.rows_form = cast<bool>(false);
-            for (int width : s.row_widths) s.rows_form = s.rows_form || s.width == width;
+            s.row_pitch = s.width;
+            for (const RowsFormWidth &r : s.row_widths) {
+                s.rows_form = s.rows_form || s.width == r.width;
+                if (r.pitch != r.width) s.row_pitch = select(s.width == r.width, r.pitch, s.row_pitch);
+            }
+            const Expr pitch = s.row_pitch;
             Var i("i"), kx("kx");
             // A pure Func, so that a schedule computes only the rows a tile reads: as an
             // update over the whole plane, every strip copied all of it, quadratic in H
@@ -72,7 +77,7 @@ public:
             // `padded` (which a schedule stages).
             Func plane_or_zero = BoundaryConditions::constant_exterior(input, 0.0f, {{0, s.width}, {0, s.height}});
             s.flat_plane = Func("flat_plane");
-            s.flat_plane(i, v.c, v.n) = plane_or_zero(i % s.width, i / s.width, v.c, v.n);
+            s.flat_plane(i, v.c, v.n) = plane_or_zero(i % pitch, i / pitch, v.c, v.n);
             // A column's sum starts from its first row's tap: started from zero, its stack
             // buffer was cleared by a memset call per channel (0.9% of the samples at 1x128x8x8).
             // Measured 2026-12-05, AMD EPYC VM, AVX-512, 1 thread, median of medians of 5 interleaved rounds, ms: 1x128x8x8 0.0904 -> 0.0887 (r = 4 0.1627 -> 0.1607; 2 threads 0.0504 -> 0.0496), 1x64x8x8 0.0273 -> 0.0263, 1x64x64x8 0.2236 -> 0.2164, 1x64x64x4 0.1187 -> 0.1156; 1x128x4x4 level.
@@ -81,7 +86,7 @@ public:
             s.tap_columns = Func("tap_columns");
             auto tap = [&](const Expr &ky) {
                 return dw_conv_weight(kx, ky, 0, v.c) *
-                       s.flat_plane(v.x + kx - half + s.width * (v.y + ky - half), v.c, v.n);
+                       s.flat_plane(v.x + kx - half + pitch * (v.y + ky - half), v.c, v.n);
             };
             s.tap_columns(v.x, v.y, kx, v.c, v.n) = tap(0);
             s.tap_columns(v.x, v.y, kx, v.c, v.n) += tap(s.kernel_rows);

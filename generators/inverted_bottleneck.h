@@ -12,6 +12,12 @@
 
 namespace prcm {
 
+// A plane width of the depthwise sum's rows form, and the pitch its rows are staged at
+// (the width, or a wider one whose last columns are zeros).
+struct RowsFormWidth {
+    int width, pitch;
+};
+
 struct BottleneckStages {
     Axes v;                           // the hidden stages use v.c for their hidden channel
     Halide::ImageParam input;         // (x, y, c, n) the block's input, for a schedule's prefetches
@@ -30,9 +36,10 @@ struct BottleneckStages {
     // W * H floats, zero beyond it, so that a tap's window over whole rows is one dense
     // load; each column kx of taps is summed over ky, then masked off where x + kx
     // falls beyond the row. Undefined where a schedule packs no rows (GPUs).
-    std::vector<int> row_widths;               // the plane widths W of the rows form
+    std::vector<RowsFormWidth> row_widths;     // the plane widths W of the rows form, and their rows' pitch
     Halide::Expr rows_form;                    // W is one of them: dw reads dw_sum_rows, not dw_sum
-    Halide::Func flat_plane;                   // (i, c, n) zeros, the plane's pixel (x, y) at i = x + W * y
+    Halide::Expr row_pitch;                    // P: W, or the narrow width whose rows W's are staged in
+    Halide::Func flat_plane;                   // (i, c, n) zeros, the plane's pixel (x, y) at i = x + P * y
     Halide::Func tap_columns;                  // (x, y, kx, c, n) the column kx of taps, summed over ky
     Halide::Func dw_sum_rows;                  // (x, y, c, n) folded bias + the masked columns
     Halide::RDom kernel_rows, kernel_columns;  // ky past the first (for tap_columns) and kx (for dw_sum_rows)

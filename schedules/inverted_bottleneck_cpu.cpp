@@ -20,9 +20,11 @@ struct NarrowTile {
     // Taken where the plane has this many rows or more (a tile for tall planes), or
     // fewer (the tile it leaves the others): each branch then knows its tile's size.
     int min_height = 0, below_height = 0;
+    // The plane's width where its rows are narrower than the tile's, padded to it.
+    int plane_width = 0;
 
-    Expr applies(const Expr &plane_width, const Expr &plane_height) const {
-        Expr e = plane_width == width;
+    Expr applies(const Expr &plane_width_now, const Expr &plane_height) const {
+        Expr e = plane_width_now == (plane_width > 0 ? plane_width : width);
         if (min_height > 0) e = e && plane_height >= min_height;
         if (below_height > 0) e = e && plane_height < below_height;
         return e;
@@ -42,6 +44,11 @@ std::vector<int> narrow_plane_widths(int lanes) {
         if (w >= 2) widths.push_back(w);
     }
     return widths;
+}
+
+std::vector<int> padded_narrow_plane_widths(int lanes) {
+    if (lanes < 16) return {};
+    return {lanes / 2 - 1};
 }
 
 // One fused pass: per strip of rows the padded input is staged; per tile of pixels
@@ -108,6 +115,14 @@ void schedule_inverted_bottleneck_cpu(BottleneckStages &s, const BottleneckKnobs
         narrow_tiles.front().below_height = kTallNarrowHeight;
         narrow_tiles.push_back(NarrowTile{vec / 2, 8, accumulators / 4, kTallNarrowHeight});
     }
+    // A plane of rows one pixel short of half a vector (7 on AVX-512: a network's 7x7) takes
+    // the half-vector narrow plane's tile, its rows padded with a zero column: 16-lane FMAs
+    // with 14 lanes of pixels, where the half-vector tiles below ran 8-lane FMAs, half this
+    // core's lanes a cycle. The output's lanes past the row are not stored.
+    // Measured 2026-12-06, Intel Xeon VM, AVX-512, median of 5 interleaved rounds, ms, half-vector tiles -> these: 1 thread 1x64x7x7 0.0339 -> 0.0205, 1x160x7x7 0.1685 -> 0.0957, 16x64x7x7 0.534 -> 0.324; 2 threads 1x160x7x7 0.0902 -> 0.0531, 1x64x7x7 level.
+    for (int w : padded_narrow_plane_widths(vec)) {
+        narrow_tiles.push_back(NarrowTile{vec / 2, 2 * 2, std::max(1, accumulators / 2), 0, 0, w});
+    }
     // A plane narrower than half a vector (and not a narrow plane's width: 1-3 and 5-7 pixels
     // on AVX-512) takes tiles half a vector wide, as the wide planes' otherwise: a 7-pixel
     // row fills 7 of 8 lanes, not 7 of 16. A core whose 512-bit FMA is two 256-bit ones (AMD
@@ -124,6 +139,7 @@ void schedule_inverted_bottleneck_cpu(BottleneckStages &s, const BottleneckKnobs
         for (int w : narrow_plane_widths(vec)) {
             if (w < vec / 2) half_wide = half_wide && s.width != w;
         }
+        for (int w : padded_narrow_plane_widths(vec)) half_wide = half_wide && s.width != w;
     }
     // On two cores or more, and on planes of a register tile's rows or fewer, their depthwise
     // tiles are a register tile's rows: a sample of 5-8 rows then makes two strips, two tasks
@@ -417,10 +433,10 @@ void schedule_inverted_bottleneck_cpu(BottleneckStages &s, const BottleneckKnobs
         // so that a row's test against the plane's edges is made once for all of them.
         // Measured 2026-12-04, Intel Xeon VM, AVX-512, 1 thread, median of medians of 5 interleaved rounds, ms: 1x64x512x8 5.99 -> 1.36, 1x64x64x8 0.205 -> 0.162 (2 threads 0.106 -> 0.085); 1x64x1024x4 (a Python loop of the kernel) 10.1 -> 1.78; 4x4 and 8x8 level (1x128x4x4 0.0201 -> 0.0200, 1x128x8x8 0.0656 -> 0.0656); with the channels outside the rows 1x128x4x4 was 0.0209.
         s.flat_plane.compute_at(out, xo).align_bounds(i, vec);
-        for (int width : s.row_widths) {
+        for (const RowsFormWidth &r : s.row_widths) {
             Var row("row"), pixel("pixel");
-            s.flat_plane.specialize(s.width == width)
-                .split(i, row, pixel, width)
+            s.flat_plane.specialize(s.width == r.width)
+                .split(i, row, pixel, r.pitch)
                 .reorder(pixel, v.c, row)
                 .vectorize(pixel);
         }
