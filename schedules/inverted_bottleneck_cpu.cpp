@@ -152,8 +152,12 @@ void schedule_inverted_bottleneck_cpu(BottleneckStages &s, const BottleneckKnobs
     // 1..vec/2, not tall: 20, 24, 40, 56, 65 on AVX-512) take half-vector tiles too: a 56-pixel
     // row is 7 of them, not 4 vectors for 56 lanes of 64 (the last shifted inwards).
     // Measured 2026-12-05, AMD EPYC VM, AVX-512, median of medians of 5 (2 threads: 3) interleaved rounds, ms, 1 thread: 1x24x56x56 0.2681 -> 0.2607, 1x64x56x56 1.341 -> 1.251, 1x64x24x24 0.2843 -> 0.2268, 1x64x20x20 0.2900 -> 0.2370, 1x32x40x40 0.2333 -> 0.2138, 1x64x65x65 2.192 -> 2.124; 2 threads 1x64x56x56 0.763 -> 0.705, 1x64x24x24 0.190 -> 0.152, 1x24x56x56 0.156 -> 0.150.
-    const Expr half_tail = half_vector_tiles ? s.width > vec && s.width % vec != 0 && s.width % vec <= vec / 2 && !tall
-                                             : cast<bool>(false);
+    // Off by default (the knob half_tail_tiles): on the Intel Xeon VM, two 512-bit FMA units, they
+    // ran 8-lane FMAs at half the core's lanes a cycle (docs/schedule-decisions.md, "Half-vector tiles on an Intel Xeon").
+    // Measured 2026-12-06, Intel Xeon VM, AVX-512, 1 thread, median of 5 interleaved rounds, ms, with -> without them: 1x64x56x56 1.579 -> 1.011, 1x24x56x56 0.318 -> 0.211, 1x64x24x24 0.338 -> 0.223, 1x64x20x20 0.309 -> 0.269, 1x64x65x65 2.864 -> 1.766, 1x32x40x40 0.289 -> 0.280; 1x64x64x64 level.
+    const bool half_tail_tiles = half_vector_tiles && knobs.half_tail_tiles != 0;
+    const Expr half_tail =
+        half_tail_tiles ? s.width > vec && s.width % vec != 0 && s.width % vec <= vec / 2 && !tall : cast<bool>(false);
     // A narrow plane's depthwise tile is its register tile.
     Expr tile_x = select(half_wide || half_tail, vec / 2, vec), tile_rows = rows,
          dw_tile_rows = select(half_wide_split, rows, select(tall, tall_rows, dw_rows)),
@@ -296,7 +300,7 @@ void schedule_inverted_bottleneck_cpu(BottleneckStages &s, const BottleneckKnobs
     // 1x64x40x32 0.341 -> 0.330 with it, as before the 16-row tiles, 0.397 and 0.330.)
     wide_loops(out.specialize(s.width % vec == 0 && !tall), TailStrategy::GuardWithIf, wide_strip_rows, dw_rows, vec);
     if (tall_rows > 0) wide_loops(out.specialize(tall), TailStrategy::ShiftInwards, tall_rows, tall_rows, vec);
-    if (half_vector_tiles)
+    if (half_tail_tiles)
         wide_loops(out.specialize(half_tail), TailStrategy::ShiftInwards, wide_strip_rows, dw_rows, vec / 2);
     wide_loops(out, TailStrategy::ShiftInwards, wide_strip_rows, dw_rows, vec);
 
@@ -509,7 +513,7 @@ void schedule_inverted_bottleneck_cpu(BottleneckStages &s, const BottleneckKnobs
         if (width > vec && width % vec != 0) {
             at_width =
                 at_width &&
-                (half_vector_tiles && width % vec <= vec / 2 ? half_tail : !tall && !half_tail && s.width % vec != 0);
+                (half_tail_tiles && width % vec <= vec / 2 ? half_tail : !tall && !half_tail && s.width % vec != 0);
         } else if (width > std::max(vec, 64)) {
             at_width = at_width && s.width % vec == 0 && tall;
         }

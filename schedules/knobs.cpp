@@ -55,11 +55,11 @@ Knobs default_knobs(TargetFamily family, int natural_lanes) {
     // At the notebooks' k = 7 and widths 32 and 64 the padded rows are unrolled (the
     // gain shrinks with W: see schedules/inverted_bottleneck_cpu.cpp), and at the widths
     // of a network's stages on 224x224 images narrower than a vector (7, 14), where a
-    // vector that straddles the border was otherwise gathered a lane at a time. Not 28,
-    // 56, 112 (9adf359 had them, 6-13% faster there: docs/schedule-decisions.md): each
-    // width is a branch of the staging in every branch of the output that does not rule
-    // it out, and those three are ruled out by few (7 and 14 by every plane at least a
-    // vector wide), so the AVX-512 library's generator ran 25-27 minutes instead of 5.
+    // vector that straddles the border was otherwise gathered a lane at a time; and 28, 56
+    // and 112, each in the one branch of the output that takes it (see the schedule). Each
+    // width is a branch of the staging in every branch of the output that does not rule it
+    // out: with those three ruled out by few (7 and 14 by every plane at least a vector
+    // wide), the AVX-512 library's generator ran 25-27 minutes instead of 5.
     // Measured 2026-12-06, Intel Xeon VM, the bottleneck's generator for the AVX-512 target alone, 2 at once on 2 vCPUs, s: widths 32/64 304, 32/64/7 296, 32/64/7/14 296, 32/64/7/14/28 448, 32/64/56/112 over 660 (stopped), all seven over 1200 (stopped; 1493-1645 s in the build, the 3 targets).
     // Measured 2026-12-05, AMD EPYC VM, AVX-512, median of medians of 3 interleaved rounds, ms, 1 thread, 7 and 14 unrolled: 1x64x7x7 0.0313 -> 0.0257, 1x160x7x7 0.1437 -> 0.1295, 1x96x14x14 0.2084 -> 0.1912; 2 threads 1x160x7x7 0.0823 -> 0.0730, 1x96x14x14 0.1113 -> 0.1025; AVX2 library, 1 thread: 1x64x7x7 0.0460 -> 0.0271, 1x96x14x14 0.2234 -> 0.2039.
     // The depthwise tile is 8 rows tall where the register tile is 2: 8 chains of 49
@@ -83,6 +83,13 @@ Knobs default_knobs(TargetFamily family, int natural_lanes) {
     // stages 16 + k - 1 rows for 16. Measured on the Intel Xeon VM only (AVX2 unmeasured: off);
     // figures in the schedule.
     const int tall_dw_rows = family == TargetFamily::avx512 ? 16 : 0;
+    // Planes wider than a vector whose last vector would be half empty (56, 24, 65 on AVX-512)
+    // take whole vectors, the last shifted inwards, not half-vector tiles: on the Intel Xeon VM
+    // (two 512-bit FMA units) an 8-lane FMA takes a unit's slot for half its lanes, and the
+    // half-vector tiles were 1.1-1.6x slower (1x64x56x56 1.579 -> 1.011 ms without them); on the
+    // AMD EPYC VM, whose 512-bit FMA is two 256-bit halves, they had been 3-25% faster, which
+    // `prcm tune` can bring back as 1. Figures in docs/schedule-decisions.md ("Half-vector tiles
+    // on an Intel Xeon").
     // A sample of one strip splits its channel tiles across cores above 4 M multiply-adds
     // (see the schedule): below, one core was faster on the Intel Xeon VM, while on the AMD
     // EPYC VM 2 M was faster in long runs.
@@ -98,7 +105,8 @@ Knobs default_knobs(TargetFamily family, int natural_lanes) {
                     .unrolled_widths = {7, 14, 28, 32, 56, 64, 112},
                     .line_copy_min_width = 32,
                     .prefetch_min_width = 0,
-                    .tall_dw_rows = tall_dw_rows};
+                    .tall_dw_rows = tall_dw_rows,
+                    .half_tail_tiles = 0};
     // GPUs: a warp (32 threads) along the contiguous axis; 32 x 8 tiles of a plane.
     // The bottleneck's blocks are 16 x 1 pixels, so 1x64x64x64 makes 256 blocks (one
     // kernel that fills the GPU) and a tile's C + C*r activations fit in shared memory
@@ -211,6 +219,10 @@ const std::vector<Field> &fields() {
         PRCM_KNOB(bottleneck, tall_dw_rows, 0, 64, powers_or_zero(8, 32),
                   "rows of a wide plane's depthwise tile and strip where H is a multiple of it and twice it or "
                   "more (rounded down to a multiple of tile_rows; 0: none)"),
+        PRCM_KNOB(bottleneck, half_tail_tiles, 0, 1, powers_or_zero(1, 1),
+                  "1: on 16 lanes, planes wider than a vector whose last vector would be half empty or more "
+                  "(W % 16 in 1..8) take tiles half a vector wide (faster where a 512-bit FMA is two 256-bit "
+                  "halves, AMD Zen 4; slower where it is one unit, Intel)"),
         PRCM_KNOB(gpu_elementwise, block_width, 1, 1024, powers(8, 256), "threads of a block along W"),
         PRCM_KNOB(gpu_elementwise, block_height, 1, 1024, powers(1, 32), "threads of a block along H"),
         PRCM_KNOB(gpu_plane_sum, pool_lanes, 1, 1024, powers(8, 128), "threads of a pool block along W"),

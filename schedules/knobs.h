@@ -67,6 +67,7 @@ struct BottleneckKnobs {
     int line_copy_min_width;  // planes this wide or wider (not unrolled) stage a 64-byte line per vector (0: none)
     int prefetch_min_width;   // planes this wide or wider prefetch the next channel as they stage (0: none)
     int tall_dw_rows;  // rows of a wide plane's depthwise tile and strip where H is a multiple of it, twice it or more (0: none)
+    int half_tail_tiles;  // 1: on 16 lanes, planes past a vector whose last vector would be half empty take half-vector tiles
 };
 
 // ---- GPU patterns (only portable directives: CUDA and OpenCL alike) -----------
