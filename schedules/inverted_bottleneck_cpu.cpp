@@ -123,9 +123,9 @@ void schedule_inverted_bottleneck_cpu(BottleneckStages &s, const BottleneckKnobs
     for (int w : padded_narrow_plane_widths(vec)) {
         narrow_tiles.push_back(NarrowTile{vec / 2, 2 * 2, std::max(1, accumulators / 2), 0, 0, w});
     }
-    // A plane narrower than half a vector (and not a narrow plane's width: 1-3 and 5-7 pixels
-    // on AVX-512) takes tiles half a vector wide, as the wide planes' otherwise: a 7-pixel
-    // row fills 7 of 8 lanes, not 7 of 16. A core whose 512-bit FMA is two 256-bit ones (AMD
+    // A plane narrower than half a vector (and not a narrow plane's width, padded or not: 1-3,
+    // 5 and 6 pixels on AVX-512) takes tiles half a vector wide, as the wide planes' otherwise:
+    // a 6-pixel row fills 6 of 8 lanes, not 6 of 16 (7 did so until it took the 8x8 tiles). A core whose 512-bit FMA is two 256-bit ones (AMD
     // Zen 4) runs half-width FMAs at the same lanes a cycle, so the call takes about half the
     // time; where the 512-bit FMA is one unit (Intel), its lanes a cycle halve, which should
     // leave it level (not measured there).
