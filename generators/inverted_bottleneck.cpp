@@ -62,13 +62,13 @@ public:
         Expr depthwise = s.dw_sum(v.x, v.y, v.c, v.n);
         if (!using_autoscheduler()) s.row_widths = depthwise_row_widths(get_target(), knob_overrides());
         if (!s.row_widths.empty()) {
+            // The rows' pitch in flat_plane: W, or the narrow width W's rows are padded to.
             s.rows_form = cast<bool>(false);
-            s.row_pitch = s.width;
+            Expr pitch = s.width;
             for (const RowsFormWidth &r : s.row_widths) {
                 s.rows_form = s.rows_form || s.width == r.width;
-                if (r.pitch != r.width) s.row_pitch = select(s.width == r.width, r.pitch, s.row_pitch);
+                if (r.pitch != r.width) pitch = select(s.width == r.width, r.pitch, pitch);
             }
-            const Expr pitch = s.row_pitch;
             Var i("i"), kx("kx");
             // A pure Func, so that a schedule computes only the rows a tile reads: as an
             // update over the whole plane, every strip copied all of it, quadratic in H

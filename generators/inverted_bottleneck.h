@@ -38,8 +38,7 @@ struct BottleneckStages {
     // falls beyond the row. Undefined where a schedule packs no rows (GPUs).
     std::vector<RowsFormWidth> row_widths;     // the plane widths W of the rows form, and their rows' pitch
     Halide::Expr rows_form;                    // W is one of them: dw reads dw_sum_rows, not dw_sum
-    Halide::Expr row_pitch;                    // P: W, or the narrow width whose rows W's are staged in
-    Halide::Func flat_plane;                   // (i, c, n) zeros, the plane's pixel (x, y) at i = x + P * y
+    Halide::Func flat_plane;                   // (i, c, n) zeros, the plane's pixel (x, y) at i = x + pitch * y
     Halide::Func tap_columns;                  // (x, y, kx, c, n) the column kx of taps, summed over ky
     Halide::Func dw_sum_rows;                  // (x, y, c, n) folded bias + the masked columns
     Halide::RDom kernel_rows, kernel_columns;  // ky past the first (for tap_columns) and kx (for dw_sum_rows)

@@ -107,23 +107,26 @@ std::string poisoned_read(const Problem &p) {
     }
     return "";
 }
+
+// Each problem on poisoned scratch: a failure names the problem and why.
+void check_poisoned(const std::vector<Problem> &problems) {
+    REQUIRE((_mm_getcsr() & kFlushModes) == 0);
+    const PoisonedScratch poisoned_scratch;
+    for (const Problem &p : problems) {
+        const std::string why = poisoned_read(p);
+        INFO(p.replay() << "\n  " << why);
+        CHECK(why.empty());
+    }
+}
 #endif
 
 }  // namespace
 
 TEST_CASE("no CPU library computes on scratch it has not written, over the awkward-shape grid", "[.scratch_poison]") {
 #if PRCM_HAS_MXCSR
-    REQUIRE((_mm_getcsr() & kFlushModes) == 0);
     INFO("cpu target " << cpu_target_selected());
     for (const Module &m : modules()) {
-        DYNAMIC_SECTION(m.spec->name) {
-            const PoisonedScratch poisoned_scratch;
-            for (const Problem &p : awkward_problems(m, Device::cpu)) {
-                const std::string why = poisoned_read(p);
-                INFO(p.replay() << "\n  " << why);
-                CHECK(why.empty());
-            }
-        }
+        DYNAMIC_SECTION(m.spec->name) { check_poisoned(awkward_problems(m, Device::cpu)); }
     }
 #else
     WARN("no MXCSR on this architecture: the check needs x86's denormal-operand flag");
@@ -140,19 +143,16 @@ TEST_CASE("no CPU library computes on scratch it has not written: the bottleneck
     INFO("cpu target " << cpu_target_selected());
     for (const char *name : {"inverted_bottleneck", "inverted_bottleneck_res"}) {
         DYNAMIC_SECTION(name) {
-            const PoisonedScratch poisoned_scratch;
-            const Module &m = test::module_named(name);
+            std::vector<Problem> problems;
             for (const TorchShape &shape : std::vector<TorchShape>{{1, 24, 7, 7},
                                                                    {1, 24, 14, 14},
                                                                    {1, 24, 28, 28},
                                                                    {1, 24, 56, 56},
                                                                    {1, 8, 32, 112},
                                                                    {1, 8, 32, 28}}) {
-                Problem p = make_problem(m, Device::cpu, shape);
-                const std::string why = poisoned_read(p);
-                INFO(p.replay() << "\n  " << why);
-                CHECK(why.empty());
+                problems.push_back(make_problem(test::module_named(name), Device::cpu, shape));
             }
+            check_poisoned(problems);
         }
     }
 #else
