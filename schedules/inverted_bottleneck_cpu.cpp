@@ -208,8 +208,8 @@ void schedule_inverted_bottleneck_cpu(BottleneckStages &s, const BottleneckKnobs
     constexpr int kHalvesMinMacs = 2 << 20;
     const Expr sum_in_halves = macs > kHalvesMinMacs && !channel_parallel && !serial;  // serial_macs is a knob
 
-    Var core_half("core_half"), yo("yo"), yi("yi"), yb("yb"), ybi("ybi"), yg("yg"), yr("yr"), xo("xo"), xi("xi"),
-        co("co"), ci("ci"), strip("strip");
+    Var core_half("core_half"), yo("yo"), yi("yi"), yb("yb"), ybi("ybi"), yt("yt"), yg("yg"), yr("yr"), xo("xo"),
+        xi("xi"), co("co"), ci("ci"), strip("strip");
     // The loops that read a register tile back (the output's ci and yr here, the
     // hidden activations' below) are unrolled in every specialization. Halide gives
     // the expand's and the project's tiles (same type and size) one stack slot, and
@@ -223,12 +223,24 @@ void schedule_inverted_bottleneck_cpu(BottleneckStages &s, const BottleneckKnobs
     // 1x64x256x256 33.9-36.5 -> 31.8-32.0; 4x4 to 32x32 level.
     // Strips of rows (the parallel tasks), depthwise tiles of depthwise_rows, register
     // tiles of register_rows by `width` pixels by `channels` output channels.
+    // With `whole_tiles` the rows are cut into register tiles first and a strip is whole
+    // tiles (strip_height rounded up): the tiles past the plane's last row are then not
+    // computed at all. Cut from the strip down, the guard against the last row fell inside
+    // the register tile, after its hidden activations and sums, and a 28-row plane's last
+    // strip of 4 rows computed 8 (1x64x24x28 0.206 ms, 28x28 0.273, 32x28 0.286).
+    // Measured 2026-12-06, Intel Xeon VM, AVX-512, median of 5 (2 threads: 3) interleaved rounds, ms: 1 thread 1x64x28x28 0.2719 -> 0.2449, 1x32x28x28 0.0914 -> 0.0827, 1x64x20x20 0.2240 -> 0.1976, 1x64x12x12 0.0850 -> 0.0725, 2x64x28x28 0.546 -> 0.488; 2 threads 1x64x28x28 0.168 -> 0.138, 1x64x12x12 0.063 -> 0.047; 64x64, 56x56, 14x14 (16 rows for 14 either way) and 8x8 level. Not the half-vector tiles: 1x64x6x6 0.0418 -> 0.0473 on 1 thread.
     auto output_loops = [&](Stage stage, const Expr &strip_height, int depthwise_rows, int register_rows, int width,
-                            int channels, TailStrategy last_x_tile) {
-        stage.split(v.y, yo, yi, strip_height, TailStrategy::GuardWithIf)
-            .split(yi, yb, ybi, depthwise_rows, TailStrategy::GuardWithIf)
-            .split(ybi, yg, yr, register_rows, TailStrategy::GuardWithIf)
-            .split(v.x, xo, xi, width, last_x_tile)
+                            int channels, TailStrategy last_x_tile, bool whole_tiles) {
+        if (whole_tiles) {
+            stage.split(v.y, yt, yr, register_rows, TailStrategy::GuardWithIf)
+                .split(yt, yo, yi, (strip_height + register_rows - 1) / register_rows, TailStrategy::GuardWithIf)
+                .split(yi, yb, yg, depthwise_rows / register_rows, TailStrategy::GuardWithIf);
+        } else {
+            stage.split(v.y, yo, yi, strip_height, TailStrategy::GuardWithIf)
+                .split(yi, yb, ybi, depthwise_rows, TailStrategy::GuardWithIf)
+                .split(ybi, yg, yr, register_rows, TailStrategy::GuardWithIf);
+        }
+        stage.split(v.x, xo, xi, width, last_x_tile)
             .split(v.c, co, ci, channels, TailStrategy::GuardWithIf)
             .reorder(xi, yr, ci, co, yg, xo, yb, yo, v.n)
             .vectorize(xi)
@@ -240,7 +252,8 @@ void schedule_inverted_bottleneck_cpu(BottleneckStages &s, const BottleneckKnobs
     for (const NarrowTile &t : narrow_tiles) {
         Stage narrow_out = out.specialize(t.applies(s.width, s.height));
         // The wide plane's loops, with one register tile per depthwise tile (yg of extent 1).
-        output_loops(narrow_out, narrow_strip_rows(t), t.rows, t.rows, t.width, t.channels, TailStrategy::GuardWithIf);
+        output_loops(narrow_out, narrow_strip_rows(t), t.rows, t.rows, t.width, t.channels, TailStrategy::GuardWithIf,
+                     false);
         // The staged plane's rows (the rows form, below) are zero outside the plane, a
         // BoundaryConditions `likely`: Halide would split the tile loops around them into
         // edge and interior tiles, and in edge tiles it leaves the channel tiles' loops
@@ -276,7 +289,7 @@ void schedule_inverted_bottleneck_cpu(BottleneckStages &s, const BottleneckKnobs
     // Measured 2026-12-04, Intel Xeon VM, AVX-512, 1 thread, min of 7-9 interleaved rounds, before -> after: 1x64x56x56 1.169 -> 1.048 ms, 1x32x28x28 0.117 -> 0.1045, 1x96x14x14 0.247 -> 0.182, 1x64x7x7 0.0599 -> 0.0559, 1x64x65x65 1.863 -> 1.759; the multiples of 16 level (1x64x64x64 1.054 -> 1.064, 1x24x112x112 0.728 -> 0.741).
     auto wide_loops = [&](Stage stage, TailStrategy last_x_tile, const Expr &strip_height, int depthwise_rows,
                           int width) {
-        output_loops(stage, strip_height, depthwise_rows, rows, width, knobs.tile_channels, last_x_tile);
+        output_loops(stage, strip_height, depthwise_rows, rows, width, knobs.tile_channels, last_x_tile, width == vec);
         // (Not the half-vector tiles: in the serial branch LLVM kept pairs of their 8-lane
         // accumulators in the halves of 512-bit registers, an extract and an insert around
         // every FMA: 1x64x7x7 0.0337 ms in the parallel loop's function, 0.0664 there.)
