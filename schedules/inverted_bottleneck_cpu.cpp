@@ -22,11 +22,15 @@ struct NarrowTile {
     int min_height = 0, below_height = 0;
     // The plane's width where its rows are narrower than the tile's, padded to it.
     int plane_width = 0;
+    // Samples a tile spans: its plane whole (`rows` high), in a batch of a multiple of them
+    // and two tiles or more.
+    int samples = 1;
 
-    Expr applies(const Expr &plane_width_now, const Expr &plane_height) const {
-        Expr e = plane_width_now == (plane_width > 0 ? plane_width : width);
-        if (min_height > 0) e = e && plane_height >= min_height;
-        if (below_height > 0) e = e && plane_height < below_height;
+    Expr applies(const BottleneckStages &s) const {
+        Expr e = s.width == (plane_width > 0 ? plane_width : width);
+        if (min_height > 0) e = e && s.height >= min_height;
+        if (below_height > 0) e = e && s.height < below_height;
+        if (samples > 1) e = e && s.height == rows && s.batch % samples == 0 && s.batch >= 2 * samples;
         return e;
     }
 };
@@ -101,6 +105,22 @@ void schedule_inverted_bottleneck_cpu(BottleneckStages &s, const BottleneckKnobs
     // stack in every iteration of the expand's and the project's loops (AVX-512, 4x4).
     // Measured 2026-12-06, Intel Xeon VM, AVX-512, median of 5 interleaved rounds, ms, 16 -> 8 channels: 1 thread 1x128x4x4 r = 2 0.0205 -> 0.0201, r = 4 0.0354 -> 0.0348, 1x256x4x4 0.0722 -> 0.0681, 1x24x4x4 0.0028 -> 0.0025; 2 threads 1x256x4x4 0.0583 -> 0.0534, 1x128x4x4 level (bimodal rounds); 1x64x4x4, 1x16x4x4, 16x64x4x4 and 1x64x32x4 level.
     constexpr int kNarrowMaxChannels = 8;
+    // A batch of quarter-vector planes of 4 rows (4x4 on AVX-512) takes two samples a tile:
+    // each weight broadcast feeds 2 FMAs, not 1, and the 1x1 weights (2 MiB at C = 256, r = 4)
+    // stream through the core once per pair of samples, not per sample. Listed first: the
+    // first tile that applies takes the plane, and its extents are the one-sample tile's.
+    // Only in even batches of 4 or more: 3x64x4x4 (its last pair over the one before) ran
+    // 0.0311 -> 0.0347 ms on 1 thread, and 2x64x4x4 r = 4 on 2 threads, one task where there had
+    // been two, 0.0129 -> 0.0250. Not by the pool's threads: a pair's sums differ from one
+    // sample's in their last bits, and the result must not depend on cpu_threads.
+    // Measured 2026-12-06, Intel Xeon VM, AVX-512, median of 5 interleaved rounds, ms, 1 thread, r = 4: 16x256x4x4 2.330 -> 1.921, 16x64x4x4 0.1576 -> 0.1338, 16x16x4x4 0.0209 -> 0.0163; r = 2 16x256x4x4 1.134 -> 0.962 (3 rounds), 4x64x4x4 0.0255 -> 0.0218; 2 threads r = 4 16x256x4x4 1.233 -> 1.205, 16x16x4x4 0.0217 -> 0.0163 (3 rounds); 1x128x4x4 and 1x64x64x64 level.
+    for (int w : narrow_plane_widths(vec)) {
+        if (w != vec / 2 && w == 4) {
+            NarrowTile pair{w, 4, std::min(accumulators, kNarrowMaxChannels)};
+            pair.samples = 2;
+            narrow_tiles.push_back(pair);
+        }
+    }
     for (int w : narrow_plane_widths(vec)) {
         narrow_tiles.push_back(w == vec / 2 ? NarrowTile{w, 2 * 2, std::max(1, accumulators / 2)}
                                             : NarrowTile{w, 4, std::min(accumulators, kNarrowMaxChannels)});
@@ -112,7 +132,9 @@ void schedule_inverted_bottleneck_cpu(BottleneckStages &s, const BottleneckKnobs
     // Measured 2026-12-04, Intel Xeon VM, AVX-512, median of medians of 5 interleaved rounds, ms: 1 thread 1x64x64x8 0.171 -> 0.163, 1x64x512x8 1.509 -> 1.411, 1x64x16x8 0.0407 -> 0.0387, 1x128x32x8 0.261 -> 0.256; 2 threads 1x64x64x8 0.084 -> 0.081, 1x64x16x8 0.0223 -> 0.0216; 8x8 and 4x4 level.
     constexpr int kTallNarrowHeight = 16;
     if (vec / 2 >= 2 && accumulators / 4 >= 4) {
-        narrow_tiles.front().below_height = kTallNarrowHeight;
+        for (NarrowTile &t : narrow_tiles) {
+            if (t.width == vec / 2) t.below_height = kTallNarrowHeight;
+        }
         narrow_tiles.push_back(NarrowTile{vec / 2, 8, accumulators / 4, kTallNarrowHeight});
     }
     // A plane of rows one pixel short of half a vector (7 on AVX-512: a network's 7x7) takes
@@ -163,9 +185,10 @@ void schedule_inverted_bottleneck_cpu(BottleneckStages &s, const BottleneckKnobs
          dw_tile_rows = select(half_wide_split, rows, select(tall, tall_rows, dw_rows)),
          tile_channels = knobs.tile_channels;
     Expr narrow = cast<bool>(false);
-    // (No two tiles of the list apply to one plane: the tall tile's rows are the others' below_height.)
+    // (No two tiles of the list apply to one plane but the pair of samples' and the 4x4 tile, whose
+    // extents agree: the tall tile's rows are the others' below_height.)
     for (const NarrowTile &t : narrow_tiles) {
-        const Expr applies = t.applies(s.width, s.height);
+        const Expr applies = t.applies(s);
         tile_x = select(applies, t.width, tile_x);
         tile_rows = select(applies, t.rows, tile_rows);
         dw_tile_rows = select(applies, t.rows, dw_tile_rows);
@@ -183,7 +206,7 @@ void schedule_inverted_bottleneck_cpu(BottleneckStages &s, const BottleneckKnobs
     Expr strip_tile_rows = select(half_wide_split, round_up(half_wide_strip_rows, rows),
                                   select(tall, tall_rows, round_up(wide_strip_rows, dw_rows)));
     for (const NarrowTile &t : narrow_tiles) {
-        strip_tile_rows = select(t.applies(s.width, s.height), narrow_strip_rows(t), strip_tile_rows);
+        strip_tile_rows = select(t.applies(s), narrow_strip_rows(t), strip_tile_rows);
     }
     const Expr half = s.kernel_size / 2;
 
@@ -209,7 +232,7 @@ void schedule_inverted_bottleneck_cpu(BottleneckStages &s, const BottleneckKnobs
     const Expr sum_in_halves = macs > kHalvesMinMacs && !channel_parallel && !serial;  // serial_macs is a knob
 
     Var core_half("core_half"), yo("yo"), yi("yi"), yb("yb"), ybi("ybi"), yt("yt"), yg("yg"), yr("yr"), xo("xo"),
-        xi("xi"), co("co"), ci("ci"), strip("strip");
+        xi("xi"), co("co"), ci("ci"), strip("strip"), sample("sample"), sample_pair("sample_pair");
     // The loops that read a register tile back (the output's ci and yr here, the
     // hidden activations' below) are unrolled in every specialization. Halide gives
     // the expand's and the project's tiles (same type and size) one stack slot, and
@@ -230,7 +253,7 @@ void schedule_inverted_bottleneck_cpu(BottleneckStages &s, const BottleneckKnobs
     // strip of 4 rows computed 8 (1x64x24x28 0.206 ms, 28x28 0.273, 32x28 0.286).
     // Measured 2026-12-06, Intel Xeon VM, AVX-512, median of 5 (2 threads: 3) interleaved rounds, ms: 1 thread 1x64x28x28 0.2719 -> 0.2449, 1x32x28x28 0.0914 -> 0.0827, 1x64x20x20 0.2240 -> 0.1976, 1x64x12x12 0.0850 -> 0.0725, 2x64x28x28 0.546 -> 0.488; 2 threads 1x64x28x28 0.168 -> 0.138, 1x64x12x12 0.063 -> 0.047; 64x64, 56x56, 14x14 (16 rows for 14 either way) and 8x8 level. Not the half-vector tiles: 1x64x6x6 0.0418 -> 0.0473 on 1 thread.
     auto output_loops = [&](Stage stage, const Expr &strip_height, int depthwise_rows, int register_rows, int width,
-                            int channels, TailStrategy last_x_tile, bool whole_tiles) {
+                            int channels, TailStrategy last_x_tile, bool whole_tiles, int samples = 1) {
         if (whole_tiles) {
             stage.split(v.y, yt, yr, register_rows, TailStrategy::GuardWithIf)
                 .split(yt, yo, yi, (strip_height + register_rows - 1) / register_rows, TailStrategy::GuardWithIf)
@@ -240,20 +263,23 @@ void schedule_inverted_bottleneck_cpu(BottleneckStages &s, const BottleneckKnobs
                 .split(yi, yb, ybi, depthwise_rows, TailStrategy::GuardWithIf)
                 .split(ybi, yg, yr, register_rows, TailStrategy::GuardWithIf);
         }
-        stage.split(v.x, xo, xi, width, last_x_tile)
-            .split(v.c, co, ci, channels, TailStrategy::GuardWithIf)
-            .reorder(xi, yr, ci, co, yg, xo, yb, yo, v.n)
-            .vectorize(xi)
-            .unroll(ci)
-            .unroll(yr)
-            .fuse(yo, v.n, strip);
+        stage.split(v.x, xo, xi, width, last_x_tile).split(v.c, co, ci, channels, TailStrategy::GuardWithIf);
+        if (samples > 1) {
+            stage.split(v.n, sample_pair, sample, samples, TailStrategy::ShiftInwards)
+                .reorder(xi, yr, ci, sample, co, yg, xo, yb, yo, sample_pair)
+                .unroll(sample)
+                .fuse(yo, sample_pair, strip);
+        } else {
+            stage.reorder(xi, yr, ci, co, yg, xo, yb, yo, v.n).fuse(yo, v.n, strip);
+        }
+        stage.vectorize(xi).unroll(ci).unroll(yr);
     };
     Func out = s.output;
     for (const NarrowTile &t : narrow_tiles) {
-        Stage narrow_out = out.specialize(t.applies(s.width, s.height));
+        Stage narrow_out = out.specialize(t.applies(s));
         // The wide plane's loops, with one register tile per depthwise tile (yg of extent 1).
         output_loops(narrow_out, narrow_strip_rows(t), t.rows, t.rows, t.width, t.channels, TailStrategy::GuardWithIf,
-                     false);
+                     false, t.samples);
         // The staged plane's rows (the rows form, below) are zero outside the plane, a
         // BoundaryConditions `likely`: Halide would split the tile loops around them into
         // edge and interior tiles, and in edge tiles it leaves the channel tiles' loops
@@ -322,10 +348,10 @@ void schedule_inverted_bottleneck_cpu(BottleneckStages &s, const BottleneckKnobs
     // narrow plane a tile's rows are one dense vector.
     auto register_tile = [&](Func sum, const LoopLevel &at, const RVar &over) {
         sum.compute_at(at).bound_extent(v.x, tile_x).bound_extent(v.y, tile_rows).bound_extent(v.c, tile_channels);
-        sum.specialize(narrow).vectorize(v.x).vectorize(v.y).unroll(v.c);
+        sum.specialize(narrow).vectorize(v.x).vectorize(v.y).unroll(v.c).unroll(v.n);
         sum.vectorize(v.x).unroll(v.y).unroll(v.c);
-        sum.update().reorder(v.x, v.y, v.c, over);
-        sum.update().specialize(narrow).vectorize(v.x).vectorize(v.y).unroll(v.c);
+        sum.update().reorder(v.x, v.y, v.c, v.n, over);
+        sum.update().specialize(narrow).vectorize(v.x).vectorize(v.y).unroll(v.c).unroll(v.n);
         sum.update().vectorize(v.x).unroll(v.y).unroll(v.c);
     };
 
@@ -336,12 +362,13 @@ void schedule_inverted_bottleneck_cpu(BottleneckStages &s, const BottleneckKnobs
     auto hidden_tiles = [&](Func hidden, const LoopLevel &at, const Var &outer, const Var &inner, bool split_channels) {
         hidden.compute_at(at).bound_extent(v.x, tile_x).bound_extent(v.y, tile_rows);
         for (const NarrowTile &t : narrow_tiles) {
-            Stage narrow_hidden = hidden.specialize(t.applies(s.width, s.height));
+            Stage narrow_hidden = hidden.specialize(t.applies(s));
             narrow_hidden.split(v.c, outer, inner, t.channels, TailStrategy::RoundUp)
-                .reorder(v.x, v.y, inner, outer)
+                .reorder(v.x, v.y, inner, v.n, outer)
                 .vectorize(v.x)
                 .vectorize(v.y)
-                .unroll(inner);
+                .unroll(inner)
+                .unroll(v.n);
             if (split_channels) narrow_hidden.specialize(channel_parallel && one_strip(t.rows)).parallel(outer);
         }
         hidden.split(v.c, outer, inner, knobs.tile_channels, TailStrategy::RoundUp)
@@ -367,7 +394,7 @@ void schedule_inverted_bottleneck_cpu(BottleneckStages &s, const BottleneckKnobs
     {
         Expr one_narrow_strip = cast<bool>(false);
         for (const NarrowTile &t : narrow_tiles) {
-            one_narrow_strip = one_narrow_strip || (t.applies(s.width, s.height) && one_strip(t.rows));
+            one_narrow_strip = one_narrow_strip || (t.applies(s) && one_strip(t.rows));
         }
         RVar halves("halves"), in_half("in_half");
         Var hidden_half("hidden_half"), hco("hco"), hci("hci");
@@ -382,7 +409,7 @@ void schedule_inverted_bottleneck_cpu(BottleneckStages &s, const BottleneckKnobs
         Func partial_sums = partial.in(s.project_sum);
         partial_sums.compute_at(out, yg).bound_extent(v.x, tile_x).bound_extent(v.y, tile_rows);
         for (const NarrowTile &t : narrow_tiles) {
-            const Expr applies = t.applies(s.width, s.height);
+            const Expr applies = t.applies(s);
             partial_sums.specialize(applies)
                 .split(v.c, hco, hci, t.channels, TailStrategy::RoundUp)
                 .reorder(v.x, v.y, hci, hco, hidden_half)

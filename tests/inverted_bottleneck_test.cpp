@@ -195,10 +195,12 @@ TEST_CASE("inverted_bottleneck: neither the pool's size nor cpu_threads changes 
     // tiles or not (140 x 4 = 560: 288 + 272); a batch; a plane of 3 rows; a 4 x 8 plane;
     // a plane of two strips (8x8, and with a batch and a last channel tile cut short); 7x7,
     // whose rows the 8x8 tiles take padded; planes narrower than half a vector (6x6: one strip
-    // of 8-row tiles on one core, two strips of 4-row tiles on two; 5 rows of 3; a batch of 2x2).
-    const std::vector<TorchShape> shapes{{1, 128, 4, 4}, {1, 256, 4, 4}, {1, 16, 4, 4},  {1, 40, 4, 4},  {1, 140, 4, 4},
-                                         {2, 128, 4, 4}, {1, 128, 3, 4}, {1, 136, 4, 4}, {1, 128, 4, 8}, {1, 128, 8, 8},
-                                         {2, 20, 8, 8},  {1, 64, 7, 7},  {1, 64, 6, 6},  {1, 24, 5, 3},  {3, 40, 2, 2}};
+    // of 8-row tiles on one core, two strips of 4-row tiles on two; 5 rows of 3; a batch of 2x2);
+    // a batch of 4x4 planes whose tiles take a pair of samples (6; 2 takes one sample a tile).
+    const std::vector<TorchShape> shapes{{1, 128, 4, 4}, {1, 256, 4, 4}, {1, 16, 4, 4},  {1, 40, 4, 4},
+                                         {1, 140, 4, 4}, {2, 128, 4, 4}, {1, 128, 3, 4}, {1, 136, 4, 4},
+                                         {1, 128, 4, 8}, {1, 128, 8, 8}, {2, 20, 8, 8},  {1, 64, 7, 7},
+                                         {1, 64, 6, 6},  {1, 24, 5, 3},  {3, 40, 2, 2},  {6, 24, 4, 4}};
     for (const TorchShape &shape : shapes) {
         for (int expansion : {2, 4}) {
             Problem p = make_problem(m, Device::cpu, shape);
