@@ -27,6 +27,15 @@ set(PRCM_MODULES
     affine
 )
 
+# CPU twins "flat" (module=generator): the block over a plane's pixels in one run, the
+# tensors viewed as (W * H, C, N) (generators/inverted_bottleneck_flat.cpp). The runtime
+# calls the twin instead of the hand library at the plane widths where it is faster
+# (runtime/src/run.cpp); `--schedule flat` calls it at any.
+set(PRCM_FLAT_TWINS
+    inverted_bottleneck=inverted_bottleneck_flat
+    inverted_bottleneck_res=inverted_bottleneck_res_flat
+)
+
 # Other names of a module, as alias=module=NotebookClass: dropout is the identity
 # at inference, so the notebooks' *_NoDropout classes compute what their parents do.
 set(PRCM_ALIASES

@@ -100,18 +100,6 @@ public:
         s.dw = Func("dw");
         s.dw(v.x, v.y, v.c, v.n) = relu(depthwise);
 
-        // A tile rounded up past the last output channel reads that channel's weights again:
-        // its sums are never stored (the output's tiles are guarded, the project sums over
-        // the hidden channels' RDom only), so they need not be zero, and the clamp on the
-        // output channel alone is invariant in the sum's loop. Zero weights (a boundary on
-        // every dimension) cost a test, a mask and a clamp of the summed channel at every
-        // FMA where Halide did not partition them away (a 7x7 plane's 8-lane tiles).
-        auto last_channel_past_end = [&](const Input<Buffer<float, 4>> &weight, const Expr &outputs, const char *name) {
-            Func f(name);
-            Var k0, k1, in, out;
-            f(k0, k1, in, out) = weight(k0, k1, in, min(out, outputs - 1));
-            return f;
-        };
         s.expand_weight = last_channel_past_end(expand_weight, s.hidden_channels, "expand_weight_clamped");
         s.expand_bias = BoundaryConditions::constant_exterior(expand_bias, 0.0f);
         s.project_weight = last_channel_past_end(project_weight, s.channels, "project_weight_clamped");
@@ -158,40 +146,9 @@ public:
 private:
     Input<int> *cpu_threads = nullptr;
 
-    // Every weight's extents follow from C, k and C*r, so a mismatched buffer is
-    // refused by the pipeline. k must be odd: padding k // 2 keeps the plane's size
-    // only then (the constraint below reads "k == 2 * (k / 2) + 1").
     void tie_weights(const BottleneckStages &s) {
-        require_dense_from_zero(dw_conv_weight);
-        dw_conv_weight.dim(0).set_extent(2 * (s.kernel_size / 2) + 1);
-        dw_conv_weight.dim(1).set_extent(s.kernel_size);
-        dw_conv_weight.dim(2).set_extent(1);
-        dw_conv_weight.dim(3).set_extent(s.channels);
-        // Dense on CPUs, as torch's: at a known k a channel's taps then lie at constant
-        // offsets from one pointer, where the depthwise loop kept a pointer per kernel
-        // row on the stack. (The runtime passes every weight dense; the GPU kernels,
-        // which cannot be tested here, keep their code.)
-        if (!get_target().has_gpu_feature()) {
-            dw_conv_weight.dim(1).set_stride(s.kernel_size);
-            dw_conv_weight.dim(3).set_stride(s.kernel_size * s.kernel_size);
-        }
-        require_dense_from_zero(dw_conv_bias);
-        dw_conv_bias.dim(0).set_extent(s.channels);
-        require_dense_from_zero(expand_weight);
-        expand_weight.dim(0).set_extent(1);
-        expand_weight.dim(1).set_extent(1);
-        expand_weight.dim(2).set_extent(s.channels);
-        expand_weight.dim(2).set_stride(1);  // dense: the input channels are contiguous
-        require_dense_from_zero(expand_bias);
-        expand_bias.dim(0).set_extent(s.hidden_channels);
-        require_dense_from_zero(project_weight);
-        project_weight.dim(0).set_extent(1);
-        project_weight.dim(1).set_extent(1);
-        project_weight.dim(2).set_extent(s.hidden_channels);
-        project_weight.dim(2).set_stride(1);
-        project_weight.dim(3).set_extent(s.channels);
-        require_dense_from_zero(project_bias);
-        project_bias.dim(0).set_extent(s.channels);
+        tie_bottleneck_weights(dw_conv_weight, dw_conv_bias, expand_weight, expand_bias, project_weight, project_bias,
+                               s.channels, s.hidden_channels, s.kernel_size, !get_target().has_gpu_feature());
     }
 };
 

@@ -48,4 +48,78 @@ struct BottleneckStages {
     Halide::Expr cpu_threads;  // the pool's threads at the call (a CPU library's input); undefined on GPUs
 };
 
+// Every weight's extents follow from C, k and C*r, so a mismatched buffer is refused by
+// the pipeline (both forms' generators). k must be odd: padding k // 2 keeps the plane's
+// size only then (the constraint below reads "k == 2 * (k / 2) + 1").
+template <typename Weight, typename Bias>
+void tie_bottleneck_weights(Weight &dw_conv_weight, Bias &dw_conv_bias, Weight &expand_weight, Bias &expand_bias,
+                            Weight &project_weight, Bias &project_bias, const Halide::Expr &channels,
+                            const Halide::Expr &hidden_channels, const Halide::Expr &kernel_size, bool cpu) {
+    require_dense_from_zero(dw_conv_weight);
+    dw_conv_weight.dim(0).set_extent(2 * (kernel_size / 2) + 1);
+    dw_conv_weight.dim(1).set_extent(kernel_size);
+    dw_conv_weight.dim(2).set_extent(1);
+    dw_conv_weight.dim(3).set_extent(channels);
+    // Dense on CPUs, as torch's: at a known k a channel's taps then lie at constant
+    // offsets from one pointer, where the depthwise loop kept a pointer per kernel
+    // row on the stack. (The runtime passes every weight dense; the GPU kernels,
+    // which cannot be tested here, keep their code.)
+    if (cpu) {
+        dw_conv_weight.dim(1).set_stride(kernel_size);
+        dw_conv_weight.dim(3).set_stride(kernel_size * kernel_size);
+    }
+    require_dense_from_zero(dw_conv_bias);
+    dw_conv_bias.dim(0).set_extent(channels);
+    require_dense_from_zero(expand_weight);
+    expand_weight.dim(0).set_extent(1);
+    expand_weight.dim(1).set_extent(1);
+    expand_weight.dim(2).set_extent(channels);
+    expand_weight.dim(2).set_stride(1);  // dense: the input channels are contiguous
+    require_dense_from_zero(expand_bias);
+    expand_bias.dim(0).set_extent(hidden_channels);
+    require_dense_from_zero(project_weight);
+    project_weight.dim(0).set_extent(1);
+    project_weight.dim(1).set_extent(1);
+    project_weight.dim(2).set_extent(hidden_channels);
+    project_weight.dim(2).set_stride(1);
+    project_weight.dim(3).set_extent(channels);
+    require_dense_from_zero(project_bias);
+    project_bias.dim(0).set_extent(channels);
+}
+
+// A tile rounded up past the last output channel reads that channel's weights again:
+// its sums are never stored (the output's tiles are guarded, the project sums over
+// the hidden channels' RDom only), so they need not be zero, and the clamp on the
+// output channel alone is invariant in the sum's loop. Zero weights (a boundary on
+// every dimension) cost a test, a mask and a clamp of the summed channel at every
+// FMA where Halide did not partition them away (a 7x7 plane's 8-lane tiles).
+template <typename Weight>
+Halide::Func last_channel_past_end(const Weight &weight, const Halide::Expr &outputs, const char *name) {
+    Halide::Func f(name);
+    Halide::Var k0, k1, in, out;
+    f(k0, k1, in, out) = weight(k0, k1, in, Halide::min(out, outputs - 1));
+    return f;
+}
+
+// The same block over a plane's pixels in one run (p = x + W * y), the form of the library
+// `inverted_bottleneck_flat` (generators/inverted_bottleneck_flat.cpp), which the runtime
+// calls with the tensors viewed as (W * H, C, N): the 1x1 convolutions, nearly all of the
+// work, then fill every lane of a vector whatever W is (a row of 20 fills 20 of 32 lanes
+// in the other form). The depthwise taps read p + dx + W * dy, each column of taps masked
+// where x + dx falls off the row.
+struct FlatBottleneckStages {
+    Halide::Var p{"p"}, c{"c"}, n{"n"};  // the hidden stages use c for their hidden channel
+    Halide::Func plane;                  // (p, c, n) the input, zero before and after the plane
+    Halide::Func column;                 // (p) x, the column of pixel p
+    Halide::Func tap_columns;            // (p, kx, c, n) the column kx of taps, summed over ky
+    Halide::Func dw_sum, dw;             // (p, c, n) depthwise conv + folded bn1; dw = relu of it
+    Halide::Func expand_sum, hidden;     // (p, h, n)
+    Halide::Func project_sum;            // (p, c, n)
+    Halide::Func output;
+    Halide::Func expand_weight, expand_bias, project_weight, project_bias;  // as BottleneckStages'
+    Halide::RDom kernel_rows, kernel_columns, over_channels, over_hidden;
+    Halide::Expr pixels, width, channels, hidden_channels, batch, kernel_size;
+    Halide::Expr cpu_threads;
+};
+
 }  // namespace prcm

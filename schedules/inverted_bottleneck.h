@@ -13,6 +13,8 @@ namespace prcm {
 
 void schedule_inverted_bottleneck_cpu(BottleneckStages &s, const BottleneckKnobs &knobs);
 void schedule_inverted_bottleneck_gpu(BottleneckStages &s, const GpuBottleneckKnobs &knobs);
+// The flat form's (FlatBottleneckStages), CPUs only.
+void schedule_inverted_bottleneck_flat_cpu(FlatBottleneckStages &s, const BottleneckKnobs &knobs);
 
 // The widths of a narrow plane, whose register tiles pack whole rows into a vector of
 // `lanes`: lanes / 2 and lanes / 4, where that is 2 or more.

@@ -237,3 +237,80 @@ TEST_CASE("inverted_bottleneck: neither the pool's size nor cpu_threads changes 
     }
     set_cpu_threads(0);
 }
+
+TEST_CASE("inverted_bottleneck: the flat twin matches the reference, whatever the plane, k and threads",
+          "[inverted_bottleneck]") {
+    // The twin over a plane's pixels in one run (modules.cmake's PRCM_FLAT_TWINS): planes
+    // smaller than a tile of 64 pixels (1x1, 3x5, 7x7: one tile, its stores guarded), one
+    // tile exactly (8x8), planes whose last tile is shifted inwards (12x12, 20x20, 13x17:
+    // rows that end inside a vector, the taps' columns masked there), k = 3 and the notebooks'
+    // unrolled 7, a batch, and a last channel tile cut short (C = 20, 40).
+    const std::vector<TorchShape> shapes{{1, 16, 1, 1},   {2, 24, 3, 5},   {1, 40, 7, 7},   {1, 64, 8, 8},
+                                         {2, 24, 12, 12}, {1, 32, 20, 20}, {1, 20, 13, 17}, {3, 16, 28, 28}};
+    for (const char *name : {"inverted_bottleneck", "inverted_bottleneck_res"}) {
+        const Module &m = test::module_named(name);
+        if (!m.library(Device::cpu, kFlatSchedule)) continue;
+        for (const TorchShape &shape : shapes) {
+            for (int k : {3, 7}) {
+                Problem p = make_problem(m, Device::cpu, shape);
+                p.schedule = kFlatSchedule;
+                p.hp.kernel_size = k;
+                p.hp.expansion = k == 3 ? 4 : 2;
+                INFO(p.replay());
+                ProblemData d = make_problem_data(p);
+                Tensor first = make_output(p, d);
+                PreparedCall c;
+                REQUIRE(prepare_call(m, Device::cpu, d.input, d.weights, first, &c, &p.hp, kFlatSchedule).is_ok());
+                REQUIRE(c.flat_pixels);
+                for (int pool : {2, 1, 3}) {
+                    INFO("pool " << pool);
+                    set_cpu_threads(pool);
+                    if (pool == 2) {
+                        test::check_problem(p);
+                        REQUIRE(call_prepared(c, d.input, first).is_ok());
+                        continue;
+                    }
+                    Tensor out = make_output(p, d);
+                    REQUIRE(call_prepared(c, d.input, out).is_ok());
+                    // A pixel's sums do not depend on its tile or task: equal bit for bit.
+                    CHECK(std::memcmp(out.data(), first.data(), first.size_in_bytes()) == 0);
+                }
+            }
+        }
+    }
+    set_cpu_threads(0);
+}
+
+TEST_CASE("inverted_bottleneck: the hand schedule hands the planes whose rows fill few lanes to the flat twin",
+          "[inverted_bottleneck]") {
+    // run.cpp's flat_form_faster: on the AVX-512 code, planes wider than 8 whose rows fill 84%
+    // of their vectors or less (20: 20 of 32 lanes), of 64 pixels or more; not 16, 28 (87.5%),
+    // 8 (a narrow plane), 20 x 3 (60 pixels), nor any plane on the other targets' code.
+    const bool avx512 = cpu_target_selected().find("avx512") != std::string::npos;
+    for (const char *name : {"inverted_bottleneck", "inverted_bottleneck_res"}) {
+        const Module &m = test::module_named(name);
+        const Library *flat = m.library(Device::cpu, kFlatSchedule);
+        if (!flat) continue;
+        struct Case {
+            TorchShape shape;
+            bool flat;
+        };
+        for (const auto &[shape, want_flat] : {Case{{1, 32, 20, 20}, avx512},
+                                               {{2, 16, 12, 40}, avx512},
+                                               {{1, 16, 9, 9}, avx512},
+                                               {{1, 32, 16, 16}, false},
+                                               {{1, 32, 28, 28}, false},
+                                               {{1, 32, 8, 8}, false},
+                                               {{1, 32, 3, 20}, false}}) {
+            Problem p = make_problem(m, Device::cpu, shape);
+            INFO(p.replay());
+            ProblemData d = make_problem_data(p);
+            Tensor out = make_output(p, d);
+            PreparedCall c;
+            REQUIRE(prepare_call(m, Device::cpu, d.input, d.weights, out, &c, &p.hp).is_ok());
+            CHECK((c.library == flat) == want_flat);
+            CHECK(c.flat_pixels == want_flat);
+            test::check_problem(p);
+        }
+    }
+}

@@ -38,7 +38,8 @@ int run_list() {
         Status s = device_available(d);
         std::cout << "  " << device_name(d) << ": " << (s ? "available" : "not available: " + s.message()) << "\n";
     }
-    std::cout << "Schedules built (hand, and the autoscheduled twins of -DPRCM_AUTOSCHEDULERS):\n";
+    std::cout << "Schedules built (hand, the bottleneck's flat twin, and the autoscheduled twins of "
+                 "-DPRCM_AUTOSCHEDULERS):\n";
     for (Device d : built_devices()) {
         std::cout << "  " << device_name(d) << ":";
         for (const std::string &schedule : built_schedules(d)) {

@@ -35,6 +35,7 @@ const std::vector<ScheduleInfo> &known_schedules() {
         {"li2018", "Li2018", Device::cpu},
         {"anderson2021", "Anderson2021", Device::cuda},
         {kUntunedSchedule, "", Device::cpu},  // and every other device a record tunes
+        {kFlatSchedule, "", Device::cpu},
     };
     return schedules;
 }

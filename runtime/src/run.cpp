@@ -84,6 +84,45 @@ Status cuda_available() {
     return Status::ok();
 }
 
+// The planes at which the hand schedule hands a CPU call to the module's flat twin
+// (registry.h's kFlatSchedule), where the bottleneck has one: planes wider than half a
+// vector whose rows fill 84% of their vectors' lanes or less in the hand form (a row of 20
+// fills 20 of 32), of a flat tile's 64 pixels or more. Their flat tiles fill nearly every
+// lane; where the rows fill more (14, 28, 56, 100) or all (16, 48, 64) of them, the hand
+// form's depthwise tiles, which share the taps' loads between rows, were faster, and at
+// 8 pixels or fewer its narrow and half-vector tiles (5x5: 0.86x, 4x4: 0.33x). On the
+// AVX-512 code only: the flat code of the other targets was not measured.
+// Measured 2026-12-06, Intel Xeon VM, AVX-512, median of 3 interleaved rounds, ms, hand -> flat, 1 thread: 1x64x20x20 0.193 -> 0.143, 1x64x12x12 0.0725 -> 0.0631, 1x64x13x13 0.0842 -> 0.0640, 1x64x10x10 0.0763 -> 0.0430, 1x64x9x9 0.0769 -> 0.0438, 1x64x17x17 0.197 -> 0.102, 1x64x24x24 0.219 -> 0.182, 1x64x33x33 0.570 -> 0.361, 1x64x36x36 0.569 -> 0.417, 1x64x40x40 0.602 -> 0.504, 1x64x65x65 1.651 -> 1.419, 1x128x20x20 0.632 -> 0.453, 16x64x12x12 1.177 -> 1.017; not taken: 1x64x14x14 0.0679 -> 0.0800, 1x64x28x28 0.244 -> 0.260, 1x64x56x56 0.954 -> 0.999, 1x64x100x100 3.31 -> 3.37, 1x64x48x48 0.668 -> 0.728, 1x64x64x64 1.062 -> 1.332, 1x64x16x16 0.0669 -> 0.0817, 1x64x8x8 0.0208 -> 0.0228; 2 threads 1x64x20x20 0.125 -> 0.088, 1x64x40x40 0.364 -> 0.268, 1x64x24x24 0.147 -> 0.107, 1x64x9x9 0.0455 -> 0.0255, 1x64x12x12 and 1x64x13x13 level.
+bool flat_form_faster(const TorchShape &x) {
+    constexpr int64_t kLanes = 16;
+    if (x.size() != 4 || cpu_target_selected().find("avx512") == std::string::npos) return false;
+    const int64_t height = x[2], width = x[3];
+    if (width <= kLanes / 2 || width * height < 4 * kLanes) return false;
+    const int64_t lanes = (width + kLanes - 1) / kLanes * kLanes;
+    return width * 100 <= lanes * 84;
+}
+
+// Whether a (W, H, C, N) buffer's planes are each one run of W * H floats.
+bool rows_contiguous(const halide_buffer_t &b) {
+    return b.dimensions == 4 && b.dim[0].stride == 1 && (b.dim[1].stride == b.dim[0].extent || b.dim[1].extent == 1);
+}
+
+// Such a buffer viewed as (W * H, C, N), for a flat twin.
+Status flat_view(const halide_buffer_t &b, halide_buffer_t *view, halide_dimension_t *dims) {
+    if (!rows_contiguous(b)) {
+        return Status::error(
+            "the bottleneck's flat CPU library (which the hand schedule calls at this plane) needs each plane's "
+            "rows contiguous: the stride along H must be W; pass dense tensors");
+    }
+    *view = b;
+    dims[0] = {0, b.dim[0].extent * b.dim[1].extent, 1, 0};
+    dims[1] = b.dim[2];
+    dims[2] = b.dim[3];
+    view->dimensions = 3;
+    view->dim = dims;
+    return Status::ok();
+}
+
 // Lays out the argv list in the order the library's metadata declares: buffers by
 // their Halide names, scalars from the module's hyper-parameters.
 Status bind(PreparedCall &c) {
@@ -96,11 +135,15 @@ Status bind(PreparedCall &c) {
         const std::string name = arg.name;
         if (name == "input") {
             c.input_slot = i;
+            c.flat_pixels = arg.dimensions == 3;
         } else if (name == "output") {
             c.output_slot = i;
         } else if (name == "cpu_threads" && arg.kind == halide_argument_kind_input_scalar &&
                    arg.type.code == halide_type_int && arg.type.bits == 32) {
             c.threads_slot = i;
+        } else if (name == "plane_width" && arg.kind == halide_argument_kind_input_scalar &&
+                   arg.type.code == halide_type_int && arg.type.bits == 32) {
+            c.width_slot = i;
         } else if (arg.kind == halide_argument_kind_input_scalar && spec && spec->scalar_argument &&
                    arg.type.code == halide_type_int && arg.type.bits == 32) {
             c.scalars[i] = spec->scalar_argument(name, c.hp);
@@ -229,6 +272,10 @@ Status prepare_call(const Module &module, Device device, const Tensor &input, co
     if (Status s = check_weights(spec, channels, weights, &call->hp); !s) return s;
     if (Status s = check_output(spec, call->hp, channels, input, output); !s) return s;
     call->arguments = spec.library_arguments ? spec.library_arguments(weights, call->hp) : weights;
+    if (device == Device::cpu && schedule == kHandSchedule && flat_form_faster(torch_shape(input)) &&
+        rows_contiguous(*input.raw_buffer()) && rows_contiguous(*output.raw_buffer())) {
+        if (const Library *flat = module.library(device, kFlatSchedule)) call->library = flat;
+    }
     // The arguments are this call's own copies: on a GPU their host values are
     // uploaded once, whatever the flags of the tensors they came from (a tensor
     // wrapping the user's memory is not marked dirty), and not again in a timed loop.
@@ -255,6 +302,18 @@ Status call_prepared(const PreparedCall &c, const Tensor &input, Tensor &output)
     std::copy(c.argv.begin(), c.argv.end(), args);
     args[c.input_slot] = const_cast<Tensor &>(input).raw_buffer();
     args[c.output_slot] = output.raw_buffer();
+    // A flat twin's tensors: the same memory as (W * H, C, N), the plane's pixels in one run.
+    halide_buffer_t flat_input, flat_output;
+    halide_dimension_t flat_input_dims[3], flat_output_dims[3];
+    int width = 0;
+    if (c.flat_pixels) {
+        if (Status s = flat_view(*input.raw_buffer(), &flat_input, flat_input_dims); !s) return s;
+        if (Status s = flat_view(*output.raw_buffer(), &flat_output, flat_output_dims); !s) return s;
+        args[c.input_slot] = &flat_input;
+        args[c.output_slot] = &flat_output;
+        width = input.raw_buffer()->dim[0].extent;
+    }
+    if (c.width_slot >= 0) args[c.width_slot] = &width;
     int threads = 0;
     if (c.threads_slot >= 0) {
         threads = thread_pool_threads();

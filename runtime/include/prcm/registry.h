@@ -22,6 +22,9 @@ inline constexpr const char *kHandSchedule = "hand";
 // In a build with a tuning record (-DPRCM_TUNING), the hand schedule of a library the
 // record tunes runs the record's knobs; its twin "untuned" keeps the hand knobs.
 inline constexpr const char *kUntunedSchedule = "untuned";
+// The bottleneck's CPU twin over a plane's pixels in one run (modules.cmake's
+// PRCM_FLAT_TWINS): the hand schedule calls it at the planes where it is faster.
+inline constexpr const char *kFlatSchedule = "flat";
 
 // A schedule the project knows: its CLI name, the autoscheduler's own name (as
 // PRCM_AUTOSCHEDULERS spells it; "" for hand), and the device it schedules for.
@@ -30,7 +33,7 @@ struct ScheduleInfo {
     const char *autoscheduler;
     Device device;
 };
-// hand first, then every autoscheduler Halide 21 ships, then untuned (any device).
+// hand first, then every autoscheduler Halide 21 ships, then untuned (any device), then flat.
 const std::vector<ScheduleInfo> &known_schedules();
 const ScheduleInfo *find_schedule(std::string_view name);
 std::vector<std::string> known_schedule_names();

@@ -33,7 +33,9 @@ struct PreparedCall {
     std::vector<void *> argv;  // the input and output slots are filled in a copy per call
     std::vector<int> scalars;
     int input_slot = -1, output_slot = -1;
-    int threads_slot = -1;  // a CPU library's cpu_threads: the pool's size, filled in per call
+    int threads_slot = -1;     // a CPU library's cpu_threads: the pool's size, filled in per call
+    int width_slot = -1;       // a flat twin's plane_width: the input's W, filled in per call
+    bool flat_pixels = false;  // the library takes the tensors viewed as (W * H, C, N)
 
     PreparedCall() = default;
     PreparedCall(const PreparedCall &) = delete;
