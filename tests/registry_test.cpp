@@ -29,11 +29,14 @@ TEST_CASE("each library's arguments are the input, the spec's weights and the ou
             for (int i = 0; i < md->num_arguments; i++) {
                 const halide_filter_argument_t &arg = md->arguments[i];
                 // A scalar is no weight: run.cpp takes it, an int32, from the spec's
-                // scalar_argument, or, a CPU library's cpu_threads, from the thread pool.
+                // scalar_argument, or, a CPU library's cpu_threads, from the thread pool, or, a
+                // flat twin's plane_width, from the input.
                 if (arg.kind == halide_argument_kind_input_scalar) {
                     INFO("scalar argument " << arg.name);
                     if (arg.name == std::string("cpu_threads")) {
                         CHECK(lib.device == Device::cpu);
+                    } else if (arg.name == std::string("plane_width")) {
+                        CHECK(lib.schedule == std::string_view(kFlatSchedule));
                     } else {
                         CHECK(m.spec->scalar_argument != nullptr);
                     }
