@@ -70,21 +70,20 @@ void tie_bottleneck_weights(Weight &dw_conv_weight, Bias &dw_conv_bias, Weight &
     }
     require_dense_from_zero(dw_conv_bias);
     dw_conv_bias.dim(0).set_extent(channels);
-    require_dense_from_zero(expand_weight);
-    expand_weight.dim(0).set_extent(1);
-    expand_weight.dim(1).set_extent(1);
-    expand_weight.dim(2).set_extent(channels);
-    expand_weight.dim(2).set_stride(1);  // dense: the input channels are contiguous
-    require_dense_from_zero(expand_bias);
-    expand_bias.dim(0).set_extent(hidden_channels);
-    require_dense_from_zero(project_weight);
-    project_weight.dim(0).set_extent(1);
-    project_weight.dim(1).set_extent(1);
-    project_weight.dim(2).set_extent(hidden_channels);
-    project_weight.dim(2).set_stride(1);
-    project_weight.dim(3).set_extent(channels);
-    require_dense_from_zero(project_bias);
-    project_bias.dim(0).set_extent(channels);
+    // A 1x1 conv's weight (1, 1, in, out), its input channels contiguous, and its bias (out);
+    // the expand's out is C*r itself, which the other extents follow.
+    auto tie_1x1 = [](Weight &weight, Bias &bias, const Halide::Expr &in, const Halide::Expr &out, bool out_known) {
+        require_dense_from_zero(weight);
+        weight.dim(0).set_extent(1);
+        weight.dim(1).set_extent(1);
+        weight.dim(2).set_extent(in);
+        weight.dim(2).set_stride(1);
+        if (out_known) weight.dim(3).set_extent(out);
+        require_dense_from_zero(bias);
+        bias.dim(0).set_extent(out);
+    };
+    tie_1x1(expand_weight, expand_bias, channels, hidden_channels, false);
+    tie_1x1(project_weight, project_bias, hidden_channels, channels, true);
 }
 
 // A tile rounded up past the last output channel reads that channel's weights again:
