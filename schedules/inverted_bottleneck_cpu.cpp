@@ -114,12 +114,10 @@ void schedule_inverted_bottleneck_cpu(BottleneckStages &s, const BottleneckKnobs
     // been two, 0.0129 -> 0.0250. Not by the pool's threads: a pair's sums differ from one
     // sample's in their last bits, and the result must not depend on cpu_threads.
     // Measured 2026-12-06, Intel Xeon VM, AVX-512, median of 5 interleaved rounds, ms, 1 thread, r = 4: 16x256x4x4 2.330 -> 1.921, 16x64x4x4 0.1576 -> 0.1338, 16x16x4x4 0.0209 -> 0.0163; r = 2 16x256x4x4 1.134 -> 0.962 (3 rounds), 4x64x4x4 0.0255 -> 0.0218; 2 threads r = 4 16x256x4x4 1.233 -> 1.205, 16x16x4x4 0.0217 -> 0.0163 (3 rounds); 1x128x4x4 and 1x64x64x64 level.
-    for (int w : narrow_plane_widths(vec)) {
-        if (w != vec / 2 && w == 4) {
-            NarrowTile pair{w, 4, std::min(accumulators, kNarrowMaxChannels)};
-            pair.samples = 2;
-            narrow_tiles.push_back(pair);
-        }
+    if (vec / 4 == 4) {
+        NarrowTile pair{vec / 4, 4, std::min(accumulators, kNarrowMaxChannels)};
+        pair.samples = 2;
+        narrow_tiles.push_back(pair);
     }
     for (int w : narrow_plane_widths(vec)) {
         narrow_tiles.push_back(w == vec / 2 ? NarrowTile{w, 2 * 2, std::max(1, accumulators / 2)}
