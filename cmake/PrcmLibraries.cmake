@@ -12,6 +12,13 @@ if (PRCM_BUILD_CUDA)
     list(APPEND PRCM_DEVICES cuda)
 endif ()
 
+# Where the libraries and their headers are: this build's, or another's (PRCM_LIBRARIES_FROM).
+if (PRCM_LIBRARIES_FROM)
+    set(PRCM_LIBRARIES_DIR "${PRCM_LIBRARIES_FROM}/generators")
+else ()
+    set(PRCM_LIBRARIES_DIR "${PROJECT_BINARY_DIR}/generators")
+endif ()
+
 # The GPU libraries' host side runs on the baseline of the CPU list.
 list(GET PRCM_CPU_TARGETS -1 _prcm_cpu_baseline)
 set(PRCM_OPENCL_TARGET "${_prcm_cpu_baseline}-opencl")
@@ -77,6 +84,15 @@ function(prcm_add_halide_library lib generator device)
     else ()
         set(targets ${PRCM_CUDA_TARGET})
         set(extra DEVICE_CODE ptx_file)
+    endif ()
+    if (PRCM_LIBRARIES_FROM)
+        # Another build's library (CMakeLists.txt): linked, not generated; no STMT here.
+        add_library(${lib} STATIC IMPORTED GLOBAL)
+        set_target_properties(${lib} PROPERTIES IMPORTED_LOCATION "${PRCM_LIBRARIES_DIR}/lib${lib}.a"
+                                                INTERFACE_INCLUDE_DIRECTORIES "${PRCM_LIBRARIES_DIR}")
+        target_link_libraries(${lib} INTERFACE prcm_halide_runtime)
+        target_link_libraries(prcm_halide_libraries INTERFACE ${lib})
+        return()
     endif ()
     if (ARGN)
         list(APPEND extra PARAMS ${ARGN})
