@@ -91,7 +91,9 @@ Status cuda_available() {
 // lane; where the rows fill more (14, 28, 56, 100) or all (16, 48, 64) of them, the hand
 // form's depthwise tiles, which share the taps' loads between rows, were faster, and at
 // 8 pixels or fewer its narrow and half-vector tiles (5x5: 0.86x, 4x4: 0.33x). On the
-// AVX-512 code only: the flat code of the other targets was not measured.
+// AVX-512 code only: the flat code of the other targets was not measured. The same
+// rule held on the AMD EPYC VM (two 256-bit halves a 512-bit FMA; its figures in
+// docs/schedule-decisions.md, "The flat form"): 1x64x17x17 0.2476 -> 0.1310 ms.
 // Measured 2026-12-06, Intel Xeon VM, AVX-512, median of 3 interleaved rounds, ms, hand -> flat, 1 thread: 1x64x20x20 0.193 -> 0.143, 1x64x12x12 0.0725 -> 0.0631, 1x64x13x13 0.0842 -> 0.0640, 1x64x10x10 0.0763 -> 0.0430, 1x64x9x9 0.0769 -> 0.0438, 1x64x17x17 0.197 -> 0.102, 1x64x24x24 0.219 -> 0.182, 1x64x33x33 0.570 -> 0.361, 1x64x36x36 0.569 -> 0.417, 1x64x40x40 0.602 -> 0.504, 1x64x65x65 1.651 -> 1.419, 1x128x20x20 0.632 -> 0.453, 16x64x12x12 1.177 -> 1.017; not taken: 1x64x14x14 0.0679 -> 0.0800, 1x64x28x28 0.244 -> 0.260, 1x64x56x56 0.954 -> 0.999, 1x64x100x100 3.31 -> 3.37, 1x64x48x48 0.668 -> 0.728, 1x64x64x64 1.062 -> 1.332, 1x64x16x16 0.0669 -> 0.0817, 1x64x8x8 0.0208 -> 0.0228; 2 threads 1x64x20x20 0.125 -> 0.088, 1x64x40x40 0.364 -> 0.268, 1x64x24x24 0.147 -> 0.107, 1x64x9x9 0.0455 -> 0.0255, 1x64x12x12 and 1x64x13x13 level.
 bool flat_form_faster(const TorchShape &x) {
     constexpr int64_t kLanes = 16;
