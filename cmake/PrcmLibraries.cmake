@@ -12,8 +12,14 @@ if (PRCM_BUILD_CUDA)
     list(APPEND PRCM_DEVICES cuda)
 endif ()
 
-# Where the libraries and their headers are: this build's, or another's (PRCM_LIBRARIES_FROM).
+# Where the libraries and their headers are: this build's, or another's (PRCM_LIBRARIES_FROM,
+# CPU libraries only: a GPU library's PTX would not be registered for the tests here).
 if (PRCM_LIBRARIES_FROM)
+    if (NOT PRCM_DEVICES STREQUAL "cpu")
+        list(JOIN PRCM_DEVICES ", " devices)
+        message(FATAL_ERROR "PRCM_LIBRARIES_FROM links another build's CPU libraries only, and this build "
+                            "makes libraries for ${devices}: set -DPRCM_BUILD_CUDA=OFF -DPRCM_BUILD_OPENCL=OFF")
+    endif ()
     set(PRCM_LIBRARIES_DIR "${PRCM_LIBRARIES_FROM}/generators")
 else ()
     set(PRCM_LIBRARIES_DIR "${PROJECT_BINARY_DIR}/generators")
@@ -75,6 +81,15 @@ add_custom_target(prcm_halide_outputs ALL)
 # prcm_add_halide_library(<lib> <generator> <device> <params>...): one AOT library of
 # the generator for the device's targets, with generator parameters, in the build.
 function(prcm_add_halide_library lib generator device)
+    if (PRCM_LIBRARIES_FROM)
+        # Another build's library (CMakeLists.txt): linked, not generated; no STMT here.
+        add_library(${lib} STATIC IMPORTED GLOBAL)
+        set_target_properties(${lib} PROPERTIES IMPORTED_LOCATION "${PRCM_LIBRARIES_DIR}/lib${lib}.a"
+                                                INTERFACE_INCLUDE_DIRECTORIES "${PRCM_LIBRARIES_DIR}")
+        target_link_libraries(${lib} INTERFACE prcm_halide_runtime)
+        target_link_libraries(prcm_halide_libraries INTERFACE ${lib})
+        return()
+    endif ()
     if (device STREQUAL "cpu")
         set(targets ${PRCM_CPU_TARGETS})
         set(extra "")
@@ -84,15 +99,6 @@ function(prcm_add_halide_library lib generator device)
     else ()
         set(targets ${PRCM_CUDA_TARGET})
         set(extra DEVICE_CODE ptx_file)
-    endif ()
-    if (PRCM_LIBRARIES_FROM)
-        # Another build's library (CMakeLists.txt): linked, not generated; no STMT here.
-        add_library(${lib} STATIC IMPORTED GLOBAL)
-        set_target_properties(${lib} PROPERTIES IMPORTED_LOCATION "${PRCM_LIBRARIES_DIR}/lib${lib}.a"
-                                                INTERFACE_INCLUDE_DIRECTORIES "${PRCM_LIBRARIES_DIR}")
-        target_link_libraries(${lib} INTERFACE prcm_halide_runtime)
-        target_link_libraries(prcm_halide_libraries INTERFACE ${lib})
-        return()
     endif ()
     if (ARGN)
         list(APPEND extra PARAMS ${ARGN})
