@@ -19,6 +19,8 @@
 // direction's effect was mixed (0.96-1.06x), so the alternation stays there.
 #include "thread_pool.h"
 
+#include "block_cache.h"
+
 #include <HalideRuntime.h>
 
 #if defined(__linux__)
@@ -278,6 +280,7 @@ bool move_off_cpu(int cpu) {
 void install_thread_pool() {
     static std::once_flag once;
     std::call_once(once, [] { halide_set_custom_do_par_for(spinning_do_par_for); });
+    install_block_cache();  // the tasks' tiles, kept from call to call (block_cache.cpp)
 }
 
 int thread_pool_threads() { return pool().threads(); }

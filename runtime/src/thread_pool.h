@@ -3,7 +3,8 @@
 
 namespace prcm {
 
-// Makes Halide's parallel loops run on the spinning pool (once; idempotent).
+// Makes Halide's parallel loops run on the spinning pool, and their allocations go
+// through the block cache (block_cache.h) (once; idempotent).
 void install_thread_pool();
 // Sets the threads parallel loops use, the calling thread included (0: one per core).
 void resize_thread_pool(int threads);
