@@ -106,14 +106,25 @@ Halide::Func last_channel_past_end(const Weight &weight, const Halide::Expr &out
 // work, then fill every lane of a vector whatever W is (a row of 20 fills 20 of 32 lanes
 // in the other form). The depthwise taps read p + dx + W * dy, each column of taps masked
 // where x + dx falls off the row.
+//
+// The sums, from the depthwise taps to the project's, come in two copies of the same
+// arithmetic: one per shape of register tile (FlatBottleneckSums), so that a call takes the
+// tile that leaves the fewest lanes idle at its plane (the schedule's `wide_tiles`).
+struct FlatBottleneckSums {
+    Halide::Func tap_columns;         // (p, kx, c, n) the column kx of taps, summed over ky
+    Halide::Func dw_sum, dw;          // (p, c, n) depthwise conv + folded bn1; dw = relu of it
+    Halide::Func expand_sum, hidden;  // (p, h, n)
+    Halide::Func project_sum;         // (p, c, n)
+    bool defined() const { return project_sum.defined(); }
+};
+
 struct FlatBottleneckStages {
     Halide::Var p{"p"}, c{"c"}, n{"n"};  // the hidden stages use c for their hidden channel
     Halide::Func plane;                  // (p, c, n) the input, zero before and after the plane
     Halide::Func column;                 // (p) x, the column of pixel p
-    Halide::Func tap_columns;            // (p, kx, c, n) the column kx of taps, summed over ky
-    Halide::Func dw_sum, dw;             // (p, c, n) depthwise conv + folded bn1; dw = relu of it
-    Halide::Func expand_sum, hidden;     // (p, h, n)
-    Halide::Func project_sum;            // (p, c, n)
+    FlatBottleneckSums narrow;           // the register tiles of tile_rows vectors
+    FlatBottleneckSums wide;             // of flat_wide_tile_rows vectors; undefined where a target has none
+    Halide::Expr wide_tiles;             // the call takes the wide tiles (defined with them)
     Halide::Func output;
     Halide::Func expand_weight, expand_bias, project_weight, project_bias;  // as BottleneckStages'
     Halide::RDom kernel_rows, kernel_columns, over_channels, over_hidden;

@@ -49,47 +49,62 @@ public:
         s.column = Func("column");
         s.column(p) = p % s.width;
 
-        Var kx("kx");
         s.kernel_rows = RDom(1, s.kernel_size - 1, "kernel_rows");
         s.kernel_columns = RDom(0, s.kernel_size, "kernel_columns");
-        auto tap = [&](const Expr &ky) {
-            return dw_conv_weight(kx, ky, 0, c) * s.plane(p + kx - half + s.width * (ky - half), c, n);
-        };
-        s.tap_columns = Func("tap_columns");
-        s.tap_columns(p, kx, c, n) = tap(0);
-        s.tap_columns(p, kx, c, n) += tap(s.kernel_rows);
-        const Expr x = s.column(p) + s.kernel_columns - half;
-        s.dw_sum = Func("dw_sum");
-        s.dw_sum(p, c, n) = dw_conv_bias(c);
-        s.dw_sum(p, c, n) += select(x >= 0 && x < s.width, s.tap_columns(p, s.kernel_columns, c, n), 0.0f);
-        s.dw = Func("dw");
-        s.dw(p, c, n) = relu(s.dw_sum(p, c, n));
-
         s.expand_weight = last_channel_past_end(expand_weight, s.hidden_channels, "expand_weight_clamped");
         s.expand_bias = BoundaryConditions::constant_exterior(expand_bias, 0.0f);
         s.project_weight = last_channel_past_end(project_weight, s.channels, "project_weight_clamped");
         s.project_bias = BoundaryConditions::constant_exterior(project_bias, 0.0f);
-
         s.over_channels = RDom(0, s.channels, "over_channels");
-        s.expand_sum = Func("expand_sum");
-        s.expand_sum(p, c, n) = s.expand_bias(c);
-        s.expand_sum(p, c, n) += s.expand_weight(0, 0, s.over_channels, c) * s.dw(p, s.over_channels, n);
-        s.hidden = Func("hidden");
-        s.hidden(p, c, n) = relu(s.expand_sum(p, c, n));
-
         s.over_hidden = RDom(0, s.hidden_channels, "over_hidden");
-        s.project_sum = Func("project_sum");
-        s.project_sum(p, c, n) = s.project_bias(c);
-        s.project_sum(p, c, n) += s.project_weight(0, 0, s.over_hidden, c) * s.hidden(p, s.over_hidden, n);
 
-        Expr result = s.project_sum(p, c, n);
+        // The sums, once per register tile of the schedule (FlatBottleneckSums).
+        auto define_sums = [&](const std::string &suffix) {
+            FlatBottleneckSums sums;
+            Var kx("kx");
+            auto tap = [&](const Expr &ky) {
+                return dw_conv_weight(kx, ky, 0, c) * s.plane(p + kx - half + s.width * (ky - half), c, n);
+            };
+            sums.tap_columns = Func("tap_columns" + suffix);
+            sums.tap_columns(p, kx, c, n) = tap(0);
+            sums.tap_columns(p, kx, c, n) += tap(s.kernel_rows);
+            const Expr x = s.column(p) + s.kernel_columns - half;
+            sums.dw_sum = Func("dw_sum" + suffix);
+            sums.dw_sum(p, c, n) = dw_conv_bias(c);
+            sums.dw_sum(p, c, n) += select(x >= 0 && x < s.width, sums.tap_columns(p, s.kernel_columns, c, n), 0.0f);
+            sums.dw = Func("dw" + suffix);
+            sums.dw(p, c, n) = relu(sums.dw_sum(p, c, n));
+
+            sums.expand_sum = Func("expand_sum" + suffix);
+            sums.expand_sum(p, c, n) = s.expand_bias(c);
+            sums.expand_sum(p, c, n) += s.expand_weight(0, 0, s.over_channels, c) * sums.dw(p, s.over_channels, n);
+            sums.hidden = Func("hidden" + suffix);
+            sums.hidden(p, c, n) = relu(sums.expand_sum(p, c, n));
+
+            sums.project_sum = Func("project_sum" + suffix);
+            sums.project_sum(p, c, n) = s.project_bias(c);
+            sums.project_sum(p, c, n) += s.project_weight(0, 0, s.over_hidden, c) * sums.hidden(p, s.over_hidden, n);
+            return sums;
+        };
+        const BottleneckKnobs knobs = knobs_for(get_target(), "bottleneck", knob_overrides()).bottleneck;
+        s.narrow = define_sums("");
+        Expr sum = s.narrow.project_sum(p, c, n);
+        // Equal sums either way; the schedule specializes the output on the choice, and Halide
+        // drops the copy a specialization does not read.
+        if (knobs.flat_wide_tile_rows > 0) {
+            s.wide = define_sums("_wide");
+            s.wide_tiles = flat_wide_tiles_taken(s.pixels, knobs);
+            sum = select(s.wide_tiles, s.wide.project_sum(p, c, n), sum);
+        }
+
+        Expr result = sum;
         if (residual) result += input(p, c, n);
         output(p, c, n) = result;
         require_dense_from_zero(input);
         require_dense_from_zero(output);
         require_same_shape(output, input);
         s.output = output;
-        schedule_inverted_bottleneck_flat_cpu(s, knobs_for(get_target(), "bottleneck", knob_overrides()).bottleneck);
+        schedule_inverted_bottleneck_flat_cpu(s, knobs);
     }
 };
 

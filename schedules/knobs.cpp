@@ -93,6 +93,11 @@ Knobs default_knobs(TargetFamily family, int natural_lanes) {
     // A sample of one strip splits its channel tiles across cores above 4 M multiply-adds
     // (see the schedule): below, one core was faster on the Intel Xeon VM, while on the AMD
     // EPYC VM 2 M was faster in long runs.
+    // The flat twin on AVX-512 has a second register tile, 7 vectors by 3 channels (21
+    // accumulators, 7 pixel vectors and a broadcast weight: 29 of the 32 registers), which a
+    // call takes where it computes fewer pixels than 4-vector tiles would (a plane's last tile
+    // is shifted inwards): 49 vectors at 28x28 in 7 tiles of 7, not 13 of 4. Figures in
+    // docs/schedule-decisions.md ("The flat twin's wide tiles").
     k.bottleneck = {.lanes = natural_lanes,
                     .tile_rows = tile_rows,
                     .tile_channels = 4,
@@ -106,7 +111,9 @@ Knobs default_knobs(TargetFamily family, int natural_lanes) {
                     .line_copy_min_width = 32,
                     .prefetch_min_width = 0,
                     .tall_dw_rows = tall_dw_rows,
-                    .half_tail_tiles = 0};
+                    .half_tail_tiles = 0,
+                    .flat_wide_tile_rows = family == TargetFamily::avx512 ? 7 : 0,
+                    .flat_wide_tile_channels = 3};
     // GPUs: a warp (32 threads) along the contiguous axis; 32 x 8 tiles of a plane.
     // The bottleneck's blocks are 16 x 1 pixels, so 1x64x64x64 makes 256 blocks (one
     // kernel that fills the GPU) and a tile's C + C*r activations fit in shared memory
@@ -223,6 +230,11 @@ const std::vector<Field> &fields() {
                   "1: on 16 lanes, planes wider than a vector whose last vector would be half empty or more "
                   "(W % 16 in 1..8) take tiles half a vector wide (faster where a 512-bit FMA is two 256-bit "
                   "halves, AMD Zen 4; slower where it is one unit, Intel)"),
+        PRCM_KNOB(bottleneck, flat_wide_tile_rows, 0, 16, kNotSearched,
+                  "the flat twin's second register tile, in vectors of pixels, which a call takes where it "
+                  "leaves fewer lanes idle than tile_rows (0: none)"),
+        PRCM_KNOB(bottleneck, flat_wide_tile_channels, 1, 32, kNotSearched,
+                  "output channels of the flat twin's second register tile"),
         PRCM_KNOB(gpu_elementwise, block_width, 1, 1024, powers(8, 256), "threads of a block along W"),
         PRCM_KNOB(gpu_elementwise, block_height, 1, 1024, powers(1, 32), "threads of a block along H"),
         PRCM_KNOB(gpu_plane_sum, pool_lanes, 1, 1024, powers(8, 128), "threads of a pool block along W"),

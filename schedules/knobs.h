@@ -68,6 +68,10 @@ struct BottleneckKnobs {
     int prefetch_min_width;   // planes this wide or wider prefetch the next channel as they stage (0: none)
     int tall_dw_rows;  // rows of a wide plane's depthwise tile and strip where H is a multiple of it, twice it or more (0: none)
     int half_tail_tiles;  // 1: on 16 lanes, planes past a vector whose last vector would be half empty take half-vector tiles
+    // The flat twin's second register tile (FlatBottleneckStages::wide), which a call takes
+    // where it computes fewer pixels than tile_rows' would (0: none).
+    int flat_wide_tile_rows;      // vectors of consecutive pixels
+    int flat_wide_tile_channels;  // by output channels
 };
 
 // ---- GPU patterns (only portable directives: CUDA and OpenCL alike) -----------

@@ -244,7 +244,9 @@ TEST_CASE("inverted_bottleneck: the flat twin matches the reference, whatever th
     // smaller than a tile of 64 pixels (1x1, 3x5, 7x7: one tile, its stores guarded), one
     // tile exactly (8x8), planes whose last tile is shifted inwards (12x12, 20x20, 13x17:
     // rows that end inside a vector, the taps' columns masked there), k = 3 and the notebooks'
-    // unrolled 7, a batch, and a last channel tile cut short (C = 20, 40).
+    // unrolled 7, a batch, and a last channel tile cut short (C = 20, 40). On the AVX-512 code
+    // 13x17 and 28x28 take the wide tiles of 7 vectors by 3 channels (flat_wide_tiles_taken:
+    // 2 tiles of 112 pixels for 221, not 4 of 64), the others the tiles of 4 by 4.
     const std::vector<TorchShape> shapes{{1, 16, 1, 1},   {2, 24, 3, 5},   {1, 40, 7, 7},   {1, 64, 8, 8},
                                          {2, 24, 12, 12}, {1, 32, 20, 20}, {1, 20, 13, 17}, {3, 16, 28, 28}};
     for (const char *name : {"inverted_bottleneck", "inverted_bottleneck_res"}) {
