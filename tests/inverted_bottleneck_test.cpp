@@ -286,8 +286,10 @@ TEST_CASE("inverted_bottleneck: the flat twin matches the reference, whatever th
 TEST_CASE("inverted_bottleneck: the hand schedule hands the planes whose rows fill few lanes to the flat twin",
           "[inverted_bottleneck]") {
     // run.cpp's flat_form_faster: on the AVX-512 code, planes wider than 8 whose rows fill 84%
-    // of their vectors or less (20: 20 of 32 lanes), of 64 pixels or more; not 16, 28 (87.5%),
-    // 8 (a narrow plane), 20 x 3 (60 pixels), nor any plane on the other targets' code.
+    // of their vectors or less (20: 20 of 32 lanes), of 64 pixels or more; those whose rows fill
+    // 87.5% (14, 28, 42, 56) where C * r is 192 or more; not 16, 28 at C * r = 128, 70 (87.5%,
+    // unmeasured past 64), 8 (a narrow plane), 20 x 3 (60 pixels), nor any plane on the other
+    // targets' code.
     const bool avx512 = cpu_target_selected().find("avx512") != std::string::npos;
     for (const char *name : {"inverted_bottleneck", "inverted_bottleneck_res"}) {
         const Module &m = test::module_named(name);
@@ -295,16 +297,23 @@ TEST_CASE("inverted_bottleneck: the hand schedule hands the planes whose rows fi
         if (!flat) continue;
         struct Case {
             TorchShape shape;
+            int expansion;
             bool flat;
         };
-        for (const auto &[shape, want_flat] : {Case{{1, 32, 20, 20}, avx512},
-                                               {{2, 16, 12, 40}, avx512},
-                                               {{1, 16, 9, 9}, avx512},
-                                               {{1, 32, 16, 16}, false},
-                                               {{1, 32, 28, 28}, false},
-                                               {{1, 32, 8, 8}, false},
-                                               {{1, 32, 3, 20}, false}}) {
+        for (const auto &[shape, expansion, want_flat] : {Case{{1, 32, 20, 20}, 4, avx512},
+                                                          {{2, 16, 12, 40}, 4, avx512},
+                                                          {{1, 16, 9, 9}, 4, avx512},
+                                                          {{1, 48, 28, 28}, 4, avx512},
+                                                          {{1, 96, 14, 14}, 2, avx512},
+                                                          {{2, 64, 20, 56}, 4, avx512},
+                                                          {{1, 32, 16, 16}, 4, false},
+                                                          {{1, 32, 28, 28}, 4, false},
+                                                          {{1, 64, 28, 28}, 2, false},
+                                                          {{1, 48, 8, 70}, 4, false},
+                                                          {{1, 32, 8, 8}, 4, false},
+                                                          {{1, 32, 3, 20}, 4, false}}) {
             Problem p = make_problem(m, Device::cpu, shape);
+            p.hp.expansion = expansion;
             INFO(p.replay());
             ProblemData d = make_problem_data(p);
             Tensor out = make_output(p, d);
