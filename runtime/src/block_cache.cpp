@@ -113,8 +113,8 @@ void block_cache_free(void *user_context, void *ptr) {
     std::vector<Block> &spare = *spare_list;
     spare.push_back(b);
     if (spare.size() > kSpareBlocks) {
-        auto largest =
-            std::max_element(spare.begin(), spare.end(), [](const Block &x, const Block &y) { return x.bytes < y.bytes; });
+        auto largest = std::max_element(spare.begin(), spare.end(),
+                                        [](const Block &x, const Block &y) { return x.bytes < y.bytes; });
         halide_default_free(user_context, largest->ptr);
         spare.erase(largest);
     }
