@@ -91,13 +91,12 @@ Status cuda_available() {
 // lane; where the rows fill more (16, 48, 64 all of them), the hand form's depthwise tiles,
 // which share the taps' loads between rows, were faster, and at 8 pixels or fewer its
 // narrow and half-vector tiles (5x5: 0.86x, 4x4: 0.33x). Planes whose rows fill 87.5%
-// (14, 28, 42, 56, 70, 84, 98) go flat too where C * r is 192 or more: the 1x1s are then most of the
-// work, and the flat twin's wide tiles (7 vectors by 3 channels, schedules/knobs.cpp) fill
-// every lane of them at 28 and 56 and 14 of 16 at 14; at C * r = 128 it was level with the
-// hand form (1x64x28x28 r = 2 0.3240 -> 0.3152, 56x56 1.274 -> 1.290, 1x32x56x56 r = 4
-// 0.639 -> 0.651); at 70, 84 and 98, the other widths whose rows fill 87.5% or less, too
-// (1x64x84x84 r = 4 6.2155 -> 5.4744). On the AVX-512 code only: the flat code of the
-// other targets was not measured. Figures in
+// (14, 28, 42, 56, 70, 84, 98) go flat too where C * r is 192 or more: the 1x1s are then
+// most of the work, and the flat twin fills every lane of them (28 in its wide tiles of 7
+// vectors by 3 channels, schedules/knobs.cpp) but 14's 196 pixels in 224; at C * r = 128
+// it was level with the hand form (1x64x28x28 r = 2 0.3240 -> 0.3152, 56x56 1.274 ->
+// 1.290, 1x32x56x56 r = 4 0.639 -> 0.651); 1x64x84x84 r = 4 6.2155 -> 5.4744. On the
+// AVX-512 code only: the flat code of the other targets was not measured. Figures in
 // docs/schedule-decisions.md ("The flat form", "The flat twin's wide tiles"), on the Intel
 // Xeon VM and the AMD EPYC VM (two 256-bit halves a 512-bit FMA).
 // Measured 2026-12-06, Intel Xeon VM, AVX-512, median of 3 interleaved rounds, ms, hand -> flat, 1 thread: 1x64x20x20 0.193 -> 0.143, 1x64x12x12 0.0725 -> 0.0631, 1x64x13x13 0.0842 -> 0.0640, 1x64x10x10 0.0763 -> 0.0430, 1x64x9x9 0.0769 -> 0.0438, 1x64x17x17 0.197 -> 0.102, 1x64x24x24 0.219 -> 0.182, 1x64x33x33 0.570 -> 0.361, 1x64x36x36 0.569 -> 0.417, 1x64x40x40 0.602 -> 0.504, 1x64x65x65 1.651 -> 1.419, 1x128x20x20 0.632 -> 0.453, 16x64x12x12 1.177 -> 1.017; not taken: 1x64x14x14 0.0679 -> 0.0800, 1x64x28x28 0.244 -> 0.260, 1x64x56x56 0.954 -> 0.999, 1x64x100x100 3.31 -> 3.37, 1x64x48x48 0.668 -> 0.728, 1x64x64x64 1.062 -> 1.332, 1x64x16x16 0.0669 -> 0.0817, 1x64x8x8 0.0208 -> 0.0228; 2 threads 1x64x20x20 0.125 -> 0.088, 1x64x40x40 0.364 -> 0.268, 1x64x24x24 0.147 -> 0.107, 1x64x9x9 0.0455 -> 0.0255, 1x64x12x12 and 1x64x13x13 level.
