@@ -36,6 +36,16 @@ set(PRCM_FLAT_TWINS
     inverted_bottleneck_res=inverted_bottleneck_res_flat
 )
 
+# CPU twins "channels" (module=generator): the block with its vectors over channels, the
+# tensors viewed as the flat twins' and the 1x1 weights packed output channel innermost
+# (generators/inverted_bottleneck_channels.cpp). The runtime packs the weights and calls the
+# twin instead of the hand library at the planes where it is faster (runtime/src/run.cpp);
+# `--schedule channels` calls it at any.
+set(PRCM_CHANNELS_TWINS
+    inverted_bottleneck=inverted_bottleneck_channels
+    inverted_bottleneck_res=inverted_bottleneck_res_channels
+)
+
 # Other names of a module, as alias=module=NotebookClass: dropout is the identity
 # at inference, so the notebooks' *_NoDropout classes compute what their parents do.
 set(PRCM_ALIASES

@@ -132,4 +132,26 @@ struct FlatBottleneckStages {
     Halide::Expr cpu_threads;
 };
 
+// The same block with its vectors over channels, the form of the library
+// `inverted_bottleneck_channels` (generators/inverted_bottleneck_channels.cpp), which the
+// runtime calls with the tensors viewed as (W * H, C, N) and the 1x1 weights packed, output
+// channel innermost. Every stage but the output keeps a pixel's channels together, so a
+// register tile is a few pixels by a few channel vectors whatever the plane's size: no pixel
+// is computed twice (14x14's 196 pixels, which vectors of pixels take as 224), and each
+// depthwise tap is one aligned vector load. The output transposes back to (p, c).
+struct ChannelsBottleneckStages {
+    Halide::Var c{"c"}, p{"p"}, q{"q"}, n{"n"};  // the hidden stages use c for their hidden channel
+    Halide::Func staged;                         // (c, q, n) the plane zero-padded by k / 2 all round, q = x + Wp * y
+    Halide::Func window;                         // (p) q of pixel p's first tap: p + (k - 1) * (p / W)
+    Halide::Func taps;                           // (c, kx, ky) the depthwise weights, channel innermost
+    Halide::Func dw_sum, dw;                     // (c, p, n) depthwise conv + folded bn1; dw = relu of it
+    Halide::Func expand_sum, hidden;             // (h, p, n)
+    Halide::Func project_sum, project;           // (c, p, n) project + folded bn3; project = a copy, per tile
+    Halide::Func output;                         // (p, c, n)
+    Halide::Func expand_bias, project_bias;      // zero past the last channel
+    Halide::RDom kernel, over_channels, over_hidden;
+    Halide::Expr pixels, width, padded_width, channels, hidden_channels, batch, kernel_size;
+    Halide::Expr cpu_threads;
+};
+
 }  // namespace prcm

@@ -15,6 +15,8 @@ void schedule_inverted_bottleneck_cpu(BottleneckStages &s, const BottleneckKnobs
 void schedule_inverted_bottleneck_gpu(BottleneckStages &s, const GpuBottleneckKnobs &knobs);
 // The flat form's (FlatBottleneckStages), CPUs only.
 void schedule_inverted_bottleneck_flat_cpu(FlatBottleneckStages &s, const BottleneckKnobs &knobs);
+// The channels form's (ChannelsBottleneckStages), CPUs only.
+void schedule_inverted_bottleneck_channels_cpu(ChannelsBottleneckStages &s, const BottleneckKnobs &knobs);
 // Whether a flat call of `pixels` a plane takes its wide register tiles: where they compute
 // fewer pixels than the narrow ones (each plane's last tile shifted inwards), by a 32nd or more.
 Halide::Expr flat_wide_tiles_taken(const Halide::Expr &pixels, const BottleneckKnobs &knobs);

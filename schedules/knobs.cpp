@@ -113,7 +113,11 @@ Knobs default_knobs(TargetFamily family, int natural_lanes) {
                     .tall_dw_rows = tall_dw_rows,
                     .half_tail_tiles = 0,
                     .flat_wide_tile_rows = family == TargetFamily::avx512 ? 7 : 0,
-                    .flat_wide_tile_channels = 3};
+                    .flat_wide_tile_channels = 3,
+                    .channels_tile = 28,
+                    .channels_tile_pixels = 4,
+                    .channels_tile_vectors = family == TargetFamily::avx512 ? 4 : 2,
+                    .channels_dw_pixels = 7};
     // GPUs: a warp (32 threads) along the contiguous axis; 32 x 8 tiles of a plane.
     // The bottleneck's blocks are 16 x 1 pixels, so 1x64x64x64 makes 256 blocks (one
     // kernel that fills the GPU) and a tile's C + C*r activations fit in shared memory
@@ -235,6 +239,15 @@ const std::vector<Field> &fields() {
                   "leaves fewer lanes idle than tile_rows (0: none)"),
         PRCM_KNOB(bottleneck, flat_wide_tile_channels, 1, 32, kNotSearched,
                   "output channels of the flat twin's second register tile"),
+        PRCM_KNOB(bottleneck, channels_tile, 1, 1024, kNotSearched,
+                  "the channels twin's tile: pixels whose hidden activations it keeps at once (at least "
+                  "channels_tile_pixels and channels_dw_pixels)"),
+        PRCM_KNOB(bottleneck, channels_tile_pixels, 1, 16, kNotSearched,
+                  "pixels of the channels twin's 1x1 register tile"),
+        PRCM_KNOB(bottleneck, channels_tile_vectors, 1, 16, kNotSearched,
+                  "channel vectors of the channels twin's 1x1 register tile"),
+        PRCM_KNOB(bottleneck, channels_dw_pixels, 1, 32, kNotSearched,
+                  "pixels of the channels twin's depthwise register tile, by one channel vector"),
         PRCM_KNOB(gpu_elementwise, block_width, 1, 1024, powers(8, 256), "threads of a block along W"),
         PRCM_KNOB(gpu_elementwise, block_height, 1, 1024, powers(1, 32), "threads of a block along H"),
         PRCM_KNOB(gpu_plane_sum, pool_lanes, 1, 1024, powers(8, 128), "threads of a pool block along W"),

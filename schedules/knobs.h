@@ -72,6 +72,11 @@ struct BottleneckKnobs {
     // where it computes fewer pixels than tile_rows' would (0: none).
     int flat_wide_tile_rows;      // vectors of consecutive pixels
     int flat_wide_tile_channels;  // by output channels
+    // The channels twin (ChannelsBottleneckStages): a tile's pixels, and its register tiles.
+    int channels_tile;          // pixels whose hidden activations a tile keeps (at least the two below)
+    int channels_tile_pixels;   // pixels of a 1x1 register tile
+    int channels_tile_vectors;  // by channel vectors
+    int channels_dw_pixels;     // pixels of a depthwise register tile, by one channel vector
 };
 
 // ---- GPU patterns (only portable directives: CUDA and OpenCL alike) -----------

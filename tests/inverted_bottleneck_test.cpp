@@ -238,31 +238,24 @@ TEST_CASE("inverted_bottleneck: neither the pool's size nor cpu_threads changes 
     set_cpu_threads(0);
 }
 
-TEST_CASE("inverted_bottleneck: the flat twin matches the reference, whatever the plane, k and threads",
-          "[inverted_bottleneck]") {
-    // The twin over a plane's pixels in one run (modules.cmake's PRCM_FLAT_TWINS): planes
-    // smaller than a tile of 64 pixels (1x1, 3x5, 7x7: one tile, its stores guarded), one
-    // tile exactly (8x8), planes whose last tile is shifted inwards (12x12, 20x20, 13x17:
-    // rows that end inside a vector, the taps' columns masked there), k = 3 and the notebooks'
-    // unrolled 7, a batch, and a last channel tile cut short (C = 20, 40). On the AVX-512 code
-    // 13x17 and 28x28 take the wide tiles of 7 vectors by 3 channels (flat_wide_tiles_taken:
-    // 2 tiles of 112 pixels for 221, not 4 of 64), the others the tiles of 4 by 4.
-    const std::vector<TorchShape> shapes{{1, 16, 1, 1},   {2, 24, 3, 5},   {1, 40, 7, 7},   {1, 64, 8, 8},
-                                         {2, 24, 12, 12}, {1, 32, 20, 20}, {1, 20, 13, 17}, {3, 16, 28, 28}};
+// A CPU twin of the bottleneck (`schedule`: flat, channels) against the reference at each shape,
+// at k = 3 (r = 4) and the notebooks' unrolled k = 7 (r = 2), on pools of 2, 1 and 3 threads: a
+// pixel's sums do not depend on its tile or task, so every pool's result is equal bit for bit.
+static void check_twin_against_reference(const char *schedule, const std::vector<TorchShape> &shapes) {
     for (const char *name : {"inverted_bottleneck", "inverted_bottleneck_res"}) {
         const Module &m = test::module_named(name);
-        if (!m.library(Device::cpu, kFlatSchedule)) continue;
+        if (!m.library(Device::cpu, schedule)) continue;
         for (const TorchShape &shape : shapes) {
             for (int k : {3, 7}) {
                 Problem p = make_problem(m, Device::cpu, shape);
-                p.schedule = kFlatSchedule;
+                p.schedule = schedule;
                 p.hp.kernel_size = k;
                 p.hp.expansion = k == 3 ? 4 : 2;
                 INFO(p.replay());
                 ProblemData d = make_problem_data(p);
                 Tensor first = make_output(p, d);
                 PreparedCall c;
-                REQUIRE(prepare_call(m, Device::cpu, d.input, d.weights, first, &c, &p.hp, kFlatSchedule).is_ok());
+                REQUIRE(prepare_call(m, Device::cpu, d.input, d.weights, first, &c, &p.hp, schedule).is_ok());
                 REQUIRE(c.flat_pixels);
                 for (int pool : {2, 1, 3}) {
                     INFO("pool " << pool);
@@ -274,13 +267,65 @@ TEST_CASE("inverted_bottleneck: the flat twin matches the reference, whatever th
                     }
                     Tensor out = make_output(p, d);
                     REQUIRE(call_prepared(c, d.input, out).is_ok());
-                    // A pixel's sums do not depend on its tile or task: equal bit for bit.
                     CHECK(std::memcmp(out.data(), first.data(), first.size_in_bytes()) == 0);
                 }
             }
         }
     }
     set_cpu_threads(0);
+}
+
+TEST_CASE("inverted_bottleneck: the flat twin matches the reference, whatever the plane, k and threads",
+          "[inverted_bottleneck]") {
+    // The twin over a plane's pixels in one run (modules.cmake's PRCM_FLAT_TWINS): planes
+    // smaller than a tile of 64 pixels (1x1, 3x5, 7x7: one tile, its stores guarded), one
+    // tile exactly (8x8), planes whose last tile is shifted inwards (12x12, 20x20, 13x17:
+    // rows that end inside a vector, the taps' columns masked there), k = 3 and the notebooks'
+    // unrolled 7, a batch, and a last channel tile cut short (C = 20, 40). On the AVX-512 code
+    // 13x17 and 28x28 take the wide tiles of 7 vectors by 3 channels (flat_wide_tiles_taken:
+    // 2 tiles of 112 pixels for 221, not 4 of 64), the others the tiles of 4 by 4.
+    const std::vector<TorchShape> shapes{{1, 16, 1, 1},   {2, 24, 3, 5},   {1, 40, 7, 7},   {1, 64, 8, 8},
+                                         {2, 24, 12, 12}, {1, 32, 20, 20}, {1, 20, 13, 17}, {3, 16, 28, 28}};
+    check_twin_against_reference(kFlatSchedule, shapes);
+}
+
+TEST_CASE("inverted_bottleneck: the channels twin matches the reference, whatever the plane, C, k and threads",
+          "[inverted_bottleneck]") {
+    // The twin with its vectors over channels (modules.cmake's PRCM_CHANNELS_TWINS), its 1x1
+    // weights packed by the runtime: planes smaller than a tile of 28 pixels (1x1, 3x5: one
+    // tile, its stores guarded, its pixels past the plane computed from zeros), a tile exactly
+    // (4x7), planes whose last tile is shifted inwards (7x7, 13x17, 14x14), channel counts that
+    // are not whole vectors nor whole register tiles (C = 20, 24, 40; C * r = 48, 80; C = 96 in
+    // tiles of 32 channels), a batch, and tasks of several tiles (2x16x28x28).
+    const std::vector<TorchShape> shapes{{1, 16, 1, 1},   {2, 24, 3, 5},   {1, 40, 7, 7}, {1, 64, 4, 7},
+                                         {1, 20, 13, 17}, {1, 64, 14, 14}, {1, 96, 6, 6}, {2, 16, 28, 28}};
+    check_twin_against_reference(kChannelsSchedule, shapes);
+}
+
+TEST_CASE("inverted_bottleneck: the channels twin's 1x1 weights are packed output channel innermost",
+          "[inverted_bottleneck]") {
+    // run.cpp's bind: a library argument "<name>_packed" is the weight <name>, torch [O, I, 1,
+    // 1], as torch [I, O]. Two weights whose packed forms differ from each other's transposes
+    // would pass a symmetric check: the shapes here are not square (C * r = 2 C).
+    const Module &m = test::module_named("inverted_bottleneck");
+    if (!m.library(Device::cpu, kChannelsSchedule)) return;
+    Problem p = make_problem(m, Device::cpu, {1, 8, 5, 5});
+    p.hp.expansion = 2;
+    ProblemData d = make_problem_data(p);
+    Tensor out = make_output(p, d);
+    PreparedCall c;
+    REQUIRE(prepare_call(m, Device::cpu, d.input, d.weights, out, &c, &p.hp, kChannelsSchedule).is_ok());
+    for (const char *name : {"expand.weight", "project.weight"}) {
+        INFO(name);
+        const Tensor &weight = c.arguments.at(name);
+        const Tensor &packed = c.arguments.at(std::string(name) + "_packed");
+        REQUIRE(packed.dimensions() == 2);
+        REQUIRE(packed.dim(0).extent() == weight.dim(3).extent());
+        REQUIRE(packed.dim(1).extent() == weight.dim(2).extent());
+        for (int i = 0; i < weight.dim(2).extent(); i++) {
+            for (int o = 0; o < weight.dim(3).extent(); o++) CHECK(packed(o, i) == weight(0, 0, i, o));
+        }
+    }
 }
 
 TEST_CASE("inverted_bottleneck: the hand schedule hands the planes whose rows fill few lanes to the flat twin",
@@ -290,6 +335,7 @@ TEST_CASE("inverted_bottleneck: the hand schedule hands the planes whose rows fi
     // 87.5% (14, 28, 42, 56, 70, 84, 98) where C * r is 192 or more; not 16, 28 or 70 at C * r =
     // 128, 8 (a narrow plane), 20 x 3 (60 pixels), nor any plane on the other targets' code.
     const bool avx512 = cpu_target_selected().find("avx512") != std::string::npos;
+    set_cpu_threads(2);
     for (const char *name : {"inverted_bottleneck", "inverted_bottleneck_res"}) {
         const Module &m = test::module_named(name);
         const Library *flat = m.library(Device::cpu, kFlatSchedule);
@@ -324,4 +370,5 @@ TEST_CASE("inverted_bottleneck: the hand schedule hands the planes whose rows fi
             test::check_problem(p);
         }
     }
+    set_cpu_threads(0);
 }

@@ -4,6 +4,8 @@
 #include "test_support.h"
 
 #include <set>
+#include <string>
+#include <string_view>
 
 using namespace prcm;
 
@@ -30,20 +32,28 @@ TEST_CASE("each library's arguments are the input, the spec's weights and the ou
                 const halide_filter_argument_t &arg = md->arguments[i];
                 // A scalar is no weight: run.cpp takes it, an int32, from the spec's
                 // scalar_argument, or, a CPU library's cpu_threads, from the thread pool, or, a
-                // flat twin's plane_width, from the input.
+                // flat or channels twin's plane_width, from the input.
                 if (arg.kind == halide_argument_kind_input_scalar) {
                     INFO("scalar argument " << arg.name);
                     if (arg.name == std::string("cpu_threads")) {
                         CHECK(lib.device == Device::cpu);
                     } else if (arg.name == std::string("plane_width")) {
-                        CHECK(lib.schedule == std::string_view(kFlatSchedule));
+                        CHECK((lib.schedule == std::string_view(kFlatSchedule) ||
+                               lib.schedule == std::string_view(kChannelsSchedule)));
                     } else {
                         CHECK(m.spec->scalar_argument != nullptr);
                     }
                     CHECK((arg.type.code == halide_type_int && arg.type.bits == 32));
                     continue;
                 }
-                got.insert(arg.name);
+                // A packed weight (the channels twin's 1x1 weights) stands for the weight run.cpp
+                // packs it from, which must be one of the library arguments.
+                std::string name = arg.name;
+                constexpr std::string_view kPacked = "_packed";
+                if (name.ends_with(kPacked) && expected.count(name.substr(0, name.size() - kPacked.size()))) {
+                    name.resize(name.size() - kPacked.size());
+                }
+                got.insert(name);
             }
             CHECK(got == expected);
         }

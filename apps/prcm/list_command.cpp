@@ -38,7 +38,7 @@ int run_list() {
         Status s = device_available(d);
         std::cout << "  " << device_name(d) << ": " << (s ? "available" : "not available: " + s.message()) << "\n";
     }
-    std::cout << "Schedules built (hand, the bottleneck's flat twin, and the autoscheduled twins of "
+    std::cout << "Schedules built (hand, the bottleneck's flat and channels twins, and the autoscheduled twins of "
                  "-DPRCM_AUTOSCHEDULERS):\n";
     for (Device d : built_devices()) {
         std::cout << "  " << device_name(d) << ":";

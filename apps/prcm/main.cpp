@@ -78,7 +78,8 @@ void add_schedule_option(CLI::App *cmd, std::string &schedule) {
                     "hand, or an autoscheduled twin built with -DPRCM_AUTOSCHEDULERS: mullapudi2016, adams2019, "
                     "li2018 (CPU), anderson2021 (CUDA); or untuned: in a build with -DPRCM_TUNING, the hand knobs "
                     "of a library the record tunes; or flat: the bottleneck's CPU twin over a plane's pixels in one "
-                    "run (hand calls it at the planes where it is faster)")
+                    "run; or channels: its CPU twin with vectors over channels (hand calls each at the planes "
+                    "where it is faster)")
         ->capture_default_str();
 }
 

@@ -36,6 +36,7 @@ const std::vector<ScheduleInfo> &known_schedules() {
         {"anderson2021", "Anderson2021", Device::cuda},
         {kUntunedSchedule, "", Device::cpu},  // and every other device a record tunes
         {kFlatSchedule, "", Device::cpu},
+        {kChannelsSchedule, "", Device::cpu},
     };
     return schedules;
 }

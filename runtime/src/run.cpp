@@ -9,6 +9,8 @@
 #include <cstdio>
 #include <mutex>
 #include <sstream>
+#include <string>
+#include <string_view>
 
 namespace prcm {
 
@@ -132,11 +134,41 @@ Status flat_view(const halide_buffer_t &b, halide_buffer_t *view, halide_dimensi
     return Status::ok();
 }
 
+// A 1x1 conv's weight, torch [O, I, 1, 1], packed output channel innermost: torch [I, O],
+// weight[o, i] at [i, o]. The channels twin takes its 1x1 weights so (as "<name>_packed"),
+// reading a vector of output channels per input channel with one load.
+Status pack_1x1_weight(const Tensor &weight, const std::string &name, Tensor *packed) {
+    if (weight.dimensions() != 4 || weight.dim(0).extent() != 1 || weight.dim(1).extent() != 1) {
+        return Status::error(name + " is not a 1x1 convolution's weight [O, I, 1, 1], which '" + name +
+                             "_packed' packs");
+    }
+    const int inputs = weight.dim(2).extent(), outputs = weight.dim(3).extent();
+    *packed = make_tensor({inputs, outputs});
+    for (int i = 0; i < inputs; i++) {
+        for (int o = 0; o < outputs; o++) (*packed)(o, i) = weight(0, 0, i, o);
+    }
+    return Status::ok();
+}
+
 // Lays out the argv list in the order the library's metadata declares: buffers by
 // their Halide names, scalars from the module's hyper-parameters.
 Status bind(PreparedCall &c) {
     const halide_filter_metadata_t *md = c.library->metadata();
     const ModuleSpec *spec = c.module ? c.module->spec : nullptr;
+    // The packed weights a library asks for, made once here from the weights they pack.
+    constexpr std::string_view kPacked = "_packed";
+    for (int i = 0; i < md->num_arguments; i++) {
+        const std::string name = md->arguments[i].name;
+        if (name.size() <= kPacked.size() || !name.ends_with(kPacked)) continue;
+        const std::string base = name.substr(0, name.size() - kPacked.size());
+        for (auto it = c.arguments.begin(); it != c.arguments.end(); ++it) {
+            if (argument_name(it->first) != base) continue;
+            Tensor packed;
+            if (Status s = pack_1x1_weight(it->second, it->first, &packed); !s) return s;
+            c.arguments.insert_or_assign(it->first + kPacked.data(), std::move(packed));
+            break;
+        }
+    }
     c.argv.assign(md->num_arguments, nullptr);
     c.scalars.assign(md->num_arguments, 0);
     for (int i = 0; i < md->num_arguments; i++) {

@@ -25,6 +25,9 @@ inline constexpr const char *kUntunedSchedule = "untuned";
 // The bottleneck's CPU twin over a plane's pixels in one run (modules.cmake's
 // PRCM_FLAT_TWINS): the hand schedule calls it at the planes where it is faster.
 inline constexpr const char *kFlatSchedule = "flat";
+// The bottleneck's CPU twin with its vectors over channels and its 1x1 weights packed
+// (modules.cmake's PRCM_CHANNELS_TWINS): the hand schedule calls it where it is faster.
+inline constexpr const char *kChannelsSchedule = "channels";
 
 // A schedule the project knows: its CLI name, the autoscheduler's own name (as
 // PRCM_AUTOSCHEDULERS spells it; "" for hand), and the device it schedules for.
@@ -33,7 +36,7 @@ struct ScheduleInfo {
     const char *autoscheduler;
     Device device;
 };
-// hand first, then every autoscheduler Halide 21 ships, then untuned (any device), then flat.
+// hand first, then every autoscheduler Halide 21 ships, then untuned (any device), then flat, channels.
 const std::vector<ScheduleInfo> &known_schedules();
 const ScheduleInfo *find_schedule(std::string_view name);
 std::vector<std::string> known_schedule_names();
