@@ -334,6 +334,7 @@ TEST_CASE("inverted_bottleneck: the hand schedule hands the planes whose rows fi
     // of their vectors or less (20: 20 of 32 lanes), of 64 pixels or more; those whose rows fill
     // 87.5% (14, 28, 42, 56, 70, 84, 98) where C * r is 192 or more; not 16, 28 or 70 at C * r =
     // 128, 8 (a narrow plane), 20 x 3 (60 pixels), nor any plane on the other targets' code.
+    // On 2 threads: on one, the channels twin takes some of these planes (the next test).
     const bool avx512 = cpu_target_selected().find("avx512") != std::string::npos;
     set_cpu_threads(2);
     for (const char *name : {"inverted_bottleneck", "inverted_bottleneck_res"}) {
@@ -367,6 +368,48 @@ TEST_CASE("inverted_bottleneck: the hand schedule hands the planes whose rows fi
             REQUIRE(prepare_call(m, Device::cpu, d.input, d.weights, out, &c, &p.hp).is_ok());
             CHECK((c.library == flat) == want_flat);
             CHECK(c.flat_pixels == want_flat);
+            test::check_problem(p);
+        }
+    }
+    set_cpu_threads(0);
+}
+
+TEST_CASE("inverted_bottleneck: on one thread the hand schedule hands planes of 49 to 196 pixels to the channels twin",
+          "[inverted_bottleneck]") {
+    // run.cpp's channels_form_faster: on the AVX-512 code and a pool of one thread, planes of 81
+    // to 196 pixels not 8 wide where C >= 48 and C * r >= 128, and of 49 to 80 pixels where
+    // C * r >= 512; the others go on to flat_form_faster (28x28 at C * r = 256: flat) or stay.
+    const bool avx512 = cpu_target_selected().find("avx512") != std::string::npos;
+    for (const char *name : {"inverted_bottleneck", "inverted_bottleneck_res"}) {
+        const Module &m = test::module_named(name);
+        const Library *channels = m.library(Device::cpu, kChannelsSchedule);
+        const Library *flat = m.library(Device::cpu, kFlatSchedule);
+        if (!channels || !flat) continue;
+        struct Case {
+            TorchShape shape;
+            int expansion, threads;
+            const Library *want;
+        };
+        const Library *hand = m.library(Device::cpu);
+        for (const auto &[shape, expansion, threads, want] : {Case{{1, 64, 14, 14}, 4, 1, avx512 ? channels : hand},
+                                                              {{2, 48, 12, 12}, 4, 1, avx512 ? channels : hand},
+                                                              {{1, 64, 9, 9}, 2, 1, avx512 ? channels : hand},
+                                                              {{1, 128, 7, 7}, 4, 1, avx512 ? channels : hand},
+                                                              {{1, 64, 7, 7}, 4, 1, hand},
+                                                              {{1, 32, 14, 14}, 4, 1, hand},
+                                                              {{1, 64, 8, 8}, 4, 1, hand},
+                                                              {{1, 64, 28, 28}, 4, 1, avx512 ? flat : hand},
+                                                              {{1, 64, 14, 14}, 4, 2, avx512 ? flat : hand}}) {
+            set_cpu_threads(threads);
+            Problem p = make_problem(m, Device::cpu, shape);
+            p.hp.expansion = expansion;
+            INFO(p.replay() << " on " << threads << " thread(s)");
+            ProblemData d = make_problem_data(p);
+            Tensor out = make_output(p, d);
+            PreparedCall c;
+            REQUIRE(prepare_call(m, Device::cpu, d.input, d.weights, out, &c, &p.hp).is_ok());
+            CHECK(c.library == want);
+            CHECK(c.flat_pixels == (want != hand));
             test::check_problem(p);
         }
     }

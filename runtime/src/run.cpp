@@ -113,6 +113,23 @@ bool flat_form_faster(const TorchShape &x, int64_t hidden_channels) {
     return width * 8 <= lanes * 7 && hidden_channels >= kWideTilesMinHidden;
 }
 
+// The planes at which the hand schedule hands a CPU call to the module's channels twin
+// (registry.h's kChannelsSchedule) instead, on one thread: 9x9 to 14x14 (49 to 196 pixels
+// whose rows fill part of a vector, not 8 wide: the hand form's whole-row tiles were faster
+// there, 0.70x) where C is 48 or more and C * r 128 or more, and the planes of 49 to 80
+// pixels where C * r is 512 or more. Their register tiles compute no pixel twice where the
+// flat twin computes 14x14's 196 pixels as 224 and the hand form pads each row to a vector.
+// Not on 2 threads (each task stages its rows and their halo: 1x64x14x14 r = 4 0.0800 ms the
+// flat twin, 0.0877 the channels twin), not at 28x28 (0.96x on 1 thread), not C = 32 (1.00x)
+// nor 7x7 at C * r = 128 (0.87x). On the AVX-512 code only.
+// Measured 2026-12-07, AMD EPYC VM, AVX-512, 1 thread, median of 3 interleaved rounds, ms, hand -> channels: 1x64x14x14 r = 4 0.1559 -> 0.1428, r = 2 0.0915 -> 0.0873, 1x128x14x14 r = 2 0.3064 -> 0.2807, 1x96x14x14 r = 2 0.1821 -> 0.1697, 1x48x14x14 r = 4 0.0926 -> 0.0882, 4x64x14x14 r = 4 0.6221 -> 0.5738, 1x64x12x12 r = 4 0.1333 -> 0.1236, 1x64x10x10 r = 4 0.0896 -> 0.0833, 1x64x9x9 r = 4 0.0901 -> 0.0641, 1x128x7x7 r = 4 0.1603 -> 0.1478; not taken: 1x64x7x7 r = 4 0.0450 -> 0.0437, r = 2 0.0258 -> 0.0297, 1x32x7x7 r = 4 0.0137 -> 0.0166, 1x32x14x14 r = 4 0.0471 -> 0.0469, 1x64x8x8 r = 4 0.0447 -> 0.0638, 1x64x28x28 r = 4 0.5410 -> 0.5638; 2 threads 1x64x14x14 r = 4 0.0800 -> 0.0877, r = 2 0.0474 -> 0.0546, 1x128x14x14 r = 2 0.1555 -> 0.1677, 1x64x12x12 r = 4 0.0899 -> 0.0862, 1x128x7x7 r = 4 0.0828 -> 0.0788, 1x64x28x28 r = 4 0.3126 -> 0.2874.
+bool channels_form_faster(const TorchShape &x, int64_t hidden_channels, int threads) {
+    if (x.size() != 4 || threads != 1 || cpu_target_selected().find("avx512") == std::string::npos) return false;
+    const int64_t channels = x[1], height = x[2], width = x[3], pixels = height * width;
+    if (width % 8 == 0 || channels < 48 || pixels < 49 || pixels > 196) return false;
+    return pixels >= 81 ? hidden_channels >= 128 : hidden_channels >= 512;
+}
+
 // Whether a (W, H, C, N) buffer's planes are each one run of W * H floats.
 bool rows_contiguous(const halide_buffer_t &b) {
     return b.dimensions == 4 && b.dim[0].stride == 1 && (b.dim[1].stride == b.dim[0].extent || b.dim[1].extent == 1);
@@ -313,10 +330,17 @@ Status prepare_call(const Module &module, Device device, const Tensor &input, co
     if (Status s = check_weights(spec, channels, weights, &call->hp); !s) return s;
     if (Status s = check_output(spec, call->hp, channels, input, output); !s) return s;
     call->arguments = spec.library_arguments ? spec.library_arguments(weights, call->hp) : weights;
-    if (device == Device::cpu && schedule == kHandSchedule &&
-        flat_form_faster(torch_shape(input), int64_t{channels} * call->hp.expansion) &&
-        rows_contiguous(*input.raw_buffer()) && rows_contiguous(*output.raw_buffer())) {
-        if (const Library *flat = module.library(device, kFlatSchedule)) call->library = flat;
+    if (device == Device::cpu && schedule == kHandSchedule && rows_contiguous(*input.raw_buffer()) &&
+        rows_contiguous(*output.raw_buffer())) {
+        const TorchShape x = torch_shape(input);
+        const int64_t hidden = int64_t{channels} * call->hp.expansion;
+        const Library *twin = nullptr;
+        if (channels_form_faster(x, hidden, thread_pool_threads())) {
+            twin = module.library(device, kChannelsSchedule);
+        } else if (flat_form_faster(x, hidden)) {
+            twin = module.library(device, kFlatSchedule);
+        }
+        if (twin) call->library = twin;
     }
     // The arguments are this call's own copies: on a GPU their host values are
     // uploaded once, whatever the flags of the tensors they came from (a tensor
