@@ -98,6 +98,11 @@ Knobs default_knobs(TargetFamily family, int natural_lanes) {
     // call takes where it computes fewer pixels than 4-vector tiles would (a plane's last tile
     // is shifted inwards): 49 vectors at 28x28 in 7 tiles of 7, not 13 of 4. Figures in
     // docs/schedule-decisions.md ("The flat twin's wide tiles").
+    // The channels twin: tiles of 28 pixels (14x14's 196 are 7 of them), register tiles of 4
+    // pixels by 4 channel vectors (16 accumulators, 4 weight vectors and a broadcast), the
+    // fastest at 1x64x14x14 r = 4 in a prototype: 0.1358 ms against 0.1387 (14 x 2), 0.1510
+    // (6 x 4, 12 x 2) and 0.1387-0.1510 (7 x 3); 2 vectors on AVX2 and SSE's 16 registers
+    // (unmeasured). Figures in docs/schedule-decisions.md ("The channels twin").
     k.bottleneck = {.lanes = natural_lanes,
                     .tile_rows = tile_rows,
                     .tile_channels = 4,
