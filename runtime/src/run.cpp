@@ -334,12 +334,11 @@ Status prepare_call(const Module &module, Device device, const Tensor &input, co
         rows_contiguous(*output.raw_buffer())) {
         const TorchShape x = torch_shape(input);
         const int64_t hidden = int64_t{channels} * call->hp.expansion;
+        // The channels twin where it is faster, else the flat twin where that is: a build
+        // without the first still takes the second.
         const Library *twin = nullptr;
-        if (channels_form_faster(x, hidden, thread_pool_threads())) {
-            twin = module.library(device, kChannelsSchedule);
-        } else if (flat_form_faster(x, hidden)) {
-            twin = module.library(device, kFlatSchedule);
-        }
+        if (channels_form_faster(x, hidden, thread_pool_threads())) twin = module.library(device, kChannelsSchedule);
+        if (!twin && flat_form_faster(x, hidden)) twin = module.library(device, kFlatSchedule);
         if (twin) call->library = twin;
     }
     // The arguments are this call's own copies: on a GPU their host values are
